@@ -1,0 +1,142 @@
+/**
+ * The macro catalog: every macro the templates use, where its value comes from and whether it is secret.
+ * It is data (1C shows it to template editors); `resolveMacroValues` is the one place that reads it.
+ */
+import { defaultMacroValues } from "@sreda/templates";
+import { SredaValidationError, type Problem } from "./errors.js";
+import type { ProvisioningInput } from "./models.js";
+
+export type MacroSource = "client" | "environment" | "databases" | "secrets" | "derived";
+
+export interface MacroDefinition {
+  /** Name as written in templates: `{{client-id}}`. */
+  name: string;
+  description: string;
+  /** Where the value comes from. `derived` values are computed from other input. */
+  source: MacroSource;
+  /** The input field that supplies it (`environment.publicDns`), when there is one. */
+  inputPath?: string;
+  /** A secret value: masked in previews and logs, kept in Kubernetes Secrets only. */
+  secret: boolean;
+  /**
+   * `integer` macros render as JSON numbers when a string is exactly `"{{macro}}"` (replicas); numbers that the
+   * templates use inside strings (ports, TTLs in env values) are `string` macros.
+   */
+  type: "string" | "integer";
+  /** True when `@sreda/templates` ships a default for some or all namespaces. */
+  hasDefault: boolean;
+}
+
+type Input = ProvisioningInput;
+interface MacroSpec extends Omit<MacroDefinition, "hasDefault" | "secret" | "type"> {
+  secret?: boolean;
+  type?: "string" | "integer";
+  read: (input: Input) => string | number | undefined;
+}
+
+const str = (v: string | number | undefined) => (v === undefined ? undefined : String(v));
+
+// Order: as an editor reads them — customer, environment, resources, databases, generated secrets.
+const specs: MacroSpec[] = [
+  { name: "client-id", description: "Идентификатор клиента (C42)", source: "client", inputPath: "client.id", read: (i) => i.client.id },
+  {
+    name: "client-slug",
+    description: "Идентификатор клиента строчными буквами (c42) для имён объектов Kubernetes: имена должны быть в нижнем регистре",
+    source: "derived",
+    inputPath: "client.id",
+    read: (i) => i.client.id.toLowerCase(),
+  },
+  { name: "namespace-id", description: "Пространство имён кластера (lms-dev, lms-prod, …)", source: "environment", inputPath: "environment.namespace", read: (i) => i.environment.namespace },
+  { name: "api-root-url", description: "Корневой URL API кластера k8s", source: "environment", inputPath: "environment.apiRootUrl", read: (i) => i.environment.apiRootUrl },
+  { name: "public-dns", description: "Публичное имя сервиса", source: "environment", inputPath: "environment.publicDns", read: (i) => i.environment.publicDns },
+  { name: "docker-image", description: "Docker-образ приложения LMS", source: "environment", inputPath: "environment.dockerImage", read: (i) => i.environment.dockerImage },
+  { name: "nfs-server", description: "Сервер сетевой файловой системы (NFS)", source: "environment", inputPath: "environment.nfsServer", read: (i) => i.environment.nfsServer },
+  { name: "nfs-path", description: "Экспортируемый путь на NFS-сервере", source: "environment", inputPath: "environment.nfsPath", read: (i) => i.environment.nfsPath },
+  { name: "image-pull-secret", description: "Секрет для загрузки образов из реестра (должен уже быть в пространстве имён)", source: "environment", inputPath: "environment.imagePullSecret", read: (i) => i.environment.imagePullSecret },
+  { name: "tls-secret", description: "TLS-секрет публичного имени (должен уже быть в пространстве имён)", source: "environment", inputPath: "environment.tlsSecret", read: (i) => i.environment.tlsSecret },
+  { name: "ingress-class", description: "Класс Ingress (ingress-nginx)", source: "environment", inputPath: "environment.ingressClass", read: (i) => i.environment.ingressClass },
+  { name: "replicas", description: "Число экземпляров приложения", source: "environment", inputPath: "environment.replicas", type: "integer", read: (i) => i.environment.replicas },
+  { name: "keys-token-ttl-hours", description: "Время жизни токена доступа пользователя, часов", source: "environment", inputPath: "environment.keysTokenTtlHours", read: (i) => i.environment.keysTokenTtlHours },
+  { name: "keys-rsa-path", description: "Путь к файлу закрытого ключа среды клиента", source: "environment", inputPath: "environment.keysRsaPath", read: (i) => i.environment.keysRsaPath },
+  { name: "sms4b-passcode-lifetime-seconds", description: "Время жизни кода подтверждения телефона, секунд", source: "environment", inputPath: "environment.sms4b.passcodeLifetimeSeconds", read: (i) => i.environment.sms4b?.passcodeLifetimeSeconds },
+  { name: "sms4b-sender", description: "Отправитель сервисных смс-сообщений", source: "environment", inputPath: "environment.sms4b.sender", read: (i) => i.environment.sms4b?.sender },
+  { name: "sms4b-token", description: "Токен доступа к API sms4b (из личного кабинета sms4b)", source: "environment", inputPath: "environment.sms4b.token", secret: true, read: (i) => i.environment.sms4b?.token },
+  { name: "lms-cpu-request", description: "Запрос CPU контейнера приложения", source: "environment", inputPath: "environment.resources.cpuRequest", read: (i) => i.environment.resources?.cpuRequest },
+  { name: "lms-cpu-limit", description: "Предел CPU контейнера приложения", source: "environment", inputPath: "environment.resources.cpuLimit", read: (i) => i.environment.resources?.cpuLimit },
+  { name: "lms-memory-request", description: "Запрос памяти контейнера приложения", source: "environment", inputPath: "environment.resources.memoryRequest", read: (i) => i.environment.resources?.memoryRequest },
+  { name: "lms-memory-limit", description: "Предел памяти контейнера приложения", source: "environment", inputPath: "environment.resources.memoryLimit", read: (i) => i.environment.resources?.memoryLimit },
+  { name: "job-cpu-request", description: "Запрос CPU заданий создания баз", source: "environment", inputPath: "environment.jobResources.cpuRequest", read: (i) => i.environment.jobResources?.cpuRequest },
+  { name: "job-cpu-limit", description: "Предел CPU заданий создания баз", source: "environment", inputPath: "environment.jobResources.cpuLimit", read: (i) => i.environment.jobResources?.cpuLimit },
+  { name: "job-memory-request", description: "Запрос памяти заданий создания баз", source: "environment", inputPath: "environment.jobResources.memoryRequest", read: (i) => i.environment.jobResources?.memoryRequest },
+  { name: "job-memory-limit", description: "Предел памяти заданий создания баз", source: "environment", inputPath: "environment.jobResources.memoryLimit", read: (i) => i.environment.jobResources?.memoryLimit },
+  { name: "postgres-client-image", description: "Образ с psql для задания создания базы PostgreSQL", source: "environment", inputPath: "environment.images.postgresClient", read: (i) => i.environment.images?.postgresClient },
+  { name: "clickhouse-client-image", description: "Образ с clickhouse-client для задания создания базы ClickHouse", source: "environment", inputPath: "environment.images.clickhouseClient", read: (i) => i.environment.images?.clickhouseClient },
+  { name: "postgres-host", description: "Сервер PostgreSQL", source: "databases", inputPath: "databases.postgres.host", read: (i) => i.databases.postgres.host },
+  { name: "postgres-port", description: "Порт PostgreSQL", source: "databases", inputPath: "databases.postgres.port", read: (i) => i.databases.postgres.port },
+  { name: "postgres-admin-user", description: "Администратор PostgreSQL", source: "databases", inputPath: "databases.postgres.adminUser", read: (i) => i.databases.postgres.adminUser },
+  { name: "postgres-admin-password", description: "Пароль администратора PostgreSQL", source: "databases", inputPath: "databases.postgres.adminPassword", secret: true, read: (i) => i.databases.postgres.adminPassword },
+  { name: "clickhouse-host", description: "Сервер ClickHouse", source: "databases", inputPath: "databases.clickhouse.host", read: (i) => i.databases.clickhouse.host },
+  { name: "clickhouse-port", description: "Порт ClickHouse (нативный протокол)", source: "databases", inputPath: "databases.clickhouse.port", read: (i) => i.databases.clickhouse.port },
+  { name: "clickhouse-admin-user", description: "Администратор ClickHouse", source: "databases", inputPath: "databases.clickhouse.adminUser", read: (i) => i.databases.clickhouse.adminUser },
+  { name: "clickhouse-admin-password", description: "Пароль администратора ClickHouse", source: "databases", inputPath: "databases.clickhouse.adminPassword", secret: true, read: (i) => i.databases.clickhouse.adminPassword },
+  { name: "postgres-user-password", description: "Пароль пользователя базы клиента в PostgreSQL (генерируется системой)", source: "secrets", inputPath: "secrets.postgresPassword", secret: true, read: (i) => i.secrets.postgresPassword },
+  { name: "clickhouse-user-password", description: "Пароль пользователя базы клиента в ClickHouse (генерируется системой)", source: "secrets", inputPath: "secrets.clickhousePassword", secret: true, read: (i) => i.secrets.clickhousePassword },
+  { name: "keys-secret-seed", description: "Ключ подписи токенов авторизации: 64 случайных байта в шестнадцатеричной записи (генерируется системой)", source: "secrets", inputPath: "secrets.keysSecretSeed", secret: true, read: (i) => i.secrets.keysSecretSeed },
+  {
+    name: "rsa-content",
+    description: "Закрытый RSA-ключ (2048 бит) среды клиента в PEM, закодированный в base64 (генерируется системой)",
+    source: "secrets",
+    inputPath: "secrets.rsaPrivateKeyPem",
+    secret: true,
+    read: (i) => Buffer.from(i.secrets.rsaPrivateKeyPem, "utf8").toString("base64"),
+  },
+];
+
+const everyDefault = new Set(Object.keys(defaultMacroValues("")));
+const someDefault = new Set(["lms-dev", "lms-prod"].flatMap((ns) => Object.keys(defaultMacroValues(ns))));
+
+/** Every macro the shipped templates may use. Frozen data: safe to serialize and show. */
+export const macroCatalog: readonly MacroDefinition[] = Object.freeze(
+  specs.map(({ read: _read, ...spec }) =>
+    Object.freeze({
+      ...spec,
+      secret: spec.secret ?? false,
+      type: spec.type ?? "string",
+      hasDefault: everyDefault.has(spec.name) || someDefault.has(spec.name),
+    }),
+  ),
+);
+
+
+/** The catalog entry for a macro name, if it exists. */
+export function getMacro(name: string): MacroDefinition | undefined {
+  return macroCatalog.find((m) => m.name === name);
+}
+
+/** Names of the secret macros. */
+export const secretMacroNames: ReadonlySet<string> = new Set(macroCatalog.filter((m) => m.secret).map((m) => m.name));
+
+/**
+ * Every macro's value for one input: the input's own field first, then the namespace's defaults.
+ * A macro with neither is reported with the input path an operator should fill.
+ */
+export function resolveMacroValues(input: ProvisioningInput): Record<string, string> {
+  const defaults = defaultMacroValues(input.environment.namespace);
+  const values: Record<string, string> = {};
+  const problems: Problem[] = [];
+  for (const spec of specs) {
+    const value = str(spec.read(input)) ?? defaults[spec.name];
+    if (value === undefined) {
+      problems.push({
+        path: spec.inputPath ?? spec.name,
+        message: `не задано значение макроса {{${spec.name}}} (${spec.description}); для пространства имён ${input.environment.namespace} нет значения по умолчанию`,
+        code: "missing-macro-value",
+      });
+    } else {
+      values[spec.name] = value;
+    }
+  }
+  if (problems.length > 0) throw new SredaValidationError("INVALID_INPUT", "Не хватает настроек среды", problems);
+  return values;
+}
+

@@ -1,0 +1,249 @@
+/**
+ * Provisioning plans: one customer's input → the exact, validated list of Kubernetes requests with their
+ * dependency graph. Pure and deterministic: the same input gives a byte-identical plan.
+ */
+import { templates as shippedTemplates, type RequestTemplate } from "@sreda/templates";
+import { SredaError, SredaValidationError, formatPath, type Problem } from "./errors.js";
+import { joinPath, setAtPath } from "./json-path.js";
+import { resolveMacroValues } from "./macros.js";
+import { ProvisioningInput, type ProvisioningInputData } from "./models.js";
+import { renderTemplate, renderText, parseTemplateJson, type RenderedRequest } from "./render.js";
+import { validateManifest } from "./validate.js";
+
+export interface PlanStep {
+  /** The template id: `postgres-setup-job`. */
+  id: string;
+  title: string;
+  /** Ids of steps that must finish first. */
+  dependsOn: string[];
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  request: RenderedRequest;
+  /** JSON paths inside `request.body` that hold secret values (see `redactPlan`). */
+  sensitivePaths: string[];
+}
+
+export interface PlanQuery {
+  id: string;
+  title: string;
+  request: RenderedRequest;
+}
+
+export interface ProvisioningPlan {
+  clientId: string;
+  namespace: string;
+  /** Write steps in a topological order (ties broken by template order, then id). */
+  steps: PlanStep[];
+  /** Read-only requests the templates define, e.g. pod monitoring. */
+  queries: PlanQuery[];
+}
+
+/** The template whose ConfigMap receives non-secret variables, and the one whose Secret receives secret ones. */
+export const VARIABLE_TARGETS = { config: "lms-config", secret: "lms-secrets" } as const;
+
+/** The marker that replaces secret values in redacted plans. */
+export const REDACTED = "<redacted>";
+
+function templatesFor(overrides: readonly RequestTemplate[] | undefined): RequestTemplate[] {
+  const byId = new Map(shippedTemplates.map((t) => [t.id, t]));
+  for (const override of overrides ?? []) byId.set(override.id, override);
+  return [...byId.values()].sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+}
+
+/** Keys of a ConfigMap/Secret template whose values the template computes from macros. */
+function derivedKeys(template: RequestTemplate | undefined): Map<string, string> {
+  const keys = new Map<string, string>();
+  if (!template?.body) return keys;
+  try {
+    const body = parseTemplateJson(template.body, template.id) as Record<string, Record<string, unknown> | undefined>;
+    for (const field of ["data", "stringData"]) {
+      for (const [key, value] of Object.entries(body[field] ?? {})) {
+        if (typeof value === "string" && value.includes("{{")) keys.set(key, template.id);
+      }
+    }
+  } catch {
+    // A broken template is reported when it is rendered.
+  }
+  return keys;
+}
+
+function checkVariables(input: ProvisioningInput, templates: RequestTemplate[]): Problem[] {
+  const problems: Problem[] = [];
+  const derived = new Map([
+    ...derivedKeys(templates.find((t) => t.id === VARIABLE_TARGETS.config)),
+    ...derivedKeys(templates.find((t) => t.id === VARIABLE_TARGETS.secret)),
+  ]);
+  const seen = new Map<string, number>();
+  input.variables.forEach((variable, index) => {
+    const path = `variables[${index}].name`;
+    const first = seen.get(variable.name);
+    if (first !== undefined) {
+      problems.push({ path, message: `переменная ${variable.name} уже задана в variables[${first}]`, code: "duplicate" });
+    }
+    seen.set(variable.name, index);
+    const template = derived.get(variable.name);
+    if (template) {
+      problems.push({
+        path,
+        message: `переменная ${variable.name} вычисляется шаблоном ${template} из настроек среды; измените настройки, а не переменную`,
+        code: "derived-variable",
+      });
+    }
+  });
+  return problems;
+}
+
+/** Adds the input's variables to the ConfigMap (data) and the Secret (stringData), moving a key between them. */
+function applyVariables(steps: Map<string, PlanStep>, input: ProvisioningInput): void {
+  const config = steps.get(VARIABLE_TARGETS.config)?.request.body as { data?: Record<string, string> } | undefined;
+  const secret = steps.get(VARIABLE_TARGETS.secret)?.request.body as { stringData?: Record<string, string> } | undefined;
+  const secretStep = steps.get(VARIABLE_TARGETS.secret);
+  for (const variable of input.variables) {
+    if (variable.secret) {
+      if (config?.data) delete config.data[variable.name];
+      if (secret && secretStep) {
+        secret.stringData = { ...secret.stringData, [variable.name]: variable.value };
+        secretStep.sensitivePaths.push(joinPath("$.stringData", variable.name));
+      }
+    } else {
+      if (secret?.stringData) delete secret.stringData[variable.name];
+      if (config) config.data = { ...config.data, [variable.name]: variable.value };
+    }
+  }
+  // Keys sorted so the plan does not depend on the order variables were listed in.
+  if (config?.data) config.data = sortKeys(config.data);
+  if (secret?.stringData) secret.stringData = sortKeys(secret.stringData);
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Kahn's algorithm with a deterministic tie-break; reports unknown dependencies and cycles. */
+function orderSteps(steps: PlanStep[], order: Map<string, number>, problems: Problem[]): PlanStep[] {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  for (const step of steps) {
+    for (const dep of step.dependsOn) {
+      if (!byId.has(dep)) problems.push({ path: `templates.${step.id}.dependsOn`, message: `неизвестный шаг ${dep}`, code: "unknown-dependency" });
+    }
+  }
+  if (problems.length > 0) return steps;
+  const remaining = new Map(steps.map((s) => [s.id, new Set(s.dependsOn)]));
+  const rank = (s: PlanStep) => order.get(s.id) ?? 0;
+  const out: PlanStep[] = [];
+  while (remaining.size > 0) {
+    const ready = steps.filter((s) => remaining.get(s.id)?.size === 0);
+    if (ready.length === 0) {
+      problems.push({ path: "templates", message: `циклическая зависимость между шагами: ${[...remaining.keys()].join(", ")}`, code: "cycle" });
+      return steps;
+    }
+    ready.sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : 1));
+    const next = ready[0]!;
+    out.push(next);
+    remaining.delete(next.id);
+    for (const deps of remaining.values()) deps.delete(next.id);
+  }
+  return out;
+}
+
+function renderProblem(error: unknown, templateIndex: string): Problem {
+  if (error instanceof SredaError) {
+    const where = typeof error.details["where"] === "string" ? `.${error.details["where"]}` : "";
+    return { path: `${templateIndex}${where}`, message: error.message, code: error.code };
+  }
+  throw error;
+}
+
+/**
+ * Renders and validates every template for one customer. Invalid input → one `SredaValidationError` listing
+ * every problem with its path.
+ */
+export function createProvisioningPlan(data: ProvisioningInputData | ProvisioningInput): ProvisioningPlan {
+  const parsed = ProvisioningInput.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, code: issue.code }));
+    throw new SredaValidationError("INVALID_INPUT", "Входные данные не прошли проверку", problems);
+  }
+  const input = parsed.data;
+  const templates = templatesFor(input.templates);
+  const problems: Problem[] = checkVariables(input, templates);
+  const values = resolveMacroValues(input);
+  const namespace = input.environment.namespace;
+
+  const steps: PlanStep[] = [];
+  const queries: PlanQuery[] = [];
+  for (const template of templates) {
+    const at = `templates.${template.id}`;
+    let rendered: ReturnType<typeof renderTemplate>;
+    let name = "";
+    try {
+      rendered = renderTemplate(template, values);
+      if (template.name) name = renderText(template.id, template.name, values);
+    } catch (error) {
+      problems.push(renderProblem(error, at));
+      continue;
+    }
+    const { sensitivePaths, ...request } = rendered;
+    if (template.method === "GET") {
+      queries.push({ id: template.id, title: template.title, request });
+      continue;
+    }
+    const body = request.body;
+    if (!body) {
+      problems.push({ path: `${at}.body`, message: `шаблон ${template.id} с методом ${template.method} должен иметь тело`, code: "required" });
+      continue;
+    }
+    for (const problem of validateManifest(body)) {
+      problems.push({ path: `${at}${problem.path.slice(1)}`, message: problem.message, code: problem.code });
+    }
+    const metadata = (body["metadata"] ?? {}) as Record<string, unknown>;
+    if (body["kind"] !== template.kind || body["apiVersion"] !== template.apiVersion) {
+      problems.push({ path: `${at}.kind`, message: `тело описывает ${String(body["apiVersion"])}/${String(body["kind"])}, а шаблон — ${template.apiVersion}/${template.kind}`, code: "kind" });
+    }
+    if (metadata["namespace"] !== namespace) {
+      problems.push({ path: `${at}.metadata.namespace`, message: `объект должен быть в пространстве имён ${namespace}`, code: "namespace" });
+    }
+    if (name && metadata["name"] !== name) {
+      problems.push({ path: `${at}.metadata.name`, message: `имя объекта ${String(metadata["name"])} не совпадает с именем шаблона ${name}`, code: "name" });
+    }
+    steps.push({
+      id: template.id,
+      title: template.title,
+      dependsOn: [...template.dependsOn].sort(),
+      apiVersion: template.apiVersion,
+      kind: template.kind,
+      name: String(metadata["name"] ?? name),
+      namespace,
+      request,
+      sensitivePaths,
+    });
+  }
+
+  applyVariables(new Map(steps.map((s) => [s.id, s])), input);
+  const ordered = orderSteps(steps, new Map(templates.map((t) => [t.id, t.order])), problems);
+  if (problems.length > 0) throw new SredaValidationError("INVALID_INPUT", `План для ${input.client.id} не построен`, problems);
+  return { clientId: input.client.id, namespace, steps: ordered, queries };
+}
+
+function redactValues(record: unknown): void {
+  if (record === null || typeof record !== "object") return;
+  for (const key of Object.keys(record)) (record as Record<string, unknown>)[key] = REDACTED;
+}
+
+/** The same plan with every secret value replaced by `REDACTED`: for previews and logs. */
+export function redactPlan(plan: ProvisioningPlan): ProvisioningPlan {
+  const copy = structuredClone(plan);
+  for (const step of copy.steps) {
+    const body = step.request.body;
+    if (!body) continue;
+    for (const path of step.sensitivePaths) setAtPath(body, path, REDACTED);
+    // Everything in a Secret is secret, whatever put it there.
+    if (step.kind === "Secret") {
+      redactValues(body["data"]);
+      redactValues(body["stringData"]);
+    }
+  }
+  return copy;
+}

@@ -1,0 +1,222 @@
+/**
+ * Template rendering, JSON-safe by construction: the template text is parsed as JSON first and macros are
+ * substituted inside string values of the parsed tree, so no value — quotes, backslashes, newlines, `{{`,
+ * `</script>` — can change the structure. Handlebars parses the macros (its `strict` rule: a macro without a
+ * value is an error, never an empty string); only plain `{{name}}` is allowed, no helpers, blocks or partials.
+ */
+import Handlebars from "handlebars";
+import type { RequestTemplate } from "@sreda/templates";
+import { SredaError } from "./errors.js";
+import { getMacro } from "./macros.js";
+
+export type MacroValues = Readonly<Record<string, string | number | boolean>>;
+
+export interface RenderedRequest {
+  method: RequestTemplate["method"];
+  /** Path below the API root URL; macro values are percent-encoded. */
+  path: string;
+  /** The manifest, or null for a GET. */
+  body: Record<string, unknown> | null;
+}
+
+export interface RenderResult extends RenderedRequest {
+  /** JSON paths (`$.stringData.LMS_STORAGE_POSTGRES_DSN`) of strings that received a secret macro's value. */
+  sensitivePaths: string[];
+}
+
+type Part = { text: string } | { macro: string; line: number; column: number };
+
+/** A string split into literal text and macro references; cached, as templates are rendered many times. */
+const partsCache = new Map<string, Part[]>();
+const CACHE_LIMIT = 5000;
+
+function parseParts(source: string, where: () => string): Part[] {
+  const cached = partsCache.get(source);
+  if (cached) return cached;
+  let parts: Part[];
+  if (!source.includes("{{")) {
+    parts = [{ text: source }];
+  } else {
+    let program: hbs.AST.Program;
+    try {
+      program = Handlebars.parse(source);
+    } catch (cause) {
+      throw new SredaError("TEMPLATE_INVALID", `${where()}: неверная запись макроса: ${firstLine(cause)}`, {}, { cause });
+    }
+    parts = program.body.map((statement): Part => {
+      if (statement.type === "ContentStatement") return { text: (statement as hbs.AST.ContentStatement).value };
+      const loc = statement.loc.start;
+      if (statement.type === "MustacheStatement") {
+        const m = statement as hbs.AST.MustacheStatement;
+        const path = m.path as hbs.AST.PathExpression;
+        const simple =
+          m.path.type === "PathExpression" && path.parts.length === 1 && path.depth === 0 && !path.data &&
+          path.original === path.parts[0] && m.params.length === 0 && (!m.hash || m.hash.pairs.length === 0) &&
+          !m.strip.open && !m.strip.close && m.escaped !== false;
+        if (simple) return { macro: path.parts[0]!, line: loc.line, column: loc.column + 1 };
+      }
+      throw new SredaError(
+        "TEMPLATE_INVALID",
+        `${where()}: допускаются только макросы вида {{имя}}, без хелперов, блоков и комментариев (строка ${loc.line}, позиция ${loc.column + 1})`,
+        { line: loc.line, column: loc.column + 1 },
+      );
+    });
+  }
+  if (partsCache.size >= CACHE_LIMIT) partsCache.clear();
+  partsCache.set(source, parts);
+  return parts;
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split("\n")[0] ?? "";
+}
+
+/** Parses template JSON text; a syntax error names the template, line and column. */
+export function parseTemplateJson(text: string, templateId: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const message = firstLine(cause);
+    const position = /position (\d+)/.exec(message);
+    const offset = position ? Number(position[1]) : text.length;
+    const before = text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    throw new SredaError(
+      "TEMPLATE_INVALID_JSON",
+      `Шаблон ${templateId}: текст не является корректным JSON (строка ${line}, позиция ${column}): ${message.replace(/ in JSON at position \d+.*$/, "")}`,
+      { templateId, line, column },
+      { cause },
+    );
+  }
+}
+
+interface Context {
+  templateId: string;
+  values: MacroValues;
+  sensitive: string[];
+  isSecret: (macro: string) => boolean;
+}
+
+function lookup(ctx: Context, macro: string, where: string): string | number | boolean {
+  const value = Object.hasOwn(ctx.values, macro) ? ctx.values[macro] : undefined;
+  if (value !== undefined && value !== null) return value;
+  if (!getMacro(macro)) {
+    throw new SredaError("UNKNOWN_MACRO", `Шаблон ${ctx.templateId}: неизвестный макрос {{${macro}}} (${where})`, {
+      templateId: ctx.templateId,
+      macro,
+      where,
+    });
+  }
+  throw new SredaError("MISSING_MACRO_VALUE", `Шаблон ${ctx.templateId}: нет значения макроса {{${macro}}} (${where})`, {
+    templateId: ctx.templateId,
+    macro,
+    where,
+  });
+}
+
+function renderString(ctx: Context, source: string, jsonPath: string): unknown {
+  const parts = parseParts(source, () => `Шаблон ${ctx.templateId}, ${jsonPath}`);
+  if (parts.length === 1 && "text" in parts[0]!) return parts[0].text;
+  let secret = false;
+  // A string that is exactly one integer macro becomes a JSON number (replicas, ports).
+  if (parts.length === 1 && "macro" in parts[0]!) {
+    const macro = parts[0].macro;
+    const value = lookup(ctx, macro, jsonPath);
+    if (ctx.isSecret(macro)) ctx.sensitive.push(jsonPath);
+    if (getMacro(macro)?.type === "integer") {
+      const text = String(value);
+      if (!/^-?\d+$/.test(text)) {
+        throw new SredaError("INVALID_MACRO_VALUE", `Шаблон ${ctx.templateId}: макрос {{${macro}}} должен быть целым числом (${jsonPath})`, {
+          templateId: ctx.templateId,
+          macro,
+        });
+      }
+      return Number(text);
+    }
+    return String(value);
+  }
+  let out = "";
+  for (const part of parts) {
+    if ("text" in part) out += part.text;
+    else {
+      out += String(lookup(ctx, part.macro, jsonPath));
+      secret ||= ctx.isSecret(part.macro);
+    }
+  }
+  if (secret) ctx.sensitive.push(jsonPath);
+  return out;
+}
+
+function renderNode(ctx: Context, node: unknown, jsonPath: string): unknown {
+  if (typeof node === "string") return renderString(ctx, node, jsonPath);
+  if (Array.isArray(node)) return node.map((item, index) => renderNode(ctx, item, `${jsonPath}[${index}]`));
+  if (node !== null && typeof node === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      const childPath = /^[A-Za-z_$][\w$]*$/.test(key) ? `${jsonPath}.${key}` : `${jsonPath}[${JSON.stringify(key)}]`;
+      if (key.includes("{{")) {
+        throw new SredaError("TEMPLATE_INVALID", `Шаблон ${ctx.templateId}: макросы допускаются только в строковых значениях, не в ключах (${childPath})`, {
+          templateId: ctx.templateId,
+          where: childPath,
+        });
+      }
+      // defineProperty: a key like "__proto__" stays plain data.
+      Object.defineProperty(out, key, { value: renderNode(ctx, value, childPath), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return node;
+}
+
+function renderPath(ctx: Context, source: string): string {
+  const parts = parseParts(source, () => `Шаблон ${ctx.templateId}, path`);
+  let out = "";
+  for (const part of parts) {
+    if ("text" in part) out += part.text;
+    else {
+      if (ctx.isSecret(part.macro)) {
+        throw new SredaError("TEMPLATE_INVALID", `Шаблон ${ctx.templateId}: секретный макрос {{${part.macro}}} нельзя использовать в пути запроса`, {
+          templateId: ctx.templateId,
+          macro: part.macro,
+        });
+      }
+      // Percent-encoding keeps a value from adding path segments or query parameters.
+      out += encodeURIComponent(String(lookup(ctx, part.macro, "path")));
+    }
+  }
+  return out;
+}
+
+/** Renders a plain string with macros (an object name, a title) the same way as string values in a body. */
+export function renderText(templateId: string, source: string, values: MacroValues): string {
+  const ctx: Context = { templateId, values, sensitive: [], isSecret: () => false };
+  return String(renderString(ctx, source, "name"));
+}
+
+/**
+ * Renders one template with macro values. Unknown macros and missing values are errors naming the macro and
+ * the template; a body that is not JSON is rejected with line and column.
+ */
+export function renderTemplate(
+  template: Pick<RequestTemplate, "id" | "method" | "path" | "body">,
+  values: MacroValues,
+  options: { isSecret?: (macro: string) => boolean } = {},
+): RenderResult {
+  const ctx: Context = {
+    templateId: template.id,
+    values,
+    sensitive: [],
+    isSecret: options.isSecret ?? ((macro) => getMacro(macro)?.secret ?? false),
+  };
+  const path = renderPath(ctx, template.path);
+  let body: Record<string, unknown> | null = null;
+  if (template.body !== null && template.body.trim() !== "") {
+    const parsed = parseTemplateJson(template.body, template.id);
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new SredaError("TEMPLATE_INVALID", `Шаблон ${template.id}: тело запроса должно быть JSON-объектом`, { templateId: template.id });
+    }
+    body = renderNode(ctx, parsed, "$") as Record<string, unknown>;
+  }
+  return { method: template.method, path, body, sensitivePaths: ctx.sensitive };
+}

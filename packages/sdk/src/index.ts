@@ -1,0 +1,17 @@
+/**
+ * @sreda/sdk — the pure core (models, macros, rendering, validation, secrets, plans). The Kubernetes edge
+ * and the fake cluster (`@sreda/sdk/testing`) build on it.
+ */
+export * from "./core/errors.js";
+export * from "./core/models.js";
+export { macroCatalog, getMacro, secretMacroNames, resolveMacroValues } from "./core/macros.js";
+export type { MacroDefinition, MacroSource } from "./core/macros.js";
+export { renderTemplate, renderText, parseTemplateJson } from "./core/render.js";
+export type { MacroValues, RenderedRequest, RenderResult } from "./core/render.js";
+export { validateManifest, isKnownKind } from "./core/validate.js";
+export type { ManifestProblem } from "./core/validate.js";
+export { generateClientSecrets, generatePassword, generateRsaPrivateKeyPem, cryptoRandom, seededRandom } from "./core/secrets.js";
+export type { RandomSource, GenerateClientSecretsOptions } from "./core/secrets.js";
+export { createProvisioningPlan, redactPlan, REDACTED, VARIABLE_TARGETS } from "./core/plan.js";
+export type { ProvisioningPlan, PlanStep, PlanQuery } from "./core/plan.js";
+export { templates, getTemplate, RequestTemplate, TemplateId, defaultMacroValues } from "@sreda/templates";

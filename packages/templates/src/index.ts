@@ -1,0 +1,108 @@
+/**
+ * @sreda/templates — the predetermined Kubernetes request templates of a customer environment, as data.
+ *
+ * The `.json` files under `templates/` and `defaults/` are the single source; this module only loads and
+ * types them. 1C and other tools may read the files directly.
+ */
+import { z } from "zod";
+
+import dbSetupSecret from "../templates/db-setup-secret.json";
+import clickhouseSetupJob from "../templates/clickhouse-setup-job.json";
+import postgresSetupJob from "../templates/postgres-setup-job.json";
+import lmsConfig from "../templates/lms-config.json";
+import lmsSecrets from "../templates/lms-secrets.json";
+import rsaSecret from "../templates/rsa-secret.json";
+import lmsService from "../templates/lms-service.json";
+import lmsIngress from "../templates/lms-ingress.json";
+import lmsDeployment from "../templates/lms-deployment.json";
+import podMonitoring from "../templates/pod-monitoring.json";
+import commonDefaults from "../defaults/common.json";
+import lmsDevDefaults from "../defaults/lms-dev.json";
+import lmsProdDefaults from "../defaults/lms-prod.json";
+
+/** A template id: lowercase words joined by hyphens (`postgres-setup-job`). */
+export const TemplateId = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens, starting with a letter")
+  .max(63);
+export type TemplateId = z.infer<typeof TemplateId>;
+
+/**
+ * One request template. `body` is JSON text with `{{macro}}` placeholders inside string values; a string that
+ * is exactly one integer macro (`"{{replicas}}"`) renders as a number.
+ */
+export const RequestTemplate = z.strictObject({
+  id: TemplateId,
+  title: z.string().min(1),
+  description: z.string().default(""),
+  /** Execution order for display and for ties; the dependency graph decides what may run when. */
+  order: z.number().int().nonnegative(),
+  method: z.enum(["GET", "POST"]),
+  /** Path below the API root URL, with macros: `/api/v1/namespaces/{{namespace-id}}/secrets`. */
+  path: z.string().startsWith("/"),
+  apiVersion: z.string().min(1),
+  kind: z.string().min(1),
+  /** The object's name with macros; absent for queries. */
+  name: z.string().min(1).optional(),
+  dependsOn: z.array(TemplateId).default([]),
+  /** JSON text with macros; null for a GET. */
+  body: z.string().nullable(),
+});
+export type RequestTemplate = z.infer<typeof RequestTemplate>;
+
+/** Default macro values: shared ones and per namespace. */
+export const MacroDefaults = z.strictObject({
+  $comment: z.string().optional(),
+  namespace: z.string().optional(),
+  values: z.record(z.string(), z.string()),
+});
+export type MacroDefaults = z.infer<typeof MacroDefaults>;
+
+type TemplateFile = Omit<RequestTemplate, "body" | "description" | "dependsOn"> & {
+  description?: string;
+  dependsOn?: string[];
+  body: unknown;
+};
+
+function fromFile(file: TemplateFile): RequestTemplate {
+  // Files keep the body as a JSON object for readable diffs; consumers get the text they can edit and store.
+  const body = file.body === null ? null : JSON.stringify(file.body, null, 2);
+  return Object.freeze(RequestTemplate.parse({ ...file, body }));
+}
+
+/** The shipped templates, in execution order. */
+export const templates: readonly RequestTemplate[] = Object.freeze(
+  [
+    dbSetupSecret,
+    clickhouseSetupJob,
+    postgresSetupJob,
+    lmsConfig,
+    lmsSecrets,
+    rsaSecret,
+    lmsService,
+    lmsIngress,
+    lmsDeployment,
+    podMonitoring,
+  ]
+    .map((file) => fromFile(file as TemplateFile))
+    .sort((a, b) => a.order - b.order),
+);
+
+/** Looks a shipped template up by id. */
+export function getTemplate(id: string): RequestTemplate | undefined {
+  return templates.find((t) => t.id === id);
+}
+
+/** Defaults for every namespace. */
+export const commonMacroDefaults: MacroDefaults = MacroDefaults.parse(commonDefaults);
+
+/** Defaults per known namespace (the spec's tables). A new namespace starts from `commonMacroDefaults`. */
+export const namespaceMacroDefaults: Readonly<Record<string, MacroDefaults>> = Object.freeze({
+  "lms-dev": MacroDefaults.parse(lmsDevDefaults),
+  "lms-prod": MacroDefaults.parse(lmsProdDefaults),
+});
+
+/** Default macro values for a namespace: shared defaults overlaid with the namespace's own. */
+export function defaultMacroValues(namespace: string): Record<string, string> {
+  return { ...commonMacroDefaults.values, ...(namespaceMacroDefaults[namespace]?.values ?? {}) };
+}
