@@ -6,19 +6,19 @@
  */
 import { z } from "zod";
 
-import dbSetupSecret from "../templates/db-setup-secret.json";
-import clickhouseSetupJob from "../templates/clickhouse-setup-job.json";
-import postgresSetupJob from "../templates/postgres-setup-job.json";
-import lmsConfig from "../templates/lms-config.json";
-import lmsSecrets from "../templates/lms-secrets.json";
-import rsaSecret from "../templates/rsa-secret.json";
-import lmsService from "../templates/lms-service.json";
-import lmsIngress from "../templates/lms-ingress.json";
-import lmsDeployment from "../templates/lms-deployment.json";
-import podMonitoring from "../templates/pod-monitoring.json";
-import commonDefaults from "../defaults/common.json";
-import lmsDevDefaults from "../defaults/lms-dev.json";
-import lmsProdDefaults from "../defaults/lms-prod.json";
+import dbSetupSecret from "../templates/db-setup-secret.json" with { type: "json" };
+import clickhouseSetupJob from "../templates/clickhouse-setup-job.json" with { type: "json" };
+import postgresSetupJob from "../templates/postgres-setup-job.json" with { type: "json" };
+import lmsConfig from "../templates/lms-config.json" with { type: "json" };
+import lmsSecrets from "../templates/lms-secrets.json" with { type: "json" };
+import rsaSecret from "../templates/rsa-secret.json" with { type: "json" };
+import lmsService from "../templates/lms-service.json" with { type: "json" };
+import lmsIngress from "../templates/lms-ingress.json" with { type: "json" };
+import lmsDeployment from "../templates/lms-deployment.json" with { type: "json" };
+import podMonitoring from "../templates/pod-monitoring.json" with { type: "json" };
+import commonDefaults from "../defaults/common.json" with { type: "json" };
+import lmsDevDefaults from "../defaults/lms-dev.json" with { type: "json" };
+import lmsProdDefaults from "../defaults/lms-prod.json" with { type: "json" };
 
 /** A template id: lowercase words joined by hyphens (`postgres-setup-job`). */
 export const TemplateId = z
