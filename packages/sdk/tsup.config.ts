@@ -1,10 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: { index: "src/index.ts", "testing/index": "src/testing/index.ts" },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,
   sourcemap: true,
   target: "node20",
+  // msw is an optional peer: only `mswHandlers()` of the fake cluster needs it.
+  external: ["msw"],
 });
