@@ -1,0 +1,177 @@
+/**
+ * Preflight: what can be known before the first write is checked before it, so that a run does not stop
+ * half-way — the namespace exists, the objects the templates expect (image pull secret, TLS secret, …) exist,
+ * and the token may do what the plan needs (SelfSubjectAccessReview). Problems are worded for an operator.
+ */
+import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
+import type { KubeClient } from "./client.js";
+import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
+
+export interface PreflightProblem {
+  code: "NamespaceNotFound" | "MissingObject" | "Forbidden" | "Unauthorized" | "Unreachable" | "CheckFailed";
+  /** For operators, in Russian. */
+  message: string;
+  kind?: string;
+  name?: string;
+  verb?: string;
+}
+
+/** API group and resource of each kind the templates create. */
+export const KIND_RESOURCES: Readonly<Record<string, { group: string; resource: string }>> = {
+  Secret: { group: "", resource: "secrets" },
+  ConfigMap: { group: "", resource: "configmaps" },
+  Service: { group: "", resource: "services" },
+  Pod: { group: "", resource: "pods" },
+  Event: { group: "", resource: "events" },
+  Job: { group: "batch", resource: "jobs" },
+  Deployment: { group: "apps", resource: "deployments" },
+  Ingress: { group: "networking.k8s.io", resource: "ingresses" },
+};
+
+const VERBS_RU: Record<string, string> = {
+  get: "читать",
+  list: "получать список",
+  watch: "следить за",
+  create: "создавать",
+  patch: "изменять",
+  update: "изменять",
+  delete: "удалять",
+};
+
+/** Verbs the executor uses per kind: Jobs are created and re-created, everything else server-side applied. */
+function verbsFor(kind: string): string[] {
+  return kind === "Job" ? ["get", "create", "delete"] : ["get", "patch"];
+}
+
+/** The status watcher reads pods, their logs and events. */
+const STATUS_PERMISSIONS = [
+  { kind: "Pod", verb: "list" },
+  { kind: "Pod", verb: "watch" },
+  { kind: "Event", verb: "list" },
+];
+
+interface Reference {
+  kind: "Secret" | "ConfigMap";
+  name: string;
+  usedBy: string;
+  why: string;
+}
+
+/** Secrets and ConfigMaps that pod templates and ingresses reference. */
+export function referencedObjects(steps: readonly PlanStep[]): Reference[] {
+  const refs: Reference[] = [];
+  for (const step of steps) {
+    const body = step.request.body as Record<string, any> | null;
+    if (!body) continue;
+    const usedBy = `${step.kind} ${step.name}`;
+    const podSpec = body["spec"]?.["template"]?.["spec"];
+    if (podSpec) {
+      for (const s of podSpec.imagePullSecrets ?? []) refs.push({ kind: "Secret", name: s.name, usedBy, why: "загрузка образа из реестра" });
+      for (const v of podSpec.volumes ?? []) {
+        if (v.secret?.secretName && !v.secret.optional) refs.push({ kind: "Secret", name: v.secret.secretName, usedBy, why: `том ${v.name}` });
+        if (v.configMap?.name && !v.configMap.optional) refs.push({ kind: "ConfigMap", name: v.configMap.name, usedBy, why: `том ${v.name}` });
+      }
+      for (const c of [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])]) {
+        for (const e of c.envFrom ?? []) {
+          if (e.secretRef?.name && !e.secretRef.optional) refs.push({ kind: "Secret", name: e.secretRef.name, usedBy, why: "переменные окружения" });
+          if (e.configMapRef?.name && !e.configMapRef.optional) refs.push({ kind: "ConfigMap", name: e.configMapRef.name, usedBy, why: "переменные окружения" });
+        }
+        for (const e of c.env ?? []) {
+          const s = e.valueFrom?.secretKeyRef;
+          if (s?.name && !s.optional) refs.push({ kind: "Secret", name: s.name, usedBy, why: `переменная ${e.name}` });
+          const m = e.valueFrom?.configMapKeyRef;
+          if (m?.name && !m.optional) refs.push({ kind: "ConfigMap", name: m.name, usedBy, why: `переменная ${e.name}` });
+        }
+      }
+    }
+    for (const tls of body["spec"]?.["tls"] ?? []) {
+      if (step.kind === "Ingress" && tls.secretName) refs.push({ kind: "Secret", name: tls.secretName, usedBy, why: "TLS-сертификат" });
+    }
+  }
+  return refs;
+}
+
+function describeFailure(error: unknown): PreflightProblem | undefined {
+  if (error instanceof KubeNetworkError) return { code: "Unreachable", message: `кластер недоступен: ${error.message}` };
+  if (isKubeError(error, "Unauthorized")) {
+    return { code: "Unauthorized", message: "токен доступа к кластеру отклонён (401 Unauthorized): проверьте токен в настройках среды" };
+  }
+  return undefined;
+}
+
+/** Runs every check (in parallel) and lists every problem; an empty list means the plan may start. */
+export async function preflight(plan: ProvisioningPlan, kube: KubeClient, options: { signal?: AbortSignal } = {}): Promise<PreflightProblem[]> {
+  const { namespace } = plan;
+  const { signal } = options;
+  const problems: PreflightProblem[] = [];
+  const fatal = (error: unknown, what: string) => {
+    const problem = describeFailure(error) ?? {
+      code: "CheckFailed" as const,
+      message: `проверка «${what}» не выполнена: ${error instanceof KubeStatusError ? `${error.status} ${error.reason}` : String(error)}`,
+    };
+    if (!problems.some((p) => p.message === problem.message)) problems.push(problem);
+  };
+
+  // 1. The namespace. A token limited to one namespace may not read Namespace objects: 403 proves nothing.
+  let namespaceMissing = false;
+  try {
+    await kube.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`, { signal });
+  } catch (error) {
+    if (isKubeError(error, "NotFound")) {
+      namespaceMissing = true;
+      problems.push({ code: "NamespaceNotFound", message: `пространство имён ${namespace} не найдено в кластере` });
+    } else if (!isKubeError(error, "Forbidden")) fatal(error, `пространство имён ${namespace}`);
+  }
+  if (namespaceMissing || problems.length > 0) return problems;
+
+  // 2. Objects the plan expects to find rather than create.
+  const produced = new Set(plan.steps.map((s) => `${s.kind}/${s.name}`));
+  const expected = new Map<string, Reference>();
+  for (const ref of referencedObjects(plan.steps)) {
+    const key = `${ref.kind}/${ref.name}`;
+    if (!produced.has(key) && !expected.has(key)) expected.set(key, ref);
+  }
+  const objectChecks = [...expected.values()].map(async (ref) => {
+    const { resource } = KIND_RESOURCES[ref.kind]!;
+    try {
+      await kube.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}/${encodeURIComponent(ref.name)}`, { signal });
+    } catch (error) {
+      if (isKubeError(error, "NotFound")) {
+        const what = ref.kind === "Secret" ? "секрета" : "ConfigMap";
+        problems.push({
+          code: "MissingObject",
+          kind: ref.kind,
+          name: ref.name,
+          message: `в пространстве имён ${namespace} нет ${what} ${ref.name} (нужен для ${ref.usedBy}: ${ref.why})`,
+        });
+      } else if (!isKubeError(error, "Forbidden")) fatal(error, `${ref.kind} ${ref.name}`);
+      // Forbidden to read it: the permission check below reports what is missing.
+    }
+  });
+
+  // 3. Permissions.
+  const wanted = new Map<string, { kind: string; verb: string }>();
+  for (const step of plan.steps) for (const verb of verbsFor(step.kind)) wanted.set(`${step.kind}:${verb}`, { kind: step.kind, verb });
+  for (const p of STATUS_PERMISSIONS) wanted.set(`${p.kind}:${p.verb}`, p);
+  const permissionChecks = [...wanted.values()].map(async ({ kind, verb }) => {
+    const target = KIND_RESOURCES[kind];
+    if (!target) return;
+    try {
+      const review = await kube.accessReview({ namespace, verb, group: target.group, resource: target.resource, signal });
+      if (!review.allowed) {
+        problems.push({
+          code: "Forbidden",
+          kind,
+          verb,
+          message: `нет прав ${VERBS_RU[verb] ?? verb} ${kind} в пространстве ${namespace}${review.reason ? ` (${review.reason})` : ""}`,
+        });
+      }
+    } catch (error) {
+      fatal(error, `права ${verb} ${kind}`);
+    }
+  });
+
+  await Promise.all([...objectChecks, ...permissionChecks]);
+  // Stable order for people and tests: by code, then message.
+  return problems.sort((a, b) => a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
+}

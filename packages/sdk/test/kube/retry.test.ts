@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest";
+import type { Clock } from "../../src/core/clock.js";
+import { KubeNetworkError } from "../../src/kube/errors.js";
+import { retryDelayMs, retryVerdict, withRetries, type RetryInfo, type RetryVerdict } from "../../src/kube/retry.js";
+
+/** A manual clock: sleeps wait in a queue until the test advances time. */
+class FakeClock implements Clock {
+  time = 0;
+  private timers: { at: number; fire: () => void }[] = [];
+
+  now(): number {
+    return this.time;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = { at: this.time + ms, fire: resolve };
+      signal?.addEventListener(
+        "abort",
+        () => {
+          this.timers = this.timers.filter((t) => t !== timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+      this.timers.push(timer);
+    });
+  }
+
+  pending(): number[] {
+    return this.timers.map((t) => t.at - this.time);
+  }
+
+  async flush(): Promise<void> {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  }
+
+  async advance(ms: number): Promise<void> {
+    const target = this.time + ms;
+    for (;;) {
+      await this.flush();
+      const next = [...this.timers].sort((a, b) => a.at - b.at)[0];
+      if (!next || next.at > target) break;
+      this.timers = this.timers.filter((t) => t !== next);
+      this.time = next.at;
+      next.fire();
+    }
+    this.time = target;
+    await this.flush();
+  }
+}
+
+const network = (init: Partial<ConstructorParameters<typeof KubeNetworkError>[0]> = {}) =>
+  new KubeNetworkError({ method: "GET", path: "/api/v1/pods", description: "connect ECONNREFUSED", ...init });
+
+describe("retryDelayMs: full jitter, server's ask as a floor, capped", () => {
+  it.each([
+    // retry, random, server ask (ms), expected
+    [0, 0.5, undefined, 100], // 0.5 · 200
+    [1, 0.5, undefined, 200], // 0.5 · 400
+    [3, 0.999, undefined, 1598], // ⌊0.999 · 1600⌋
+    [20, 0.999, undefined, 29_970], // the ceiling is capped at 30 s before the jitter
+    [0, 0, undefined, 0], // full jitter may retry at once
+    [0, 0.5, 3000, 3000], // Retry-After beats a shorter backoff
+    [8, 0.99, 1000, 29_700], // a longer backoff beats Retry-After
+    [0, 0.5, 120_000, 30_000], // even the server's ask is capped
+  ])("retry %i, random %f, server %s ms → %i ms", (retry, r, ask, expected) => {
+    expect(retryDelayMs(retry, ask, { random: () => r })).toBe(expected);
+  });
+
+  it("takes its base and cap from the options", () => {
+    expect(retryDelayMs(2, undefined, { random: () => 0.5, baseDelayMs: 1000, maxDelayMs: 3000 })).toBe(1500);
+  });
+});
+
+describe("retryVerdict: what is safe to repeat", () => {
+  it.each([
+    // outcome, idempotent, retry?
+    ["429", { status: 429, reason: "TooManyRequests" }, false, true],
+    ["429", { status: 429, reason: "TooManyRequests" }, true, true],
+    ["500", { status: 500, reason: "InternalError" }, true, true],
+    ["500", { status: 500, reason: "InternalError" }, false, false],
+    ["502", { status: 502, reason: "BadGateway" }, true, true],
+    ["503", { status: 503, reason: "ServiceUnavailable" }, true, true],
+    ["503", { status: 503, reason: "ServiceUnavailable" }, false, false],
+    ["504", { status: 504, reason: "Timeout" }, true, true],
+    ["501", { status: 501, reason: "Unknown" }, true, false],
+    ["409", { status: 409, reason: "Conflict" }, true, false],
+    ["404", { status: 404, reason: "NotFound" }, true, false],
+    ["network", { error: network() }, true, true],
+    ["network", { error: network() }, false, false],
+    ["timeout", { error: network({ timedOut: true }) }, true, true],
+    ["TLS verification", { error: network({ tls: true }) }, true, false],
+    ["a programming error", { error: new TypeError("x is not a function") }, true, false],
+  ] as const)("%s (idempotent: %s) → retry %s", (_name, outcome, idempotent, expected) => {
+    expect(retryVerdict(outcome, idempotent).retry).toBe(expected);
+  });
+
+  it("carries the server's ask in milliseconds and names the reason", () => {
+    expect(retryVerdict({ status: 429, reason: "TooManyRequests", retryAfterSeconds: 4 }, false)).toEqual({
+      retry: true,
+      reason: "TooManyRequests",
+      retryAfterMs: 4000,
+    });
+    expect(retryVerdict({ error: network({ timedOut: true }) }, true).reason).toBe("Timeout");
+  });
+});
+
+describe("withRetries", () => {
+  type Outcome = { status: number; retryAfterSeconds?: number };
+  const judge = (r: { value: Outcome } | { error: unknown }): RetryVerdict =>
+    "error" in r ? retryVerdict(r, true) : r.value.status < 400 ? { retry: false, reason: "OK" } : retryVerdict({ ...r.value, reason: `HTTP ${r.value.status}` }, true);
+
+  function script(outcomes: (Outcome | Error)[], clock: FakeClock) {
+    const at: number[] = [];
+    const attempt = async () => {
+      at.push(clock.now());
+      const next = outcomes.shift();
+      if (next === undefined) throw new Error("script exhausted");
+      if (next instanceof Error) throw next;
+      return next;
+    };
+    return { attempt, at };
+  }
+
+  it("waits the backoff between attempts and calls onRetry before each wait", async () => {
+    const clock = new FakeClock();
+    const { attempt, at } = script([{ status: 503 }, network(), { status: 429, retryAfterSeconds: 5 }, { status: 200 }], clock);
+    const infos: (RetryInfo & { now: number })[] = [];
+    const result = withRetries(attempt, judge, { maxRetries: 5, clock, random: () => 0.5, onRetry: (i) => infos.push({ ...i, now: clock.now() }) });
+    await clock.advance(60_000);
+    await expect(result).resolves.toEqual({ status: 200 });
+    expect(at).toEqual([0, 100, 300, 5300]);
+    expect(infos).toEqual([
+      { attempt: 1, delayMs: 100, reason: "HTTP 503", now: 0 },
+      { attempt: 2, delayMs: 200, reason: "NetworkError", now: 100 },
+      { attempt: 3, delayMs: 5000, reason: "HTTP 429", now: 300 },
+    ]);
+  });
+
+  it("gives up after maxRetries with the last value or error", async () => {
+    const clock = new FakeClock();
+    const a = script([{ status: 503 }, { status: 503 }, { status: 502 }], clock);
+    const value = withRetries(a.attempt, judge, { maxRetries: 2, clock, random: () => 0 });
+    await clock.advance(1000);
+    await expect(value).resolves.toEqual({ status: 502 });
+    expect(a.at).toHaveLength(3);
+
+    const b = script([network(), network({ description: "the last one" })], clock);
+    const error = withRetries(b.attempt, judge, { maxRetries: 1, clock, random: () => 0 }).catch((e: unknown) => e);
+    await clock.advance(1000);
+    expect(await error).toMatchObject({ code: "NetworkError", details: { description: "the last one" } });
+  });
+
+  it("maxRetries 0: one attempt only", async () => {
+    const clock = new FakeClock();
+    const { attempt, at } = script([{ status: 503 }], clock);
+    await expect(withRetries(attempt, judge, { maxRetries: 0, clock, random: () => 0 })).resolves.toEqual({ status: 503 });
+    expect(at).toEqual([0]);
+  });
+
+  it("an abort during the wait rejects at once with the signal's reason", async () => {
+    const clock = new FakeClock();
+    const { attempt, at } = script([{ status: 503, retryAfterSeconds: 30 }, { status: 200 }], clock);
+    const controller = new AbortController();
+    const result = withRetries(attempt, judge, { maxRetries: 5, clock, random: () => 0, signal: controller.signal }).catch((e: unknown) => e);
+    await clock.flush();
+    expect(clock.pending()).toEqual([30_000]);
+    controller.abort(new Error("operator cancelled"));
+    expect(await result).toMatchObject({ message: "operator cancelled" });
+    expect(clock.now()).toBe(0);
+    expect(at).toEqual([0]);
+  });
+
+  it("an attempt that fails because of the abort is not retried", async () => {
+    const clock = new FakeClock();
+    const controller = new AbortController();
+    let calls = 0;
+    const attempt = async () => {
+      calls++;
+      controller.abort();
+      throw network();
+    };
+    const result = withRetries(attempt, judge, { maxRetries: 5, clock, random: () => 0, signal: controller.signal });
+    await expect(result).rejects.toMatchObject({ name: "AbortError" });
+    expect(calls).toBe(1);
+  });
+});
