@@ -15,3 +15,11 @@ export type { RandomSource, GenerateClientSecretsOptions } from "./core/secrets.
 export { createProvisioningPlan, redactPlan, REDACTED, VARIABLE_TARGETS } from "./core/plan.js";
 export type { ProvisioningPlan, PlanStep, PlanQuery } from "./core/plan.js";
 export { templates, getTemplate, RequestTemplate, TemplateId, defaultMacroValues } from "@sreda/templates";
+export type { Clock } from "./core/clock.js";
+export type {
+  ConfigMap, Deployment, Event, Ingress, Job, ObjectMeta, Pod, PodList, ContainerStatus, Secret, Service, Status,
+  WatchEvent, WatchEventType, Namespace as NamespaceObject,
+} from "./core/kube-objects.js";
+
+// The Kubernetes edge.
+export * from "./kube/index.js";

@@ -1,5 +1,16 @@
-/** The Kubernetes edge of the SDK: the typed client, its errors, rate limiting and retries. */
+/**
+ * The Kubernetes edge of the SDK: the typed client, its errors, rate limiting and retries, the executor and
+ * its preflight, the per-customer lock, and secret read-back.
+ */
 export * from "./client.js";
 export * from "./errors.js";
 export * from "./rate-limit.js";
 export * from "./retry.js";
+export { systemClock } from "./clock.js";
+export { applyPlan, customerLockKey, SPEC_HASH_ANNOTATION } from "./apply.js";
+export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult } from "./apply.js";
+export { preflight, referencedObjects, KIND_RESOURCES } from "./preflight.js";
+export type { PreflightProblem } from "./preflight.js";
+export { KeyedLock, customerLocks } from "./lock.js";
+export { resolveClientSecrets } from "./client-secrets.js";
+export type { ResolvedClientSecrets, SecretSource } from "./client-secrets.js";
