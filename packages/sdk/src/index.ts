@@ -23,3 +23,6 @@ export type {
 
 // The Kubernetes edge.
 export * from "./kube/index.js";
+
+// Status: the pure assessment and the watcher that feeds it.
+export * from "./core/status/index.js";

@@ -13,4 +13,5 @@ export { preflight, referencedObjects, KIND_RESOURCES } from "./preflight.js";
 export type { PreflightProblem } from "./preflight.js";
 export { KeyedLock, customerLocks } from "./lock.js";
 export { resolveClientSecrets } from "./client-secrets.js";
+export * from "./watch.js";
 export type { ResolvedClientSecrets, SecretSource } from "./client-secrets.js";
