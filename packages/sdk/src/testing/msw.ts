@@ -1,0 +1,33 @@
+/**
+ * msw handlers that route every request under a base URL to the fake cluster. msw is an optional peer
+ * dependency: it is loaded only when `mswHandlers()` is called, so users who inject `fetch` need not install it.
+ */
+import { createRequire } from "node:module";
+import type { HttpHandler } from "msw";
+import { isDroppedConnection } from "./faults.js";
+
+type Msw = typeof import("msw");
+
+declare const require: NodeJS.Require | undefined;
+
+function loadMsw(): Msw {
+  // `require` exists in the CommonJS build; the ESM build makes one (Node ≥ 20.19 can require ESM-only msw 3).
+  const load = typeof require === "function" ? require : createRequire(import.meta.url);
+  return load("msw") as Msw;
+}
+
+export function createMswHandlers(handle: (request: Request) => Promise<Response>, baseUrl: string): HttpHandler[] {
+  const { http, HttpResponse } = loadMsw();
+  const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
+  return [
+    http.all(`${base}*`, async ({ request }) => {
+      try {
+        return await handle(request);
+      } catch (error) {
+        // A dropped connection: msw's network error makes fetch reject with a TypeError, like undici.
+        if (isDroppedConnection(error)) return HttpResponse.error();
+        throw error;
+      }
+    }),
+  ];
+}

@@ -1,0 +1,127 @@
+/**
+ * The fake's etcd: every object once, one global resourceVersion counter (bumped by every real change, never
+ * by a no-op), and a bounded history of changes that watches replay from (the watch cache). Stored objects are
+ * deep-frozen: whoever wants to change one copies it and commits the copy.
+ */
+import type { ResourceType } from "./resources.js";
+import type { Obj } from "./util.js";
+
+export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface StoreEvent {
+  type: ChangeType;
+  rt: ResourceType;
+  /** The object after the change (for DELETED: the last state, with the deletion's resourceVersion). */
+  object: Obj;
+  /** The object before the change (MODIFIED and DELETED). */
+  previous: Obj | undefined;
+  rv: number;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export function objectKey(rt: ResourceType, namespace: string | undefined, name: string): string {
+  return `${rt.plural}.${rt.group}/${rt.namespaced ? (namespace ?? "") : ""}/${name}`;
+}
+
+export class Store {
+  private rv: number;
+  private readonly objects = new Map<string, Obj>();
+  private readonly kinds = new Map<string, ResourceType>();
+  private readonly uids = new Map<string, string>();
+  private readonly history: StoreEvent[] = [];
+  private readonly listeners = new Set<(event: StoreEvent) => void>();
+
+  constructor(
+    private readonly maxHistory: number,
+    startResourceVersion = 1000,
+  ) {
+    this.rv = startResourceVersion;
+  }
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  /** The oldest resourceVersion a watch may resume from, or undefined when nothing was evicted yet. */
+  oldestResumable(): number | undefined {
+    return this.evicted ? this.history[0]?.rv ?? this.rv + 1 : undefined;
+  }
+
+  private evicted = false;
+
+  get(rt: ResourceType, namespace: string | undefined, name: string): Obj | undefined {
+    return this.objects.get(objectKey(rt, namespace, name));
+  }
+
+  getByUid(uid: string): { rt: ResourceType; object: Obj } | undefined {
+    const key = this.uids.get(uid);
+    if (key === undefined) return undefined;
+    const object = this.objects.get(key);
+    const rt = this.kinds.get(key);
+    return object && rt ? { rt, object } : undefined;
+  }
+
+  /** Objects of one resource (optionally in one namespace), ordered by namespace then name like etcd keys. */
+  list(rt: ResourceType, namespace?: string): Obj[] {
+    const prefix = `${rt.plural}.${rt.group}/${namespace !== undefined && rt.namespaced ? `${namespace}/` : ""}`;
+    const out: [string, Obj][] = [];
+    for (const [key, obj] of this.objects) if (key.startsWith(prefix)) out.push([key, obj]);
+    out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return out.map(([, obj]) => obj);
+  }
+
+  *entries(): IterableIterator<{ rt: ResourceType; object: Obj }> {
+    for (const [key, object] of this.objects) yield { rt: this.kinds.get(key)!, object };
+  }
+
+  /** Events with resourceVersion > `rv`, oldest first. */
+  since(rv: number): readonly StoreEvent[] {
+    let lo = 0;
+    let hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.history[mid]!.rv <= rv) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.history.slice(lo);
+  }
+
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Writes a change: assigns the next resourceVersion, freezes and stores the object, records and announces it. */
+  commit(type: ChangeType, rt: ResourceType, object: Obj): Obj {
+    const meta = object.metadata as Obj;
+    const key = objectKey(rt, meta.namespace, meta.name);
+    const previous = this.objects.get(key);
+    const rv = ++this.rv;
+    meta.resourceVersion = String(rv);
+    deepFreeze(object);
+    if (type === "DELETED") {
+      this.objects.delete(key);
+      this.kinds.delete(key);
+      if (typeof meta.uid === "string") this.uids.delete(meta.uid);
+    } else {
+      this.objects.set(key, object);
+      this.kinds.set(key, rt);
+      if (typeof meta.uid === "string") this.uids.set(meta.uid, key);
+    }
+    const event: StoreEvent = { type, rt, object, previous, rv };
+    this.history.push(event);
+    while (this.history.length > this.maxHistory) {
+      this.history.shift();
+      this.evicted = true;
+    }
+    for (const listener of [...this.listeners]) listener(event);
+    return object;
+  }
+}

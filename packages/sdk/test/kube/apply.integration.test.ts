@@ -1,0 +1,308 @@
+/**
+ * The executor against the fake cluster: clean provisioning, convergence, and every failure path.
+ * The fake runs on a virtual clock, so minutes of rollout take milliseconds and runs repeat exactly.
+ */
+import { describe, expect, it } from "vitest";
+import example from "../../../../examples/c42-lms-dev.input.json" with { type: "json" };
+import { createProvisioningPlan, type ProvisioningPlan } from "../../src/core/plan.js";
+import type { ProvisioningInputData } from "../../src/core/models.js";
+import { applyPlan, type ApplyEvent, type ApplyOptions } from "../../src/kube/apply.js";
+import { createKubeClient } from "../../src/kube/client.js";
+import { KeyedLock } from "../../src/kube/lock.js";
+import { resolveClientSecrets } from "../../src/kube/client-secrets.js";
+import { followEnvironment } from "../../src/kube/watch.js";
+import { createFakeCluster, type FakeClusterOptions } from "../../src/testing/index.js";
+
+const API_ROOT = "https://rancher.example/k8s/clusters/c-m4hlh/";
+const TOKEN = "sreda-dev-token";
+type Input = ProvisioningInputData;
+
+function setup(options: FakeClusterOptions = {}, change?: (input: Input) => void) {
+  const cluster = createFakeCluster({ seed: 42, ...options });
+  const kube = createKubeClient({ apiRootUrl: API_ROOT, token: TOKEN, fetch: (r) => cluster.fetch(r), clock: cluster.clock, random: () => 0.5 });
+  const input = structuredClone(example) as unknown as Input;
+  change?.(input);
+  const plan = createProvisioningPlan(input);
+  const events: ApplyEvent[] = [];
+  const locks = new KeyedLock();
+  const run = (extra: ApplyOptions = {}) =>
+    applyPlan(plan, kube, { clock: cluster.clock, locks, random: () => 0.5, jobPollIntervalMs: 1000, onEvent: (e) => events.push(e), ...extra });
+  const follow = () =>
+    followEnvironment(kube, {
+      namespace: plan.namespace,
+      clientId: plan.clientId,
+      jobNames: plan.steps.filter((s) => s.kind === "Job").map((s) => s.name),
+      deploymentName: plan.steps.find((s) => s.kind === "Deployment")!.name,
+      clock: cluster.clock,
+    });
+  return { cluster, kube, plan, events, run, follow, locks };
+}
+
+const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Writes to customer objects (access reviews are questions, not writes). */
+function writes(log: ReadonlyArray<{ method: string; path: string; status: number }>) {
+  return log.filter((r) => WRITES.has(r.method) && !r.path.includes("selfsubject"));
+}
+
+function resourceVersions(cluster: ReturnType<typeof createFakeCluster>, plan: ProvisioningPlan) {
+  return Object.fromEntries(
+    plan.steps.map((s) => [s.id, (cluster.getObject(s.kind, plan.namespace, s.name) as any)?.metadata?.resourceVersion]),
+  );
+}
+
+describe("applyPlan against the fake cluster", () => {
+  it("provisions C42 with exactly one write per object and reaches Ready", async () => {
+    const { cluster, plan, run, follow, events } = setup();
+    const result = await run();
+    expect(result.status).toBe("succeeded");
+    expect(result.steps.map((s) => [s.id, s.outcome])).toEqual(plan.steps.map((s) => [s.id, "created"]));
+    const w = writes(cluster.requestLog);
+    expect(w).toHaveLength(plan.steps.length);
+    const patches = w.filter((r) => r.method === "PATCH").map((r) => r.path);
+    expect(new Set(patches).size).toBe(plan.steps.length - 2);
+    // Jobs are created (POST), everything else server-side applied (PATCH).
+    expect(w.filter((r) => r.method === "POST").map((r) => r.path).sort()).toEqual([
+      "/apis/batch/v1/namespaces/lms-dev/jobs",
+      "/apis/batch/v1/namespaces/lms-dev/jobs",
+    ]);
+    expect(events[0]).toMatchObject({ type: "run-started", total: plan.steps.length });
+    expect(events.at(-1)).toMatchObject({ type: "run-finished", status: "succeeded" });
+    expect(events.filter((e) => e.type === "step-succeeded").map((e) => (e as { done: number }).done)).toEqual(plan.steps.map((_, i) => i + 1));
+    const assessment = await follow();
+    expect(assessment.phase).toBe("Ready");
+  });
+
+  it("runs the Deployment only after its ConfigMap, Secrets and both DB Jobs completed", async () => {
+    const { run, events } = setup();
+    await run();
+    const at = (type: string, id: string) => events.findIndex((e) => e.type === type && "stepId" in e && e.stepId === id);
+    const deploymentStart = at("step-started", "lms-deployment");
+    for (const dep of ["lms-config", "lms-secrets", "rsa-secret", "postgres-setup-job", "clickhouse-setup-job"]) {
+      expect(at("step-succeeded", dep)).toBeLessThan(deploymentStart);
+    }
+    // Independent steps run at once: both Jobs are started before either finishes.
+    expect(at("step-started", "clickhouse-setup-job")).toBeLessThan(at("step-succeeded", "postgres-setup-job"));
+    expect(at("step-started", "postgres-setup-job")).toBeLessThan(at("step-succeeded", "clickhouse-setup-job"));
+  });
+
+  it("changes nothing on a second run: every step unchanged, resourceVersions kept", async () => {
+    const { cluster, plan, run } = setup();
+    await run();
+    const before = resourceVersions(cluster, plan);
+    const second = await run();
+    expect(second.status).toBe("succeeded");
+    expect(second.steps.map((s) => s.outcome)).toEqual(plan.steps.map(() => "unchanged"));
+    expect(resourceVersions(cluster, plan)).toEqual(before);
+  });
+
+  it("updates only what differs when a setting changes", async () => {
+    const { cluster, plan, run, kube } = setup();
+    await run();
+    const before = resourceVersions(cluster, plan);
+    const changed = structuredClone(example) as unknown as Input;
+    changed.variables = [{ name: "LMS_SERVER_DEBUG", value: "true" }];
+    const result = await applyPlan(createProvisioningPlan(changed), kube, { clock: cluster.clock, random: () => 0.5 });
+    expect(result.steps.filter((s) => s.outcome !== "unchanged").map((s) => [s.id, s.outcome])).toEqual([["lms-config", "updated"]]);
+    const after = resourceVersions(cluster, plan);
+    expect(Object.keys(after).filter((id) => after[id] !== before[id])).toEqual(["lms-config"]);
+  });
+
+  it("never rotates a customer's secrets: a re-run without them reads them back", async () => {
+    const { cluster, kube, plan, run } = setup();
+    await run();
+    const resolved = await resolveClientSecrets(kube, { namespace: "lms-dev", clientId: "C42" });
+    expect(resolved.generated).toBe(false);
+    expect(resolved.secrets).toEqual(example.secrets);
+    expect(Object.values(resolved.sources)).toEqual(["cluster", "cluster", "cluster", "cluster"]);
+    const fresh = await resolveClientSecrets(kube, { namespace: "lms-dev", clientId: "C43" });
+    expect(fresh.generated).toBe(true);
+    expect(fresh.secrets.postgresPassword).not.toBe(example.secrets.postgresPassword);
+    expect(plan.clientId).toBe("C42");
+    expect(cluster.objects({ kind: "Secret", namespace: "lms-dev" }).length).toBeGreaterThan(0);
+  });
+
+  it("reports a failed DB Job with its Kubernetes reason and log lines, and skips the Deployment", async () => {
+    const { run, cluster } = setup({ behavior: { job: (job: any) => (job.metadata.name.startsWith("postgres") ? "fail" : "succeed") } });
+    const result = await run();
+    expect(result.status).toBe("failed");
+    const job = result.steps.find((s) => s.id === "postgres-setup-job")!;
+    expect(job).toMatchObject({ outcome: "failed", reason: "BackoffLimitExceeded" });
+    expect(job.logs?.length).toBeGreaterThan(0);
+    expect(result.steps.find((s) => s.id === "lms-deployment")).toMatchObject({ outcome: "skipped" });
+    expect(cluster.getObject("Deployment", "lms-dev", "lms-deployment-c42")).toBeUndefined();
+  });
+
+  it("re-creates a Failed Job on the next run (deleted with propagationPolicy Background)", async () => {
+    let fail = true;
+    const { run, cluster } = setup({ behavior: { job: (job: any) => (fail && job.metadata.name.startsWith("postgres") ? "fail" : "succeed") } });
+    expect((await run()).status).toBe("failed");
+    fail = false;
+    cluster.clearRequestLog();
+    const second = await run();
+    expect(second.status).toBe("succeeded");
+    expect(second.steps.find((s) => s.id === "postgres-setup-job")).toMatchObject({ outcome: "updated" });
+    expect(second.steps.find((s) => s.id === "clickhouse-setup-job")).toMatchObject({ outcome: "unchanged" });
+    const deletes = cluster.requestLog.filter((r) => r.method === "DELETE");
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]!.path).toMatch(/jobs\/postgres-setup-c42$/);
+    expect(deletes[0]!.query).toContain("propagationPolicy=Background");
+  });
+
+  it("re-creates a Job whose template changed and leaves a Complete one with the same template alone", async () => {
+    const { run, cluster, kube } = setup();
+    await run();
+    const changed = structuredClone(example) as unknown as Input;
+    changed.environment.images = { postgresClient: "postgres:18" };
+    cluster.clearRequestLog();
+    const result = await applyPlan(createProvisioningPlan(changed), kube, { clock: cluster.clock, random: () => 0.5 });
+    expect(result.steps.find((s) => s.id === "postgres-setup-job")).toMatchObject({ outcome: "updated" });
+    expect(result.steps.find((s) => s.id === "clickhouse-setup-job")).toMatchObject({ outcome: "unchanged" });
+    expect((cluster.getObject("Job", "lms-dev", "postgres-setup-c42") as any).spec.template.spec.containers[0].image).toBe("postgres:18");
+  });
+
+  it("follows a Job whose create response was lost (AlreadyExists on the retry)", async () => {
+    const { run, cluster, events } = setup();
+    cluster.addFault({ match: { method: "POST", path: /jobs$/ }, times: 1, action: { type: "drop-after-write" } });
+    const result = await run();
+    expect(result.status).toBe("succeeded");
+    expect(events.some((e) => e.type === "step-retrying" && e.reason === "NetworkError")).toBe(true);
+    const conflicts = cluster.requestLog.filter((r) => r.method === "POST" && r.status === 409);
+    expect(conflicts).toHaveLength(1);
+    expect(cluster.objects({ kind: "Job", namespace: "lms-dev" })).toHaveLength(2);
+  });
+
+  it("reports Invalid from the API server with its causes (an existing Deployment's immutable selector)", async () => {
+    const { run, cluster, plan } = setup();
+    const deployment = structuredClone(plan.steps.find((s) => s.id === "lms-deployment")!.request.body) as any;
+    deployment.spec.selector.matchLabels = { app: "someone-else" };
+    deployment.spec.template.metadata.labels.app = "someone-else";
+    cluster.putObject(deployment);
+    const result = await run();
+    expect(result.status).toBe("failed");
+    expect(result.steps.find((s) => s.id === "lms-deployment")).toMatchObject({ outcome: "failed", reason: "Invalid" });
+    expect(result.steps.find((s) => s.id === "lms-deployment")!.message).toMatch(/selector/);
+  });
+
+  it("rides out a 429 storm honouring Retry-After, and 5xx answers", async () => {
+    const { run, cluster, events } = setup();
+    cluster.addFault({ match: { method: "PATCH" }, probability: 0.5, times: 6, action: { type: "status", code: 429, retryAfterSeconds: 2 } });
+    cluster.addFault({ match: { method: "GET", path: /secrets\// }, times: 2, action: { type: "status", code: 503 } });
+    const result = await run();
+    expect(result.status).toBe("succeeded");
+    expect(cluster.requestLog.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    expect(cluster.requestLog.filter((r) => r.status === 503).length).toBe(2);
+    for (const e of events.filter((x) => x.type === "step-retrying")) expect((e as { delayMs: number }).delayMs).toBeGreaterThanOrEqual(2000);
+  });
+
+  it("survives connections dropped mid-plan", async () => {
+    const { run, cluster, plan } = setup();
+    cluster.addFault({ match: { method: "PATCH", path: /configmaps\// }, times: 2, action: { type: "drop" } });
+    cluster.addFault({ match: { method: "PATCH", path: /deployments\// }, times: 1, action: { type: "drop-after-write" } });
+    const result = await run();
+    expect(result.status).toBe("succeeded");
+    expect(cluster.objects({ kind: "ConfigMap", namespace: "lms-dev", labelSelector: "sreda.io/client-id=C42" })).toHaveLength(1);
+    expect(cluster.getObject("Deployment", "lms-dev", "lms-deployment-c42")).toBeDefined();
+    expect(plan.steps).toHaveLength(9);
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])("converges after an interruption after %i finished steps", async (k) => {
+    const reference = setup();
+    await reference.run();
+    const { run, cluster, plan } = setup();
+    const controller = new AbortController();
+    const first = await run({
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === "step-succeeded" && e.done >= k) controller.abort(new Error("interrupted"));
+      },
+    });
+    expect(first.status).toBe("cancelled");
+    const second = await run();
+    expect(second.status).toBe("succeeded");
+    for (const step of plan.steps) {
+      const live = cluster.getObject(step.kind, plan.namespace, step.name) as any;
+      const expected = reference.cluster.getObject(step.kind, plan.namespace, step.name) as any;
+      expect(live?.spec ?? live?.data, step.id).toEqual(expected?.spec ?? expected?.data);
+    }
+    for (const kind of ["Job", "Secret", "ConfigMap", "Service", "Ingress", "Deployment"]) {
+      expect(cluster.objects({ kind, namespace: "lms-dev", labelSelector: "sreda.io/client-id=C42" }).length, kind).toBe(
+        reference.cluster.objects({ kind, namespace: "lms-dev", labelSelector: "sreda.io/client-id=C42" }).length,
+      );
+    }
+  });
+
+  it("serializes two concurrent runs for one customer; the second changes nothing", async () => {
+    const { run, events } = setup();
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(a.status).toBe("succeeded");
+    expect(b.steps.every((s) => s.outcome === "unchanged")).toBe(true);
+    const finished = events.findIndex((e) => e.type === "run-finished");
+    const secondStart = events.findIndex((e, i) => e.type === "run-started" && i > 0);
+    expect(secondStart).toBeGreaterThan(finished);
+  });
+
+  it("cancels promptly through its AbortSignal and leaves the lock free", async () => {
+    const { run, locks, kube, plan } = setup();
+    const controller = new AbortController();
+    const pending = run({ signal: controller.signal, onEvent: (e) => e.type === "step-waiting" && controller.abort(new Error("stop")) });
+    const result = await pending;
+    expect(result.status).toBe("cancelled");
+    expect(result.steps.some((s) => s.outcome === "cancelled")).toBe(true);
+    expect(locks.isLocked(`${kube.apiRootUrl}|${plan.namespace}|${plan.clientId}`)).toBe(false);
+  });
+});
+
+describe("preflight before the first write", () => {
+  it("refuses to start without the right to create Jobs, in words an operator understands, writing nothing", async () => {
+    const { run, cluster } = setup({ tokens: { [TOKEN]: { user: "operator", deny: [{ verb: "create", resource: "jobs" }] } } });
+    const result = await run();
+    expect(result.status).toBe("preflight-failed");
+    expect(result.preflight.map((p) => p.message)).toContain("нет прав создавать Job в пространстве lms-dev");
+    expect(writes(cluster.requestLog)).toEqual([]);
+  });
+
+  it("names a missing image pull secret and TLS secret", async () => {
+    const { run, cluster } = setup({ defaultSecrets: false });
+    const result = await run();
+    expect(result.status).toBe("preflight-failed");
+    expect(result.preflight.map((p) => [p.code, p.name])).toEqual([
+      ["MissingObject", "repository-token"],
+      ["MissingObject", "tls"],
+    ]);
+    expect(writes(cluster.requestLog)).toEqual([]);
+  });
+
+  it("names a missing namespace", async () => {
+    const { run } = setup({ namespaces: ["default"] });
+    const result = await run();
+    expect(result.preflight).toEqual([{ code: "NamespaceNotFound", message: "пространство имён lms-dev не найдено в кластере" }]);
+  });
+
+  it("reports a rejected cluster token without leaking it", async () => {
+    const { run } = setup({ tokens: { "another-token": { user: "x" } } });
+    const result = await run();
+    expect(result.preflight[0]).toMatchObject({ code: "Unauthorized" });
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
+  });
+});
+
+describe("status after provisioning", () => {
+  it("reports an image that cannot be pulled as Failed within the pull-error threshold", async () => {
+    const { run, follow, cluster } = setup({}, (i) => (i.environment.dockerImage = "registry.example/lms:does-not-exist"));
+    const started = cluster.clock.now();
+    expect((await run()).status).toBe("succeeded");
+    const assessment = await follow();
+    expect(assessment.phase).toBe("Failed");
+    expect(assessment.reasons[0]!.reason).toMatch(/ImagePullBackOff|ErrImagePull/);
+    expect(cluster.clock.now() - started).toBeLessThan(5 * 60_000);
+  });
+
+  it("reports a crash-looping container as Failed with its last log lines", async () => {
+    const { run, follow } = setup({}, (i) => (i.environment.dockerImage = "registry.example/lms:crash"));
+    await run();
+    const assessment = await follow();
+    expect(assessment.phase).toBe("Failed");
+    expect(assessment.reasons[0]).toMatchObject({ reason: "CrashLoopBackOff" });
+    expect(assessment.reasons[0]!.logs?.length).toBeGreaterThan(0);
+  });
+});

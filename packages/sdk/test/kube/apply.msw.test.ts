@@ -1,0 +1,55 @@
+/**
+ * End to end through msw: the client uses the global fetch (no injected transport), msw routes it to the fake
+ * cluster, exactly as a user's test would. The request log pins the exact request count of a clean provisioning.
+ */
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import example from "../../../../examples/c42-lms-dev.input.json" with { type: "json" };
+import { createProvisioningPlan } from "../../src/core/plan.js";
+import { applyPlan } from "../../src/kube/apply.js";
+import { createKubeClient } from "../../src/kube/client.js";
+import { followEnvironment } from "../../src/kube/watch.js";
+import { createFakeCluster } from "../../src/testing/index.js";
+
+const API_ROOT = "https://rancher.example/k8s/clusters/c-m4hlh/";
+const cluster = createFakeCluster({ seed: 7 });
+const server = setupServer(...cluster.mswHandlers(API_ROOT));
+
+beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
+afterAll(() => {
+  server.close();
+  cluster.close();
+});
+
+describe("provisioning C42 through msw", () => {
+  it("reaches Ready with an exact, minimal set of requests", async () => {
+    const kube = createKubeClient({ apiRootUrl: API_ROOT, token: "sreda-dev-token", clock: cluster.clock });
+    const plan = createProvisioningPlan(example);
+    const result = await applyPlan(plan, kube, { clock: cluster.clock, jobPollIntervalMs: 1000, random: () => 0.5 });
+    expect(result.status).toBe("succeeded");
+
+    const count = (method: string, pattern: RegExp) => cluster.requestLog.filter((r) => r.method === method && pattern.test(r.path)).length;
+    // Preflight: the namespace, the two expected secrets, one access review per (kind, verb).
+    expect(count("GET", /\/namespaces\/lms-dev$/)).toBe(1);
+    expect(count("GET", /\/secrets\/(repository-token|tls)$/)).toBe(2);
+    expect(count("POST", /selfsubjectaccessreviews$/)).toBe(5 * 2 /* Secret, ConfigMap, Service, Ingress, Deployment: get, patch */ + 3 /* Job: get, create, delete */ + 3 /* pods list/watch, events list */);
+    // Execution: one read and one write per object; Jobs are then polled until Complete.
+    expect(count("PATCH", /./)).toBe(7);
+    expect(count("POST", /\/jobs$/)).toBe(2);
+    expect(count("DELETE", /./)).toBe(0);
+    for (const step of plan.steps.filter((s) => s.kind !== "Job")) {
+      expect(cluster.requestLog.filter((r) => r.method === "GET" && r.path.endsWith(`/${step.name}`)), step.id).toHaveLength(1);
+    }
+    expect(cluster.requestLog.every((r) => r.status < 400 || r.status === 404)).toBe(true);
+
+    const assessment = await followEnvironment(kube, {
+      namespace: "lms-dev",
+      clientId: "C42",
+      jobNames: ["postgres-setup-c42", "clickhouse-setup-c42"],
+      deploymentName: "lms-deployment-c42",
+      clock: cluster.clock,
+    });
+    expect(assessment.phase).toBe("Ready");
+    expect(assessment.summary).toMatch(/Готово/);
+  });
+});
