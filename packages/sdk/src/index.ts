@@ -26,3 +26,4 @@ export * from "./kube/index.js";
 
 // Status: the pure assessment and the watcher that feeds it.
 export * from "./core/status/index.js";
+export type { paths as KubeApiPaths, components as KubeApiComponents } from "./generated/kube-api.js";

@@ -411,7 +411,9 @@ export class ApiServer {
     let fieldSelector = params.get("fieldSelector");
     if (route.name !== undefined) fieldSelector = [`metadata.name=${route.name}`, fieldSelector].filter(Boolean).join(",");
     const timeout = intParam(params, "timeoutSeconds");
-    const w = openWatch(
+    let w: OpenWatch | undefined = undefined;
+    let ended = false;
+    w = openWatch(
       { store: this.ctx.store, clock: this.ctx.clock, random: this.ctx.random },
       {
         rt,
@@ -425,9 +427,12 @@ export class ApiServer {
         silent,
         signal: request.signal,
       },
-      () => this.watches.delete(w),
+      () => {
+        ended = true;
+        if (w) this.watches.delete(w);
+      },
     );
-    this.watches.add(w);
+    if (!ended) this.watches.add(w);
     return new Response(w.stream, { status: 200, headers: { "Content-Type": "application/json", "Cache-Control": "no-cache, private" } });
   }
 
