@@ -1,0 +1,75 @@
+/**
+ * The command line: configuration from the environment, the bridge, a banner for people, and signals. SIGINT or
+ * SIGTERM stops gracefully (running provisionings get the grace period); a second one stops at once.
+ */
+import { loadConfig, ConfigError, type BridgeConfig } from "./config.js";
+import { createLogger, type Logger } from "./logger.js";
+import { Redactor } from "./redact.js";
+import { startBridge, type RunningBridge } from "./server.js";
+
+/** A cluster started next to the bridge for development (the embedded fake cluster). */
+export interface DevCluster {
+  url: string;
+  token: string;
+  namespaces: string[];
+  close(): Promise<void>;
+}
+
+export interface CliOptions {
+  /** Starts a development cluster when the bridge runs in development mode. */
+  devCluster?: (logger: Logger) => Promise<DevCluster>;
+  env?: Record<string, string | undefined>;
+  /** Where the banner goes (default stderr: stdout carries only JSON log lines). */
+  print?: (text: string) => void;
+}
+
+export async function runCli(options: CliOptions = {}): Promise<RunningBridge> {
+  const print = options.print ?? ((text: string) => void process.stderr.write(`${text}\n`));
+  let config: BridgeConfig;
+  try {
+    config = loadConfig(options.env ?? process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      print(`sreda-bridge: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, redactor: new Redactor().add(config.token) });
+  const cluster = config.development && options.devCluster ? await options.devCluster(logger) : undefined;
+  const bridge = await startBridge({ config, logger });
+  logger.info("listening", { url: bridge.url, development: config.development, journal: config.journalPath ?? null });
+  print(banner(config, bridge.url, cluster));
+
+  let signals = 0;
+  const stop = (signal: string) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn("second signal: exiting at once", { signal });
+      process.exit(130);
+    }
+    logger.info("signal received", { signal });
+    void bridge
+      .close()
+      .then(() => cluster?.close())
+      .then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  return bridge;
+}
+
+function banner(config: BridgeConfig, url: string, cluster: DevCluster | undefined): string {
+  const lines = [`Sreda bridge: ${url}  (OpenAPI: ${url}/openapi.json)`];
+  if (config.development) {
+    lines.push("Режим разработки (SREDA_TOKEN не задан): мост слушает только 127.0.0.1.");
+    lines.push(`  Токен моста:        ${config.token}`);
+    if (cluster) {
+      lines.push(`  Тестовый кластер:   ${cluster.url}  (пространства имён: ${cluster.namespaces.join(", ")})`);
+      lines.push(`  Токен кластера:     ${cluster.token}`);
+      lines.push("  Развернуть C42:     npx tsx examples/provision-c42.ts   (в другом терминале)");
+    }
+  }
+  lines.push("Остановка: Ctrl+C (текущие развёртывания получат время завершиться).");
+  return lines.join("\n");
+}

@@ -1,0 +1,218 @@
+/**
+ * The OpenAPI 3.1 document, derived from the zod schemas in ./schemas.ts with zod's built-in `z.toJSONSchema`
+ * (JSON Schema 2020-12 is OpenAPI 3.1's schema dialect, so no adapter library is needed). Request schemas are
+ * converted as zod *inputs* (fields with defaults are optional), responses as *outputs*.
+ *
+ * `API_ROUTES` is the one list of operations: the document's `paths` come from it, and a test checks that the
+ * router serves exactly these routes.
+ */
+import { z } from "zod";
+import {
+  Client,
+  ClientSecrets,
+  DatabaseAccess,
+  EnvironmentSettings,
+  EnvironmentVariable,
+  RequestTemplate,
+} from "@sreda/sdk";
+import * as s from "./schemas.js";
+
+const requestRegistry = z.registry<{ id: string }>();
+const responseRegistry = z.registry<{ id: string }>();
+
+const requestSchemas: Record<string, z.ZodType> = {
+  ProvisioningRequest: s.ProvisioningRequest,
+  PlanRequest: s.PlanRequest,
+  EnvironmentStatusRequest: s.EnvironmentStatusRequest,
+  EnvironmentRef: s.EnvironmentRef,
+  ClusterAccess: s.ClusterAccess,
+  KnownSecrets: s.KnownSecrets,
+  Client,
+  EnvironmentSettings,
+  DatabaseAccess,
+  EnvironmentVariable,
+  RequestTemplate,
+};
+const responseSchemas: Record<string, z.ZodType> = {
+  Error: s.ErrorResponse,
+  Problem: s.Problem,
+  Health: s.Health,
+  Readiness: s.Readiness,
+  TemplatesResponse: s.TemplatesResponse,
+  Template: RequestTemplate,
+  MacrosResponse: s.MacrosResponse,
+  MacroDefinition: s.MacroDefinition,
+  PlanResponse: s.PlanResponse,
+  ProvisioningPlan: s.ProvisioningPlan,
+  PlanStep: s.PlanStep,
+  RenderedRequest: s.RenderedRequest,
+  ObjectDiff: s.ObjectDiff,
+  SecretSources: s.SecretSources,
+  ProvisioningAccepted: s.ProvisioningAccepted,
+  OperationResponse: s.OperationResponse,
+  Operation: s.Operation,
+  OperationStep: s.OperationStep,
+  OperationEvent: s.OperationEvent,
+  OperationError: s.OperationError,
+  ClientSecrets,
+  EnvironmentAssessment: s.EnvironmentAssessment,
+  StatusReason: s.StatusReason,
+  EnvironmentStatusResponse: s.EnvironmentStatusResponse,
+  EnvironmentStatusItem: s.EnvironmentStatusItem,
+};
+for (const [id, schema] of Object.entries(requestSchemas)) requestRegistry.add(schema, { id });
+for (const [id, schema] of Object.entries(responseSchemas)) responseRegistry.add(schema, { id });
+
+export interface ApiRoute {
+  method: "get" | "post";
+  /** OpenAPI path template (`/v1/provisionings/{id}`). */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** Unauthenticated (health checks and the contract itself). */
+  public?: boolean;
+  request?: keyof typeof requestSchemas;
+  /** Success status and schema id. */
+  success: { status: number; schema?: keyof typeof responseSchemas; headers?: Record<string, string>; raw?: boolean };
+  /** Error statuses this operation may answer with (all `Error`). */
+  errors: number[];
+}
+
+const AUTH = [401];
+const BODY = [400, 413, 415, 422];
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: "get", path: "/healthz", operationId: "health", summary: "Процесс жив", public: true, success: { status: 200, schema: "Health" }, errors: [] },
+  { method: "get", path: "/readyz", operationId: "readiness", summary: "Мост готов принимать запросы (503 во время остановки)", public: true, success: { status: 200, schema: "Readiness" }, errors: [503] },
+  { method: "get", path: "/openapi.json", operationId: "openapi", summary: "Этот документ OpenAPI 3.1", public: true, success: { status: 200, raw: true }, errors: [] },
+  { method: "get", path: "/v1/templates", operationId: "listTemplates", summary: "Поставляемые шаблоны запросов", success: { status: 200, schema: "TemplatesResponse" }, errors: AUTH },
+  { method: "get", path: "/v1/macros", operationId: "listMacros", summary: "Каталог макросов шаблонов", success: { status: 200, schema: "MacrosResponse" }, errors: AUTH },
+  {
+    method: "post",
+    path: "/v1/plans",
+    operationId: "createPlan",
+    summary: "Пробный прогон: план запросов с замаскированными секретами; с diff — сравнение с кластером",
+    request: "PlanRequest",
+    success: { status: 200, schema: "PlanResponse" },
+    errors: [...AUTH, ...BODY, 502, 503, 504],
+  },
+  {
+    method: "post",
+    path: "/v1/provisionings",
+    operationId: "startProvisioning",
+    summary: "Запуск развёртывания среды клиента (202, операция в Location)",
+    request: "ProvisioningRequest",
+    success: { status: 202, schema: "ProvisioningAccepted", headers: { Location: "Адрес операции: /v1/provisionings/{id}" } },
+    errors: [...AUTH, ...BODY, 409, 503],
+  },
+  {
+    method: "get",
+    path: "/v1/provisionings/{id}",
+    operationId: "getProvisioning",
+    summary: "Ход развёртывания: шаги, события, состояние среды; один раз — созданные секреты",
+    success: { status: 200, schema: "OperationResponse" },
+    errors: [...AUTH, 404],
+  },
+  {
+    method: "post",
+    path: "/v1/provisionings/{id}/cancel",
+    operationId: "cancelProvisioning",
+    summary: "Отмена развёртывания",
+    success: { status: 202, schema: "OperationResponse" },
+    errors: [...AUTH, 404, 409],
+  },
+  {
+    method: "post",
+    path: "/v1/environments/status",
+    operationId: "environmentStatus",
+    summary: "Текущее состояние одной или нескольких сред клиентов",
+    request: "EnvironmentStatusRequest",
+    success: { status: 200, schema: "EnvironmentStatusResponse" },
+    errors: [...AUTH, ...BODY],
+  },
+];
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: "Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке",
+  401: "Нет токена моста или он неверен (UNAUTHORIZED)",
+  404: "Нет такой операции (OPERATION_NOT_FOUND)",
+  409: "Уже выполняется развёртывание этого клиента (PROVISIONING_IN_PROGRESS, details.operationId) или операция завершена",
+  413: "Тело запроса больше допустимого (PAYLOAD_TOO_LARGE)",
+  415: "Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE)",
+  422: "Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями)",
+  502: "Кластер недоступен или отклонил запрос (CLUSTER_UNREACHABLE, CLUSTER_UNAUTHORIZED, CLUSTER_FORBIDDEN, CLUSTER_ERROR)",
+  503: "Мост останавливается (SHUTTING_DOWN) или кластер перегружен (CLUSTER_UNAVAILABLE)",
+  504: "Кластер не ответил вовремя (CLUSTER_TIMEOUT)",
+};
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+/** Drops what JSON Schema puts at a document's root but OpenAPI components do not need. */
+function componentSchemas(schemas: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _schema, $id: _id, ...rest } = schema as Record<string, unknown>;
+      return [id, rest];
+    }),
+  );
+}
+
+function convert(registry: typeof requestRegistry, io: "input" | "output"): Record<string, unknown> {
+  const result = z.toJSONSchema(registry, {
+    target: "draft-2020-12",
+    io,
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, unknown> };
+  return componentSchemas(result.schemas);
+}
+
+let cached: Record<string, unknown> | undefined;
+
+/** The OpenAPI 3.1 document of the bridge (built once; callers must not mutate it). */
+export function createOpenApiDocument(): Record<string, unknown> {
+  if (cached) return cached;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of API_ROUTES) {
+    const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+    const responses: Record<string, unknown> = {
+      [String(route.success.status)]: {
+        description: route.summary,
+        ...(route.success.headers
+          ? { headers: Object.fromEntries(Object.entries(route.success.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) }
+          : {}),
+        content: { "application/json": { schema: route.success.raw ? { type: "object" } : ref(route.success.schema!) } },
+      },
+    };
+    for (const status of route.errors) {
+      responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? "Ошибка", content: { "application/json": { schema: ref("Error") } } };
+    }
+    if (!route.public) responses["default"] = { description: "Любая другая ошибка (500 INTERNAL_ERROR — сбой моста)", content: { "application/json": { schema: ref("Error") } } };
+    paths[route.path] ??= {};
+    paths[route.path]![route.method] = {
+      operationId: route.operationId,
+      summary: route.summary,
+      ...(route.public ? { security: [] } : {}),
+      ...(params.length > 0 ? { parameters: params } : {}),
+      ...(route.request ? { requestBody: { required: true, content: { "application/json": { schema: ref(route.request) } } } } : {}),
+      responses,
+    };
+  }
+  cached = {
+    openapi: "3.1.0",
+    info: {
+      title: "Sreda bridge",
+      version: "0.1.0",
+      description:
+        "HTTP API моста Sreda для 1С:Предприятия. JSON в UTF-8 (BOM допускается), аутентификация: заголовок Authorization: Bearer <токен моста>. " +
+        "Ошибки: { code, message, details }, message — по-русски, details.problems — пути к неверным полям. Заголовок X-Request-Id передаётся и возвращается.",
+    },
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: { ...convert(responseRegistry, "output"), ...convert(requestRegistry, "input") },
+    },
+  };
+  return cached;
+}

@@ -1,0 +1,210 @@
+/**
+ * One provisioning, in the background: secrets (supplied, read back from the cluster, or generated) → the plan →
+ * the SDK's executor (preflight, then every request in dependency order) → following the environment until it is
+ * Ready or Failed. Everything it learns goes into the operation record as it happens; nothing is thrown.
+ */
+import {
+  applyPlan,
+  createProvisioningPlan,
+  followEnvironment,
+  isKubeError,
+  resolveClientSecrets,
+  SredaError,
+  SredaValidationError,
+  type ApplyEvent,
+  type Clock,
+  type KubeClient,
+} from "@sreda/sdk";
+import { clusterHttpError } from "./errors.js";
+import type { OperationRecord, OperationStore } from "./operations.js";
+import type { Redactor } from "./redact.js";
+import type { ProvisioningRequest } from "./schemas.js";
+import { SECRET_FIELDS } from "./secrets.js";
+
+export interface ProvisioningContext {
+  operationId: string;
+  request: ProvisioningRequest;
+  kube: KubeClient;
+  store: OperationStore;
+  clock: Clock;
+  /** The request's redactor: the resolved secrets are added to it before anything can echo them. */
+  redactor: Redactor;
+  readyTimeoutMs: number;
+}
+
+type Step = OperationRecord["steps"][number];
+
+const OUTCOME_RU: Record<string, string> = { created: "создан", updated: "обновлён", unchanged: "без изменений" };
+
+/** What an SDK or cluster failure becomes in the record. */
+function operationError(error: unknown): NonNullable<OperationRecord["error"]> {
+  if (isKubeError(error)) {
+    const mapped = clusterHttpError(error);
+    return { code: mapped.code, message: mapped.message, details: mapped.details };
+  }
+  if (error instanceof SredaValidationError) return { code: error.code, message: "Входные данные не прошли проверку", details: { problems: error.problems } };
+  if (error instanceof SredaError) return { code: error.code, message: error.message };
+  return { code: "INTERNAL_ERROR", message: "Внутренняя ошибка моста Sreda; подробности в журнале сервиса" };
+}
+
+export async function runProvisioning(ctx: ProvisioningContext, signal: AbortSignal): Promise<void> {
+  const { operationId: id, request, kube, store, clock } = ctx;
+  const namespace = request.environment.namespace;
+  const clientId = request.client.id;
+  const step = (r: OperationRecord, stepId: string): Step | undefined => r.steps.find((s) => s.id === stepId);
+  const aborted = () => {
+    store.finish(id, signal.reason === "shutdown" ? "interrupted" : "cancelled");
+  };
+
+  store.update(id, (r) => {
+    r.status = "running";
+    r.stage = "secrets";
+  });
+  store.event(id, { type: "started", message: `развёртывание среды ${clientId} в ${namespace} начато` });
+
+  // 1. Secrets: what 1C sent, else what the cluster has, else new ones — which 1C must then keep.
+  let secrets;
+  try {
+    const resolved = await resolveClientSecrets(kube, { namespace, clientId, supplied: request.secrets ?? {}, signal });
+    secrets = resolved.secrets;
+    ctx.redactor.addFrom(secrets, true);
+    const handOut = SECRET_FIELDS.some((f) => resolved.sources[f] !== "supplied");
+    if (handOut) store.offerSecrets(id, secrets);
+    store.update(id, (r) => {
+      r.secretSources = resolved.sources;
+    });
+    const generated = SECRET_FIELDS.filter((f) => resolved.sources[f] === "generated");
+    const fromCluster = SECRET_FIELDS.filter((f) => resolved.sources[f] === "cluster");
+    if (generated.length > 0) store.event(id, { type: "secrets-generated", message: `созданы новые секреты: ${generated.join(", ")} — сохраните их в 1С (поле secrets ответа)` });
+    if (fromCluster.length > 0) store.event(id, { type: "secrets-read", message: `секреты прочитаны из кластера: ${fromCluster.join(", ")}` });
+  } catch (error) {
+    if (signal.aborted) return aborted();
+    const failure = operationError(error);
+    store.event(id, { type: "secrets-failed", message: failure.message });
+    return store.finish(id, "failed", failure);
+  }
+
+  // 2. The plan (already validated with placeholders when the request came in; this is the real one).
+  let plan;
+  try {
+    const { cluster: _cluster, secrets: _supplied, ...input } = request;
+    plan = createProvisioningPlan({ ...input, variables: input.variables ?? [], secrets });
+  } catch (error) {
+    return store.finish(id, "failed", operationError(error));
+  }
+
+  // 3. The requests.
+  store.update(id, (r) => {
+    r.stage = "preflight";
+  });
+  const onEvent = (event: ApplyEvent) => {
+    switch (event.type) {
+      case "run-started":
+        return store.event(id, { type: event.type, message: `предварительная проверка и ${event.total} запросов к кластеру` }, event.at);
+      case "preflight-failed":
+        return store.event(id, { type: event.type, message: `предварительная проверка не пройдена: ${event.problems.map((p) => p.message).join("; ")}` }, event.at);
+      case "step-started":
+        store.update(id, (r) => {
+          r.stage = "applying";
+          const s = step(r, event.stepId);
+          if (s) Object.assign(s, { status: "running", message: "выполняется" });
+        });
+        return store.event(id, { type: event.type, stepId: event.stepId, message: `${event.kind} ${event.name}: ${event.title}` }, event.at);
+      case "step-retrying":
+        return store.event(id, { type: event.type, stepId: event.stepId, message: `повтор ${event.attempt} через ${Math.round(event.delayMs / 100) / 10} с: ${event.message}` }, event.at);
+      case "step-waiting":
+        store.update(id, (r) => {
+          const s = step(r, event.stepId);
+          if (s) s.message = event.message;
+        });
+        return store.event(id, { type: event.type, stepId: event.stepId, message: event.message }, event.at);
+      case "step-succeeded":
+        store.update(id, (r) => {
+          const s = step(r, event.stepId);
+          if (s) Object.assign(s, { status: event.outcome, message: event.message });
+        });
+        return store.event(id, { type: event.type, stepId: event.stepId, message: `${event.message} (${event.done}/${event.total}, ${OUTCOME_RU[event.outcome] ?? event.outcome})` }, event.at);
+      case "step-failed":
+        store.update(id, (r) => {
+          const s = step(r, event.stepId);
+          if (s) Object.assign(s, { status: "failed", message: event.message, reason: event.reason, ...(event.logs ? { logs: event.logs } : {}) });
+        });
+        return store.event(id, { type: event.type, stepId: event.stepId, message: event.message }, event.at);
+      case "step-skipped":
+        store.update(id, (r) => {
+          const s = step(r, event.stepId);
+          if (s) Object.assign(s, { status: "skipped", message: `пропущен: не выполнены ${event.blockedBy.join(", ")}` });
+        });
+        return undefined;
+      case "run-finished":
+        return store.event(id, { type: event.type, message: `запросы к кластеру: ${event.status}` }, event.at);
+    }
+  };
+
+  let result;
+  try {
+    result = await applyPlan(plan, kube, { signal, clock, onEvent, whenLocked: "fail" });
+  } catch (error) {
+    if (signal.aborted) return aborted();
+    return store.finish(id, "failed", operationError(error));
+  }
+  // The result is authoritative for every step (events may have been missed by nobody, but be sure).
+  store.update(id, (r) => {
+    for (const res of result.steps) {
+      const s = step(r, res.id);
+      if (!s) continue;
+      Object.assign(s, { status: res.outcome, message: res.message, attempts: res.attempts, ...(res.reason ? { reason: res.reason } : {}), ...(res.logs ? { logs: res.logs } : {}) });
+    }
+  });
+  if (result.status === "cancelled" || signal.aborted) return aborted();
+  if (result.status === "preflight-failed") {
+    return store.finish(id, "failed", {
+      code: "PREFLIGHT_FAILED",
+      message: `Предварительная проверка не пройдена: ${result.preflight.map((p) => p.message).join("; ")}`,
+      details: { preflight: result.preflight },
+    });
+  }
+  if (result.status === "failed") {
+    const failed = result.steps.find((s) => s.outcome === "failed");
+    return store.finish(id, "failed", {
+      code: "APPLY_FAILED",
+      message: failed ? `Шаг ${failed.id} не выполнен: ${failed.message}` : "Запросы к кластеру не выполнены",
+      details: failed ? { stepId: failed.id, ...(failed.reason ? { reason: failed.reason } : {}) } : {},
+    });
+  }
+
+  // 4. The environment: until Ready, Failed, or the time is up.
+  store.update(id, (r) => {
+    r.stage = "waiting";
+  });
+  store.event(id, { type: "waiting", message: "ожидание готовности среды" });
+  let told = "";
+  try {
+    const assessment = await followEnvironment(kube, {
+      namespace,
+      clientId,
+      jobNames: plan.steps.filter((s) => s.kind === "Job").map((s) => s.name),
+      deploymentName: plan.steps.find((s) => s.kind === "Deployment")?.name ?? "",
+      clock,
+      signal,
+      timeoutMs: ctx.readyTimeoutMs,
+      onAssessment: (a) => {
+        store.update(id, (r) => {
+          r.environment = a;
+        });
+        // The assessment changes with every pod condition; people need a line only when the gist changes.
+        const line = `${a.phase}: ${a.summary}`;
+        if (line !== told) store.event(id, { type: "environment", message: line });
+        told = line;
+      },
+    });
+    store.update(id, (r) => {
+      r.environment = assessment;
+    });
+    if (assessment.phase === "Ready") return store.finish(id, "succeeded");
+    return store.finish(id, "failed", { code: "ENVIRONMENT_NOT_READY", message: `Среда не готова: ${assessment.summary}`, details: { phase: assessment.phase } });
+  } catch (error) {
+    if (signal.aborted) return aborted();
+    return store.finish(id, "failed", operationError(error));
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * POST /v1/environments/status — the live status of one or many environments. Each is read on its own (a few at
+ * a time); one cluster being down is that environment's `error`, not the whole answer's.
+ */
+import { isKubeError } from "@sreda/sdk";
+import { clusterTarget, environmentKey } from "../cluster.js";
+import { environmentObjects, readEnvironmentStatus } from "../environment-status.js";
+import { clusterHttpError, toHttpError } from "../errors.js";
+import { EnvironmentStatusRequest, type EnvironmentRef } from "../schemas.js";
+import { parseInput } from "../validation.js";
+import type { BridgeRouter, RouteDeps } from "./deps.js";
+
+const PARALLEL = 8;
+
+export function environmentRoutes(router: BridgeRouter, deps: RouteDeps): void {
+  router.post("/v1/environments/status", async (ctx) => {
+    const { environments } = parseInput(EnvironmentStatusRequest, ctx.state.body);
+    const one = async (ref: EnvironmentRef) => {
+      const target = clusterTarget(ref.cluster, ref.environment.apiRootUrl);
+      const base = { clientId: ref.client.id, namespace: ref.environment.namespace };
+      const running = deps.operations.runningFor(environmentKey(target.apiRootUrl, ref.environment.namespace, ref.client.id));
+      const withOperation = running ? { operationId: running } : {};
+      try {
+        const kube = deps.kubeClientFactory(target, "interactive");
+        const status = await readEnvironmentStatus(kube, {
+          namespace: ref.environment.namespace,
+          clientId: ref.client.id,
+          objects: environmentObjects(ref.client.id, ref.templates),
+          now: deps.clock.now(),
+        });
+        return { ...base, status, ...withOperation };
+      } catch (error) {
+        const mapped = isKubeError(error) ? clusterHttpError(error) : toHttpError(error).error;
+        if (!isKubeError(error)) deps.logger.error("environment status failed", { requestId: ctx.state.requestId, clientId: ref.client.id, message: error instanceof Error ? error.message : String(error) });
+        return { ...base, error: { code: mapped.code, message: mapped.message, details: mapped.details }, ...withOperation };
+      }
+    };
+    const results = new Array<Awaited<ReturnType<typeof one>>>(environments.length);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(PARALLEL, environments.length) }, async () => {
+        for (let i = next++; i < environments.length; i = next++) results[i] = await one(environments[i]!);
+      }),
+    );
+    ctx.body = { environments: results };
+  });
+}

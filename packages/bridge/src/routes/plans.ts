@@ -1,0 +1,38 @@
+/**
+ * POST /v1/plans — the dry run: validate, render and validate every manifest, answer with the redacted plan;
+ * with `diff: true` also compare it with the live cluster. Nothing is written anywhere.
+ */
+import { createProvisioningPlan, redactPlan, resolveClientSecrets } from "@sreda/sdk";
+import { clusterTarget } from "../cluster.js";
+import { diffPlan } from "../diff.js";
+import { HttpError } from "../errors.js";
+import { PlanRequest } from "../schemas.js";
+import { withPlaceholders } from "../secrets.js";
+import { parseInput } from "../validation.js";
+import type { BridgeRouter, RouteDeps } from "./deps.js";
+
+export function planRoutes(router: BridgeRouter, deps: RouteDeps): void {
+  router.post("/v1/plans", async (ctx) => {
+    const { diff, cluster, secrets: supplied, ...input } = parseInput(PlanRequest, ctx.state.body);
+    if (diff && !cluster) {
+      throw HttpError.invalid("Для сравнения с кластером нужен доступ к нему", [{ path: "cluster", message: "укажите cluster (токен доступа), чтобы сравнить план с кластером", code: "required" }]);
+    }
+    let { secrets, sources } = withPlaceholders(supplied);
+    // Validate before touching the cluster: bad input is a 422 whatever the cluster's state.
+    let plan = createProvisioningPlan({ ...input, variables: input.variables ?? [], secrets });
+    if (!diff || !cluster) {
+      ctx.body = { plan: redactPlan(plan), secretSources: sources };
+      return;
+    }
+    const kube = deps.kubeClientFactory(clusterTarget(cluster, input.environment.apiRootUrl), "interactive");
+    if (Object.values(sources).includes("placeholder")) {
+      // The secrets a provisioning would use: the cluster's, or new ones (which then show up as changes).
+      const resolved = await resolveClientSecrets(kube, { namespace: input.environment.namespace, clientId: input.client.id, supplied: supplied ?? {} });
+      ctx.state.redactor.addFrom(resolved.secrets, true);
+      secrets = resolved.secrets;
+      sources = resolved.sources;
+      plan = createProvisioningPlan({ ...input, variables: input.variables ?? [], secrets });
+    }
+    ctx.body = { plan: redactPlan(plan), secretSources: sources, diff: await diffPlan(plan, kube) };
+  });
+}

@@ -1,0 +1,244 @@
+/**
+ * The bridge's contract, once: these zod schemas validate every request body, describe every response, and are
+ * turned into the OpenAPI document (./openapi.ts), from which openapi-typescript generates the TypeScript types
+ * of the typed client (src/generated/api.d.ts). The customer, environment and database models are the SDK's own.
+ */
+import { z } from "zod";
+import {
+  ApiRootUrl,
+  Client,
+  ClientId,
+  ClientSecrets,
+  DatabaseAccess,
+  EnvironmentSettings,
+  EnvironmentVariable,
+  Namespace,
+  RequestTemplate,
+} from "@sreda/sdk";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests
+
+/**
+ * How to reach the cluster. Sent with every call that needs it and never kept: the bridge holds no Kubernetes
+ * credentials at rest. `apiRootUrl` defaults to `environment.apiRootUrl` (give it when the bridge must reach the
+ * cluster by another address than the one the templates use).
+ */
+export const ClusterAccess = z
+  .strictObject({
+    apiRootUrl: ApiRootUrl.optional(),
+    token: z.string().min(1, "укажите токен доступа к кластеру").max(16_384),
+    caCert: z.string().regex(/-----BEGIN CERTIFICATE-----/, "сертификат CA в формате PEM").max(262_144).optional(),
+    insecureSkipTlsVerify: z.boolean().optional(),
+  })
+  .refine((c) => !(c.caCert !== undefined && c.insecureSkipTlsVerify), { message: "caCert и insecureSkipTlsVerify исключают друг друга", path: ["insecureSkipTlsVerify"] });
+export type ClusterAccess = z.infer<typeof ClusterAccess>;
+
+/** The customer's secrets as 1C keeps them; any of them may be missing (read back from the cluster or generated). */
+export const KnownSecrets = ClientSecrets.partial();
+
+/** What 1C stores for one customer environment: the SDK's provisioning input, secrets optional, plus the cluster. */
+export const ProvisioningRequest = z.strictObject({
+  client: Client,
+  environment: EnvironmentSettings,
+  databases: DatabaseAccess,
+  variables: z.array(EnvironmentVariable).optional(),
+  /** Known secrets; when absent they are read back from the cluster, and what exists nowhere is generated. */
+  secrets: KnownSecrets.optional(),
+  /** Template overrides (by id) or additions; the shipped ones are used otherwise. */
+  templates: z.array(RequestTemplate).optional(),
+  cluster: ClusterAccess,
+});
+export type ProvisioningRequest = z.infer<typeof ProvisioningRequest>;
+
+/** A dry run: the same body, the cluster needed only for `diff`. */
+export const PlanRequest = z.strictObject({
+  ...ProvisioningRequest.shape,
+  cluster: ClusterAccess.optional(),
+  /** Also compare every object with the live cluster. */
+  diff: z.boolean().optional().describe("Также сравнить каждый объект плана с кластером (нужен cluster)"),
+});
+export type PlanRequest = z.infer<typeof PlanRequest>;
+
+/** One environment to report on: what identifies it, and how to reach its cluster. Extra fields are ignored. */
+export const EnvironmentRef = z.object({
+  client: z.object({ id: ClientId }),
+  environment: z.object({ namespace: Namespace, apiRootUrl: ApiRootUrl }),
+  cluster: ClusterAccess,
+  templates: z.array(RequestTemplate).optional(),
+});
+export type EnvironmentRef = z.infer<typeof EnvironmentRef>;
+
+export const EnvironmentStatusRequest = z.strictObject({
+  environments: z.array(EnvironmentRef).min(1, "укажите хотя бы одну среду").max(100, "не больше 100 сред за один запрос"),
+});
+export type EnvironmentStatusRequest = z.infer<typeof EnvironmentStatusRequest>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Responses
+
+export const Problem = z.object({ path: z.string(), message: z.string(), code: z.string().optional() });
+
+/** Every error answer: `code` for programs, `message` (Russian) for people, `details.problems` for bad input. */
+export const ErrorResponse = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.object({ problems: z.array(Problem).optional() }).catchall(z.unknown()),
+});
+
+export const Health = z.object({ status: z.enum(["ok"]) });
+export const Readiness = z.object({
+  status: z.enum(["ready", "shutting-down"]),
+  development: z.boolean(),
+  operations: z.object({ running: z.number().int(), kept: z.number().int() }),
+});
+
+export const TemplatesResponse = z.object({ templates: z.array(RequestTemplate) });
+
+export const MacroDefinition = z.object({
+  name: z.string(),
+  description: z.string(),
+  source: z.enum(["client", "environment", "databases", "secrets", "derived"]),
+  inputPath: z.string().optional(),
+  secret: z.boolean(),
+  type: z.enum(["string", "integer"]),
+  hasDefault: z.boolean(),
+});
+export const MacrosResponse = z.object({ macros: z.array(MacroDefinition) });
+
+export const RenderedRequest = z.object({
+  method: z.enum(["GET", "POST"]),
+  path: z.string(),
+  body: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const PlanStep = z.object({
+  id: z.string(),
+  title: z.string(),
+  dependsOn: z.array(z.string()),
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string(),
+  request: RenderedRequest,
+  sensitivePaths: z.array(z.string()),
+});
+
+export const ProvisioningPlan = z.object({
+  clientId: z.string(),
+  namespace: z.string(),
+  steps: z.array(PlanStep),
+  queries: z.array(z.object({ id: z.string(), title: z.string(), request: RenderedRequest })),
+});
+
+/** One object compared with the cluster: created, changed (which fields), or already as wanted. */
+export const ObjectDiff = z.object({
+  stepId: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  action: z.enum(["create", "change", "unchanged"]),
+  /** JSON paths (`$.spec.replicas`, `$.data["postgres-user-password"]`) of fields that differ; values are never shown. */
+  changedPaths: z.array(z.string()),
+});
+
+export const SecretSource = z.enum(["supplied", "cluster", "generated", "placeholder"]);
+export const SecretSources = z.object({
+  rsaPrivateKeyPem: SecretSource,
+  keysSecretSeed: SecretSource,
+  postgresPassword: SecretSource,
+  clickhousePassword: SecretSource,
+});
+
+export const PlanResponse = z.object({
+  /** The plan with every secret value replaced by `<redacted>`. */
+  plan: ProvisioningPlan,
+  /**
+   * Where each secret of the plan came from. `placeholder`: not supplied and no cluster to read it from — the
+   * plan shows where it goes, masked; a provisioning reads it back from the cluster or generates it.
+   */
+  secretSources: SecretSources,
+  /** With `diff: true`: one entry per step, in plan order. */
+  diff: z.array(ObjectDiff).optional(),
+});
+
+export const EnvironmentPhase = z.enum(["Pending", "Progressing", "Ready", "Degraded", "Failed"]);
+export const StatusReason = z.object({
+  kind: z.string(),
+  name: z.string(),
+  phase: EnvironmentPhase,
+  reason: z.string(),
+  message: z.string(),
+  container: z.string().optional(),
+  logs: z.array(z.string()).optional(),
+  since: z.string().optional(),
+});
+export const EnvironmentAssessment = z.object({ phase: EnvironmentPhase, reasons: z.array(StatusReason), summary: z.string() });
+
+export const OperationStatus = z.enum(["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]);
+export const OperationStage = z.enum(["queued", "secrets", "preflight", "applying", "waiting", "done"]);
+export const StepStatus = z.enum(["pending", "running", "created", "updated", "unchanged", "failed", "skipped", "cancelled"]);
+
+export const OperationStep = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  status: StepStatus,
+  message: z.string(),
+  reason: z.string().optional(),
+  attempts: z.number().int(),
+  logs: z.array(z.string()).optional(),
+});
+
+export const OperationEvent = z.object({
+  at: z.string(),
+  type: z.string(),
+  stepId: z.string().optional(),
+  message: z.string(),
+});
+
+export const OperationError = z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
+
+export const Operation = z.object({
+  id: z.string(),
+  kind: z.enum(["provisioning"]),
+  status: OperationStatus,
+  stage: OperationStage.describe("queued → secrets → preflight → applying → waiting → done"),
+  clientId: z.string(),
+  namespace: z.string(),
+  /** The cluster's API root (no credentials). */
+  cluster: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().optional(),
+  steps: z.array(OperationStep),
+  /** The latest events, oldest first (bounded). */
+  events: z.array(OperationEvent),
+  /** The environment's phase and reasons, once the requests are applied. */
+  environment: EnvironmentAssessment.nullable(),
+  error: OperationError.optional(),
+  /** Where each secret came from, once resolved. */
+  secretSources: SecretSources.optional(),
+  /**
+   * The secrets read back from the cluster or generated, for 1C to keep: present in exactly one answer — the first
+   * GET of this operation after they are known — then wiped from memory; never journaled.
+   */
+  secrets: ClientSecrets.optional(),
+  /** True once `secrets` has been handed out. */
+  secretsDelivered: z.boolean().describe("Секреты уже выданы (поле secrets было в одном из ответов)"),
+});
+export type OperationView = z.infer<typeof Operation>;
+
+export const ProvisioningAccepted = z.object({ operation: Operation });
+export const OperationResponse = z.object({ operation: Operation });
+
+export const EnvironmentStatusItem = z.object({
+  clientId: z.string(),
+  namespace: z.string(),
+  /** Absent when the environment could not be read; then `error` says why. */
+  status: EnvironmentAssessment.optional(),
+  error: OperationError.optional(),
+  /** The running provisioning of this environment, if any. */
+  operationId: z.string().optional(),
+});
+export const EnvironmentStatusResponse = z.object({ environments: z.array(EnvironmentStatusItem) });

@@ -1,0 +1,245 @@
+/**
+ * The bridge with a fake cluster behind it, over real HTTP: provisioning from start to Ready (secrets handed out
+ * once), diffs, live status, concurrency (409), cancel, and what a down cluster or a wrong cluster token becomes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PlanResponse } from "../src/schemas.js";
+import {
+  closedPortUrl,
+  FAKE_CLUSTER_URL,
+  provisioningRequest,
+  registerRequestSecrets,
+  startClusterHarness,
+  waitForOperation,
+  waitUntil,
+  type ClusterHarness,
+} from "./support/cluster.js";
+import { recordOperations } from "./support/harness.js";
+import { LeakScanner } from "./support/leaks.js";
+
+const scanner = new LeakScanner();
+registerRequestSecrets(scanner);
+scanner.secret("wrong-cluster-token-5f2a9c");
+
+let h: ClusterHarness;
+/** The secrets the bridge generated for C42, as 1C would have kept them. */
+let keptSecrets: Record<string, string> | undefined;
+
+beforeAll(async () => {
+  h = await startClusterHarness({ scanner });
+});
+
+afterAll(async () => {
+  recordOperations(h);
+  await h.close();
+  h.fake.close();
+  scanner.expectClean();
+});
+
+describe("provisioning a new customer", () => {
+  it("starts with 202 and a Location, runs every step, ends Ready; the secrets are handed out exactly once", async () => {
+    const started = await h.client.POST("/v1/provisionings", { body: provisioningRequest() as never });
+    expect(started.response.status).toBe(202);
+    const id = started.data!.operation.id;
+    expect(started.response.headers.get("location")).toBe(`/v1/provisionings/${id}`);
+    expect(started.data!.operation).toMatchObject({ clientId: "C42", namespace: "lms-dev", cluster: FAKE_CLUSTER_URL, secretsDelivered: false });
+    expect(started.data!.operation.secrets).toBeUndefined();
+
+    const { final, seen } = await waitForOperation(h, id);
+    expect(final.status, JSON.stringify(final.error)).toBe("succeeded");
+    expect(final.steps.map((s: { status: string }) => s.status)).toEqual(Array(9).fill("created"));
+    expect(final.environment).toMatchObject({ phase: "Ready" });
+    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "generated", keysSecretSeed: "generated", postgresPassword: "generated", clickhousePassword: "generated" });
+    expect(final.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(["started", "secrets-generated", "step-started", "step-succeeded", "environment"]));
+
+    const withSecrets = seen.filter((op) => op.secrets);
+    expect(withSecrets).toHaveLength(1);
+    keptSecrets = withSecrets[0].secrets;
+    expect(Object.keys(keptSecrets!).sort()).toEqual(["clickhousePassword", "keysSecretSeed", "postgresPassword", "rsaPrivateKeyPem"]);
+    expect(final.secretsDelivered).toBe(true);
+    const again = await h.client.GET("/v1/provisionings/{id}", { params: { path: { id } } });
+    expect(again.data!.operation.secrets).toBeUndefined();
+
+    // What went to the cluster is what was handed out.
+    const secret = h.fake.getObject("Secret", "lms-dev", "lms-db-setup-c42") as { data: Record<string, string> };
+    expect(Buffer.from(secret.data["postgres-user-password"]!, "base64").toString()).toBe(keptSecrets!["postgresPassword"]);
+  });
+
+  it("a second run with the kept secrets converges: every object unchanged", async () => {
+    const started = await h.client.POST("/v1/provisionings", { body: { ...provisioningRequest(), secrets: keptSecrets } as never });
+    const { final, seen } = await waitForOperation(h, started.data!.operation.id);
+    expect(final.status).toBe("succeeded");
+    expect(final.steps.map((s: { status: string }) => s.status)).toEqual(Array(9).fill("unchanged"));
+    expect(seen.some((op) => op.secrets)).toBe(false);
+    expect(final.secretSources.postgresPassword).toBe("supplied");
+  });
+
+  it("a run without secrets reads them back from the cluster instead of making new ones", async () => {
+    const started = await h.client.POST("/v1/provisionings", { body: provisioningRequest() as never });
+    const { final, seen } = await waitForOperation(h, started.data!.operation.id);
+    expect(final.status).toBe("succeeded");
+    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresPassword: "cluster", clickhousePassword: "cluster" });
+    expect(seen.find((op) => op.secrets)?.secrets).toEqual(keptSecrets);
+  });
+});
+
+describe("diff", () => {
+  it("shows every object as create for a customer not yet provisioned", async () => {
+    const res = await h.client.POST("/v1/plans", { body: { ...provisioningRequest({ clientId: "C43" }), diff: true } as never });
+    expect(res.response.status).toBe(200);
+    const body = PlanResponse.parse(res.data);
+    expect(body.diff!.map((d) => d.action)).toEqual(Array(9).fill("create"));
+    expect(body.secretSources.postgresPassword).toBe("generated");
+  });
+
+  it("shows a provisioned customer unchanged, secrets compared by value", async () => {
+    const res = await h.client.POST("/v1/plans", { body: { ...provisioningRequest(), secrets: keptSecrets, diff: true } as never });
+    expect(res.data!.diff!.filter((d) => d.action !== "unchanged")).toEqual([]);
+    // Without secrets: read back from the cluster, the same answer.
+    const back = await h.client.POST("/v1/plans", { body: { ...provisioningRequest(), diff: true } as never });
+    expect(back.data!.diff!.every((d) => d.action === "unchanged")).toBe(true);
+    expect(back.data!.secretSources.postgresPassword).toBe("cluster");
+  });
+
+  it("names the changed fields, never the values", async () => {
+    const request = provisioningRequest();
+    request["environment"].replicas = 3;
+    request["variables"] = request["variables"].map((v: { name: string }) => (v.name === "LMS_SERVER_DEBUG" ? { ...v, value: "true" } : v));
+    const res = await h.client.POST("/v1/plans", { body: { ...request, secrets: { ...keptSecrets, postgresPassword: "AnotherPostgresPassword42" }, diff: true } as never });
+    scanner.secret("AnotherPostgresPassword42");
+    const byStep = Object.fromEntries(res.data!.diff!.map((d) => [d.stepId, d]));
+    expect(byStep["lms-deployment"]).toMatchObject({ action: "change", changedPaths: ["$.spec.replicas"] });
+    expect(byStep["lms-config"]).toMatchObject({ action: "change", changedPaths: ["$.data.LMS_SERVER_DEBUG"] });
+    expect(byStep["db-setup-secret"]).toMatchObject({ action: "change", changedPaths: ['$.data["postgres-user-password"]'] });
+    expect(byStep["lms-service"]!.action).toBe("unchanged");
+    expect(JSON.stringify(res.data)).not.toContain("AnotherPostgresPassword42");
+  });
+});
+
+describe("environment status", () => {
+  it("reports many environments at once, each on its own", async () => {
+    const down = await closedPortUrl();
+    const ref = (id: string, apiRootUrl = FAKE_CLUSTER_URL, token = "sreda-dev-token") => ({ client: { id, organizationName: "ignored" }, environment: { namespace: "lms-dev", apiRootUrl }, cluster: { token } });
+    const res = await h.client.POST("/v1/environments/status", {
+      body: { environments: [ref("C42"), ref("C77"), ref("C78", down), ref("C79", FAKE_CLUSTER_URL, "wrong-cluster-token-5f2a9c")] },
+    });
+    expect(res.response.status).toBe(200);
+    const [c42, c77, c78, c79] = res.data!.environments;
+    expect(c42).toMatchObject({ clientId: "C42", status: { phase: "Ready" } });
+    expect(c77).toMatchObject({ clientId: "C77", status: { phase: "Pending" } });
+    expect(c78).toMatchObject({ clientId: "C78", error: { code: "CLUSTER_UNREACHABLE" } });
+    expect(c79).toMatchObject({ clientId: "C79", error: { code: "CLUSTER_UNAUTHORIZED" } });
+    expect(c79!.error!.message).toMatch(/токен/);
+  });
+
+  it("422 for an empty list", async () => {
+    const res = await h.client.POST("/v1/environments/status", { body: { environments: [] } });
+    expect(res.response.status).toBe(422);
+    expect(res.error!.details.problems![0]!.path).toBe("environments");
+  });
+});
+
+describe("when the cluster is down", () => {
+  it("a diff is 502 CLUSTER_UNREACHABLE", async () => {
+    const res = await h.client.POST("/v1/plans", { body: { ...provisioningRequest({ clusterUrl: await closedPortUrl() }), diff: true } as never });
+    expect(res.response.status).toBe(502);
+    expect(res.error).toMatchObject({ code: "CLUSTER_UNREACHABLE" });
+    expect(res.error!.message).toMatch(/недоступен/);
+  });
+
+  it("a provisioning is accepted and fails with the same code", async () => {
+    const started = await h.client.POST("/v1/provisionings", { body: provisioningRequest({ clusterUrl: await closedPortUrl(), clientId: "C50" }) as never });
+    expect(started.response.status).toBe(202);
+    const { final } = await waitForOperation(h, started.data!.operation.id);
+    expect(final).toMatchObject({ status: "failed", error: { code: "CLUSTER_UNREACHABLE" } });
+  });
+});
+
+describe("when the cluster rejects the token", () => {
+  const wrong = { clusterToken: "wrong-cluster-token-5f2a9c", clientId: "C51" };
+
+  it("a diff is 502 CLUSTER_UNAUTHORIZED, not 401 (which would mean the bridge's own token)", async () => {
+    const res = await h.client.POST("/v1/plans", { body: { ...provisioningRequest(wrong), diff: true } as never });
+    expect(res.response.status).toBe(502);
+    expect(res.error).toMatchObject({ code: "CLUSTER_UNAUTHORIZED", details: { clusterStatus: 401 } });
+  });
+
+  it("a provisioning fails reading secrets, or in preflight when all secrets are supplied", async () => {
+    const a = await h.client.POST("/v1/provisionings", { body: provisioningRequest(wrong) as never });
+    expect((await waitForOperation(h, a.data!.operation.id)).final).toMatchObject({ status: "failed", error: { code: "CLUSTER_UNAUTHORIZED" } });
+    const b = await h.client.POST("/v1/provisionings", { body: provisioningRequest({ ...wrong, withSecrets: true }) as never });
+    const { final } = await waitForOperation(h, b.data!.operation.id);
+    expect(final).toMatchObject({ status: "failed", error: { code: "PREFLIGHT_FAILED" } });
+    expect(final.error.message).toMatch(/токен/);
+    expect(final.steps.every((s: { status: string }) => s.status === "skipped")).toBe(true);
+  });
+});
+
+describe("a failing environment", () => {
+  it("ends failed with the failing step, its reason and its pod's last log lines", async () => {
+    const request = provisioningRequest({ clientId: "C60", withSecrets: true });
+    request["environment"].images = { clickhouseClient: "registry.example/clickhouse-client-fail:1" };
+    const started = await h.client.POST("/v1/provisionings", { body: request as never });
+    const { final } = await waitForOperation(h, started.data!.operation.id);
+    expect(final.status).toBe("failed");
+    expect(final.error.code).toBe("APPLY_FAILED");
+    const job = final.steps.find((s: { id: string }) => s.id === "clickhouse-setup-job");
+    expect(job).toMatchObject({ status: "failed", reason: "BackoffLimitExceeded" });
+    expect(job.logs?.length).toBeGreaterThan(0);
+    expect(final.steps.find((s: { id: string }) => s.id === "lms-deployment").status).toBe("skipped");
+  });
+});
+
+describe("one provisioning per customer at a time", () => {
+  let manual: ClusterHarness;
+  beforeAll(async () => {
+    // A manual clock: nothing advances unless the test says so, so a run stays running for as long as needed.
+    manual = await startClusterHarness({ scanner, manualClock: true });
+  });
+  afterAll(async () => {
+    recordOperations(manual);
+    await manual.close();
+    manual.fake.close();
+  });
+
+  it("the second is 409 with the running operation's id; another customer is not held up", async () => {
+    const first = await manual.client.POST("/v1/provisionings", { body: provisioningRequest({ withSecrets: true }) as never });
+    expect(first.response.status).toBe(202);
+    const id = first.data!.operation.id;
+    const second = await manual.client.POST("/v1/provisionings", { body: provisioningRequest({ withSecrets: true }) as never });
+    expect(second.response.status).toBe(409);
+    expect(second.error).toMatchObject({ code: "PROVISIONING_IN_PROGRESS", details: { operationId: id, location: `/v1/provisionings/${id}` } });
+    const other = await manual.client.POST("/v1/provisionings", { body: provisioningRequest({ withSecrets: true, clientId: "C44" }) as never });
+    expect(other.response.status).toBe(202);
+    // The status call says which operation is running.
+    const status = await manual.client.POST("/v1/environments/status", { body: { environments: [{ client: { id: "C42" }, environment: { namespace: "lms-dev", apiRootUrl: FAKE_CLUSTER_URL }, cluster: { token: "sreda-dev-token" } }] } });
+    expect(status.data!.environments[0]!.operationId).toBe(id);
+  });
+
+  it("cancel stops a running provisioning; a finished one cannot be cancelled", async () => {
+    const started = await manual.client.POST("/v1/provisionings", { body: provisioningRequest({ withSecrets: true, clientId: "C45" }) as never });
+    const id = started.data!.operation.id;
+    // Wait until it is sending requests; the manual clock never lets it finish (a Job waits, or the rate limiter).
+    await waitUntil(manual, id, (op) => op.steps.some((s: { status: string }) => s.status === "running"));
+    const cancel = await manual.client.POST("/v1/provisionings/{id}/cancel", { params: { path: { id } } });
+    expect(cancel.response.status).toBe(202);
+    const final = await waitUntil(manual, id, (op) => op.status !== "running" && op.status !== "queued");
+    expect(final.status).toBe("cancelled");
+    expect(final.steps.some((s: { status: string }) => s.status === "cancelled")).toBe(true);
+    expect(final.events.map((e: { type: string }) => e.type)).toContain("cancel-requested");
+    const again = await manual.client.POST("/v1/provisionings/{id}/cancel", { params: { path: { id } } });
+    expect(again.response.status).toBe(409);
+    expect(again.error!.code).toBe("OPERATION_FINISHED");
+    // The customer is free again.
+    const next = await manual.client.POST("/v1/provisionings", { body: provisioningRequest({ withSecrets: true, clientId: "C45" }) as never });
+    expect(next.response.status).toBe(202);
+  });
+
+  it("a shutdown refuses new provisionings and reports not ready", async () => {
+    manual.bridge.app.bridge.beginShutdown();
+    const res = await manual.client.POST("/v1/provisionings", { body: provisioningRequest({ withSecrets: true, clientId: "C46" }) as never });
+    expect(res.response.status).toBe(503);
+    expect(res.error!.code).toBe("SHUTTING_DOWN");
+    expect((await manual.raw("/readyz", { auth: false })).status).toBe(503);
+  });
+});

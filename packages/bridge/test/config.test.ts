@@ -1,0 +1,44 @@
+/** Configuration: environment over file, development mode by default, and the refusals. */
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEVELOPMENT_TOKEN, loadConfig } from "../src/config.js";
+
+const TOKEN = "a-production-token-0123456789";
+
+describe("loadConfig", () => {
+  it("defaults to development mode on 127.0.0.1:8787 with the development token", () => {
+    expect(loadConfig({})).toMatchObject({ host: "127.0.0.1", port: 8787, development: true, token: DEVELOPMENT_TOKEN, journalPath: undefined, logLevel: "info", bodyLimitBytes: 1048576 });
+  });
+
+  it("is in production mode when a token is set", () => {
+    const config = loadConfig({ SREDA_TOKEN: TOKEN, SREDA_HOST: "0.0.0.0", SREDA_PORT: "9000", SREDA_JOURNAL: "/var/lib/sreda/journal.jsonl", SREDA_LOG_LEVEL: "warn" });
+    expect(config).toMatchObject({ development: false, token: TOKEN, host: "0.0.0.0", port: 9000, journalPath: "/var/lib/sreda/journal.jsonl", logLevel: "warn" });
+  });
+
+  it("refuses production mode without a token", () => {
+    expect(() => loadConfig({ SREDA_MODE: "production" })).toThrow(ConfigError);
+    expect(() => loadConfig({ SREDA_MODE: "production" })).toThrow(/SREDA_TOKEN/);
+  });
+
+  it("refuses the development token in production and short tokens", () => {
+    expect(() => loadConfig({ SREDA_MODE: "production", SREDA_TOKEN: DEVELOPMENT_TOKEN })).toThrow(ConfigError);
+    expect(() => loadConfig({ SREDA_TOKEN: "short" })).toThrow(/16/);
+  });
+
+  it("keeps development mode on the loopback interface", () => {
+    expect(() => loadConfig({ SREDA_HOST: "0.0.0.0" })).toThrow(/127\.0\.0\.1/);
+    expect(loadConfig({ SREDA_HOST: "::1" }).host).toBe("::1");
+  });
+
+  it("reads a config file (with a BOM), the environment winning", () => {
+    const file = `\uFEFF${JSON.stringify({ token: TOKEN, port: 7000, host: "10.0.0.5", journal: "/tmp/j.jsonl", logLevel: "debug", historyLimit: 10, bodyLimitBytes: 4096 })}`;
+    const config = loadConfig({ SREDA_CONFIG: "/etc/sreda.json", SREDA_PORT: "7001" }, () => file);
+    expect(config).toMatchObject({ token: TOKEN, port: 7001, host: "10.0.0.5", journalPath: "/tmp/j.jsonl", logLevel: "debug", historyLimit: 10, bodyLimitBytes: 4096, development: false });
+  });
+
+  it("reports a bad config file and bad values", () => {
+    expect(() => loadConfig({ SREDA_CONFIG: "/x.json" }, () => '{"port": "eighty"}')).toThrow(/port/);
+    expect(() => loadConfig({ SREDA_CONFIG: "/x.json" }, () => "{")).toThrow(ConfigError);
+    expect(() => loadConfig({ SREDA_PORT: "http" })).toThrow(/SREDA_PORT/);
+    expect(() => loadConfig({ SREDA_LOG_LEVEL: "loud" })).toThrow(/SREDA_LOG_LEVEL/);
+  });
+});

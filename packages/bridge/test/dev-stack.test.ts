@@ -1,0 +1,52 @@
+/**
+ * What `npm start` runs, over real HTTP both ways: the embedded fake cluster listening on 127.0.0.1 on wall-clock
+ * time (fast timings), the bridge with its default Kubernetes client, and the ready request bodies of
+ * examples/requests/ with their placeholders filled — the newcomer's path to a provisioned C42.
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { defaultKubeClientFactory } from "../src/cluster.js";
+import { startDevCluster } from "../src/testing/dev-cluster.js";
+import type { DevCluster } from "../src/cli.js";
+import { exampleRequest, startHarness, type Harness } from "./support/harness.js";
+import { LeakScanner } from "./support/leaks.js";
+
+let cluster: DevCluster;
+let h: Harness;
+const scanner = new LeakScanner();
+
+beforeAll(async () => {
+  cluster = await startDevCluster({ port: 0, timings: { schedule: 20, pull: 20, start: 20, ready: 50, jobRun: 100, terminate: 20 } });
+  h = await startHarness({ scanner, kubeClientFactory: defaultKubeClientFactory });
+  const input = exampleRequest("provision-c42.json", cluster.url, cluster.token);
+  scanner.secret(cluster.token, input.databases.postgres.adminPassword, input.databases.clickhouse.adminPassword, input.environment.sms4b.token);
+});
+
+afterAll(async () => {
+  await h.close();
+  await cluster.close();
+  scanner.expectClean();
+});
+
+it("previews, provisions and reports C42 from the example requests", async () => {
+  const preview = await h.client.POST("/v1/plans", { body: exampleRequest("plan-c42-diff.json", cluster.url, cluster.token) as never });
+  expect(preview.response.status).toBe(200);
+  expect(preview.data!.diff!.every((d) => d.action === "create")).toBe(true);
+
+  const started = await h.client.POST("/v1/provisionings", { body: exampleRequest("provision-c42.json", cluster.url, cluster.token) as never });
+  expect(started.response.status).toBe(202);
+  const id = started.data!.operation.id;
+  let op = started.data!.operation;
+  const deadline = Date.now() + 25_000;
+  while (!["succeeded", "failed", "cancelled", "interrupted"].includes(op.status) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    op = (await h.client.GET("/v1/provisionings/{id}", { params: { path: { id } } })).data!.operation;
+  }
+  expect(op.status, JSON.stringify(op.error)).toBe("succeeded");
+  expect(op.environment?.phase).toBe("Ready");
+
+  const status = await h.client.POST("/v1/environments/status", { body: exampleRequest("status-c42.json", cluster.url, cluster.token) as never });
+  expect(status.data!.environments[0]!.status!.phase).toBe("Ready");
+
+  const offline = await h.client.POST("/v1/plans", { body: exampleRequest("plan-c42.json", cluster.url, cluster.token) as never });
+  expect(offline.data!.secretSources.postgresPassword).toBe("placeholder");
+}, 40_000);
