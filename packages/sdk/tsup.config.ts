@@ -9,4 +9,6 @@ export default defineConfig({
   target: "node20",
   // msw is an optional peer: only `mswHandlers()` of the fake cluster needs it.
   external: ["msw"],
+  // testing/msw.ts loads msw lazily through import.meta; the shim keeps the CJS build quiet and working.
+  shims: true,
 });

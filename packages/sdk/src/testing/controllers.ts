@@ -29,7 +29,7 @@ export class ControllerManager {
   private closed = false;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly clock: VirtualClock,
   ) {
     store.subscribe((event) => {
@@ -123,6 +123,14 @@ export function controllerRef(rt: ResourceType, owner: Obj): Obj {
 
 export function isControlledBy(obj: Obj, owner: Obj): boolean {
   return Array.isArray(obj.metadata?.ownerReferences) && obj.metadata.ownerReferences.some((r: Obj) => r.controller === true && r.uid === owner.metadata.uid);
+}
+
+/** Objects of kind `rt` whose controller is `owner` (by uid), in namespace/name order. */
+export function controlledBy(store: Store, rt: ResourceType, owner: Obj): Obj[] {
+  return store
+    .ownedBy(String(owner.metadata.uid))
+    .filter((o) => o.rt === rt && isControlledBy(o.object, owner))
+    .map((o) => o.object);
 }
 
 export function controllerOf(obj: Obj): Obj | undefined {

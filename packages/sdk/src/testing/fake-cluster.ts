@@ -177,8 +177,7 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
   const ensureNamespace = (name: string): void => {
     if (!store.get(nsRt, undefined, name)) {
       registry.create(nsRt, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, { manager: "kubectl-create", fieldValidation: "Strict" });
-      // kube-root-ca.crt, published into every namespace by kube-controller-manager.
-      registry.create(resourceByName("ConfigMap")!, name, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "kube-root-ca.crt", namespace: name, annotations: { "kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IPs or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." } }, data: { "ca.crt": "-----BEGIN CERTIFICATE-----\nRkFLRS1DTFVTVEVSLUNB\n-----END CERTIFICATE-----\n" } }, { manager: "kube-controller-manager", fieldValidation: "Strict" });
+      manager.drain(); // the namespace controller publishes kube-root-ca.crt
     }
   };
 

@@ -4,7 +4,7 @@
  * Everything the fake cluster exposes (fetch, msw, listen) goes through `ApiServer.handle`.
  */
 import type { VirtualClock } from "./clock.js";
-import { authenticate, isAllowed, type RequestAttributes, type Tokens } from "./auth.js";
+import { authenticate, isAllowed, type RequestAttributes, type TokenInfo, type Tokens } from "./auth.js";
 import { DroppedConnectionError, type Faults } from "./faults.js";
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from "./patch.js";
 import type { Random } from "./random.js";
@@ -244,7 +244,7 @@ export class ApiServer {
         const identity = authenticate(request.headers.get("authorization"), this.ctx.tokens);
         if (identity === null || (identity === undefined && route?.type !== "version")) throw unauthorized();
         if (identity) entry.user = identity.info.user;
-        if (!route) throw path === undefined ? routeNotFound() : routeNotFound();
+        if (!route) throw routeNotFound();
         this.ctx.drain();
         response = await this.dispatch(request, url, route, verb, watch, identity?.info.user ?? "system:anonymous", identity ? identity.info : undefined, action?.type === "silent-watch");
         this.ctx.drain();
@@ -265,7 +265,7 @@ export class ApiServer {
     return response;
   }
 
-  private async dispatch(request: Request, url: URL, route: Route, verb: Verb | undefined, watch: boolean, user: string, token: { deny?: unknown[] } | undefined, silent: boolean): Promise<Response> {
+  private async dispatch(request: Request, url: URL, route: Route, verb: Verb | undefined, watch: boolean, user: string, token: TokenInfo | undefined, silent: boolean): Promise<Response> {
     switch (route.type) {
       case "version":
         return jsonResponse(200, this.ctx.version);
@@ -287,10 +287,10 @@ export class ApiServer {
     const rt = route.rt!;
     if (!verb) throw methodNotAllowed();
     const attrs: RequestAttributes = { verb, group: rt.group, resource: rt.plural, ...(route.subresource ? { subresource: route.subresource } : {}), ...(route.namespace !== undefined ? { namespace: route.namespace } : {}), ...(route.name !== undefined ? { name: route.name } : {}) };
-    if (token && !isAllowed(token as never, attrs)) throw forbidden(user, verb, rt, route.namespace, route.name, route.subresource);
+    if (token && !isAllowed(token, attrs)) throw forbidden(user, verb, rt, route.namespace, route.name, route.subresource);
     const params = url.searchParams;
 
-    if (route.subresource !== undefined) return this.subresource(request, route, verb, params, user);
+    if (route.subresource !== undefined) return this.subresource(request, route, verb, params);
     if (watch) return this.watch(request, route, params, silent);
     switch (verb) {
       case "get":
@@ -298,18 +298,18 @@ export class ApiServer {
       case "list":
         return jsonResponse(200, this.list(rt, route.namespace, params));
       case "create":
-        return this.write(request, params, user, async (options) => {
+        return this.write(request, params, async (options) => {
           const body = parseBody(await request.text(), "object", request.headers.get("content-type") ?? "");
           const created = this.ctx.registry.create(rt, route.namespace, body, options);
           return { status: 201, body: created };
         });
       case "update":
-        return this.write(request, params, user, async (options) => {
+        return this.write(request, params, async (options) => {
           const body = parseBody(await request.text(), "object", request.headers.get("content-type") ?? "");
           return { status: 200, body: this.ctx.registry.replace(rt, route.namespace, route.name!, body, options) };
         });
       case "patch":
-        return this.patch(request, route, params, user);
+        return this.patch(request, route, params);
       case "delete":
         return this.delete(request, route, params);
       case "deletecollection":
@@ -337,12 +337,12 @@ export class ApiServer {
     return { kind: "APIResourceList", apiVersion: "v1", groupVersion, resources };
   }
 
-  private review(type: "access-review" | "rules-review", text: string, user: string, token: { deny?: unknown[] } | undefined): Response {
+  private review(type: "access-review" | "rules-review", text: string, user: string, token: TokenInfo | undefined): Response {
     const body = parseBody(text, "object", "application/json");
     const kind = type === "access-review" ? "SelfSubjectAccessReview" : "SelfSubjectRulesReview";
     if (!isRecord(body) || body.kind !== kind) throw badRequest(`the object provided is unrecognized (must be of type ${kind})`);
     const spec: Obj = isRecord(body.spec) ? body.spec : {};
-    const info = token ?? {};
+    const info: TokenInfo = token ?? { user };
     if (type === "access-review") {
       const attrs = isRecord(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
       if (!attrs && !isRecord(spec.nonResourceAttributes)) {
@@ -350,7 +350,7 @@ export class ApiServer {
       }
       let allowed = true;
       if (attrs) {
-        allowed = isAllowed(info as never, {
+        allowed = isAllowed(info, {
           verb: String(attrs.verb ?? "") as Verb,
           group: String(attrs.group ?? ""),
           resource: String(attrs.resource ?? ""),
@@ -365,11 +365,11 @@ export class ApiServer {
     const namespace = typeof spec.namespace === "string" ? spec.namespace : undefined;
     const resourceRules: Obj[] = [];
     const verbs: Verb[] = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
-    const deny = (info as { deny?: unknown[] }).deny ?? [];
+    const deny = info.deny ?? [];
     if (deny.length === 0) resourceRules.push({ verbs: ["*"], apiGroups: ["*"], resources: ["*"] });
     else {
       for (const rt of RESOURCES) {
-        const allowedVerbs = verbs.filter((verb) => isAllowed(info as never, { verb, group: rt.group, resource: rt.plural, ...(namespace ? { namespace } : {}) }));
+        const allowedVerbs = verbs.filter((verb) => isAllowed(info, { verb, group: rt.group, resource: rt.plural, ...(namespace ? { namespace } : {}) }));
         if (allowedVerbs.length > 0) resourceRules.push({ verbs: allowedVerbs, apiGroups: [rt.group], resources: [rt.plural] });
       }
       resourceRules.push({ verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"] });
@@ -436,7 +436,7 @@ export class ApiServer {
     return new Response(w.stream, { status: 200, headers: { "Content-Type": "application/json", "Cache-Control": "no-cache, private" } });
   }
 
-  private writeOptions(params: URLSearchParams, request: Request, user: string): WriteOptions {
+  private writeOptions(params: URLSearchParams, request: Request): WriteOptions {
     const dryRun = params.getAll("dryRun");
     for (const value of dryRun) {
       if (value !== "All") throw invalid({ kind: "CreateOptions", group: "meta.k8s.io" }, "", [{ reason: "FieldValueNotSupported", message: `Unsupported value: "${value}": supported values: "All"`, field: "dryRun" }]);
@@ -446,17 +446,16 @@ export class ApiServer {
       throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict" (got "${validation}")`);
     }
     const agent = request.headers.get("user-agent") ?? "";
+    // Without fieldManager the API server names the manager after the User-Agent's product (before "/").
     const manager = params.get("fieldManager") ?? (agent !== "" ? agent.split("/")[0]! : "unknown");
-    void user;
     return { manager, dryRun: dryRun.length > 0, fieldValidation: (validation ?? "Warn") as FieldValidation, warnings: [] };
   }
 
-  private async write(request: Request, params: URLSearchParams, user: string, run: (options: WriteOptions) => Promise<{ status: number; body: Obj }>): Promise<Response> {
-    const options = this.writeOptions(params, request, user);
+  private async write(request: Request, params: URLSearchParams, run: (options: WriteOptions) => Promise<{ status: number; body: Obj }>): Promise<Response> {
+    const options = this.writeOptions(params, request);
     const contentType = (request.headers.get("content-type") ?? "application/json").split(";")[0]!.trim().toLowerCase();
     if (!BODY_TYPES.includes(contentType)) throw unsupportedMediaType(BODY_TYPES);
     if (contentType !== "application/json" && contentType !== "application/yaml") throw unsupportedMediaType(["application/json", "application/yaml"]);
-    if (params.has("force")) throw invalid({ kind: "CreateOptions", group: "meta.k8s.io" }, "", [{ reason: "FieldValueForbidden", message: "Forbidden: may not be specified for non-apply patch", field: "force" }]);
     const { status, body } = await run(options);
     return jsonResponse(status, body, this.warningHeaders(options.warnings ?? []));
   }
@@ -466,11 +465,11 @@ export class ApiServer {
     return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ") };
   }
 
-  private async patch(request: Request, route: Route, params: URLSearchParams, user: string, subresource?: "status"): Promise<Response> {
+  private async patch(request: Request, route: Route, params: URLSearchParams, subresource?: "status"): Promise<Response> {
     const rt = route.rt!;
     const contentType = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (!PATCH_TYPES.includes(contentType)) throw unsupportedMediaType(PATCH_TYPES);
-    const options = this.writeOptions(params, request, user);
+    const options = this.writeOptions(params, request);
     if (subresource) options.subresource = subresource;
     const apply = contentType === "application/apply-patch+yaml";
     const force = params.get("force");
@@ -551,14 +550,14 @@ export class ApiServer {
     return jsonResponse(200, { kind: `${rt.kind}List`, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(this.ctx.store.resourceVersion) }, items });
   }
 
-  private async subresource(request: Request, route: Route, verb: Verb, params: URLSearchParams, user: string): Promise<Response> {
+  private async subresource(request: Request, route: Route, verb: Verb, params: URLSearchParams): Promise<Response> {
     const rt = route.rt!;
     const sub = route.subresource!;
     if (sub === "status" && rt.statusSubresource) {
       if (verb === "get") return jsonResponse(200, this.ctx.registry.get(rt, route.namespace, route.name!));
-      if (verb === "patch") return this.patch(request, route, params, user, "status");
+      if (verb === "patch") return this.patch(request, route, params, "status");
       if (verb === "update") {
-        return this.write(request, params, user, async (options) => {
+        return this.write(request, params, async (options) => {
           const body = parseBody(await request.text(), "object", request.headers.get("content-type") ?? "");
           return { status: 200, body: this.ctx.registry.replace(rt, route.namespace, route.name!, body, { ...options, subresource: "status" }) };
         });
@@ -582,7 +581,7 @@ export class ApiServer {
       return new Response(text, { status: 200, headers: { "Content-Type": "text/plain", "Cache-Control": "no-cache, private" } });
     }
     if (rt.kind === "Namespace" && sub === "finalize" && verb === "update") {
-      return this.write(request, params, user, async (options) => {
+      return this.write(request, params, async (options) => {
         const body = parseBody(await request.text(), "object", request.headers.get("content-type") ?? "");
         return { status: 200, body: this.ctx.registry.replace(rt, undefined, route.name!, body, options) };
       });

@@ -8,7 +8,7 @@
  * Not simulated: Indexed completion, podFailurePolicy, successPolicy, backoffLimitPerIndex, managedBy.
  */
 import type { Controller, ControllerManager, EventRecorder } from "./controllers.js";
-import { controllerOf, controllerRef, isControlledBy, keyOf, parseKey, rtOf } from "./controllers.js";
+import { controlledBy, controllerOf, controllerRef, keyOf, parseKey, rtOf } from "./controllers.js";
 import type { Registry } from "./registry.js";
 import type { Store, StoreEvent } from "./store.js";
 import { deepCopy, deepEqual, isRecord, rfc3339, type Obj } from "./util.js";
@@ -46,8 +46,8 @@ export class JobController implements Controller {
     if (event.rt.kind === "Job") {
       const keys = [`job:${keyOf(event.object)}`];
       if (event.type === "DELETED") {
-        for (const pod of this.deps.store.list(this.podRt, event.object.metadata.namespace)) {
-          if ((pod.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) keys.push(`pod:${keyOf(pod)}`);
+        for (const { rt, object } of this.deps.store.ownedBy(String(event.object.metadata.uid))) {
+          if (rt === this.podRt && (object.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) keys.push(`pod:${keyOf(object)}`);
         }
       }
       return keys;
@@ -108,7 +108,7 @@ export class JobController implements Controller {
       if (existing) Object.assign(existing, entry);
       else conditions.push(entry);
     };
-    const pods = this.deps.store.list(this.podRt, job.metadata.namespace).filter((p) => isControlledBy(p, job));
+    const pods = controlledBy(this.deps.store, this.podRt, job);
     let succeeded = Number(prev.succeeded ?? 0);
     let failed = Number(prev.failed ?? 0);
     for (const pod of pods) {
@@ -175,7 +175,7 @@ export class JobController implements Controller {
       if (deadline !== undefined && !target) this.deps.manager.wakeAt(this, key, deadline);
     }
 
-    const after = this.deps.store.list(this.podRt, job.metadata.namespace).filter((p) => isControlledBy(p, job) && !isTerminal(p));
+    const after = controlledBy(this.deps.store, this.podRt, job).filter((p) => !isTerminal(p));
     const status: Obj = {};
     if (conditions.length > 0) status.conditions = conditions;
     if (startTime !== undefined) status.startTime = startTime;

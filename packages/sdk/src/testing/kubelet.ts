@@ -291,7 +291,7 @@ export class Kubelet implements Controller {
       const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
       sim.stopAt ??= now + Math.min(grace, t.terminate);
       if (now >= sim.stopAt) {
-        this.stopAll(pod, sim, now);
+        this.stopAll(sim, now);
         return;
       }
     }
@@ -500,7 +500,7 @@ export class Kubelet implements Controller {
     for (const line of defaultLogs(spec, c.scenario, phase)) c.current.logs.push({ at: now, line });
   }
 
-  private stopAll(pod: Obj, sim: PodSim, now: number): void {
+  private stopAll(sim: PodSim, now: number): void {
     for (const c of sim.containers) {
       if (c.step === "running" && c.current) c.current = { ...c.current, finishedAt: now, exitCode: 143, reason: "Error" };
       c.ready = false;
@@ -512,7 +512,6 @@ export class Kubelet implements Controller {
     sim.stage = "stopped";
     sim.stopped = true;
     sim.stopAt = undefined;
-    void pod;
   }
 
   private pullError(image: string): string {
@@ -642,9 +641,8 @@ export class Kubelet implements Controller {
   }
 
   private commitStatus(pod: Obj, status: Obj): void {
-    if (deepEqual(JSON.parse(JSON.stringify(status)), pod.status)) return;
-    const next = deepCopy(pod);
-    next.status = JSON.parse(JSON.stringify(status));
+    if (deepEqual(status, pod.status)) return;
+    const next: Obj = { ...pod, metadata: { ...pod.metadata }, status: deepCopy(status) };
     this.deps.registry.update(this.podRt, pod, next, { manager: "kubelet", subresource: "status", fieldValidation: "Strict" });
   }
 

@@ -19,6 +19,9 @@ export interface ManagedEntry {
   subresource?: string;
   time?: string;
   set: Set<string>;
+  /** The stored entry this was read from, reused as is when nothing changed (no re-encoding). */
+  original?: Obj;
+  dirty?: boolean;
 }
 
 const SEP = "\n";
@@ -28,16 +31,19 @@ const UNTRACKED_METADATA = ["name", "namespace", "uid", "resourceVersion", "gene
 
 /** The part of an object a write on `subresource` manages: status for "status", everything else otherwise. */
 export function trackedPart(obj: Obj, subresource: string | undefined): Obj {
-  if (subresource === "status") return isRecord(obj.status) ? { status: deepCopy(obj.status) } : {};
-  const copy: Obj = deepCopy(obj);
-  delete copy.apiVersion;
-  delete copy.kind;
-  delete copy.status;
-  if (isRecord(copy.metadata)) {
-    for (const key of UNTRACKED_METADATA) delete copy.metadata[key];
-    if (Object.keys(copy.metadata).length === 0) delete copy.metadata;
+  // A read-only view (shallow copies of the two top levels): field sets only read it.
+  if (subresource === "status") return isRecord(obj.status) ? { status: obj.status } : {};
+  const view: Obj = { ...obj };
+  delete view.apiVersion;
+  delete view.kind;
+  delete view.status;
+  if (isRecord(view.metadata)) {
+    const meta: Obj = { ...view.metadata };
+    for (const key of UNTRACKED_METADATA) delete meta[key];
+    if (Object.keys(meta).length === 0) delete view.metadata;
+    else view.metadata = meta;
   }
-  return copy;
+  return view;
 }
 
 function keySegment(key: Record<string, unknown>): string {
@@ -128,10 +134,17 @@ function hasDescendantOrSelf(set: Set<string>, path: string): boolean {
   return false;
 }
 
-function isLeaf(set: Set<string>, path: string): boolean {
-  const prefix = path + SEP;
-  for (const p of set) if (p.startsWith(prefix)) return false;
-  return true;
+/** Paths of `set` that have descendants in it (everything else is a leaf). */
+function interiorOf(set: Set<string>): Set<string> {
+  const interior = new Set<string>();
+  for (const path of set) {
+    for (let i = path.lastIndexOf(SEP); i > 0; i = path.lastIndexOf(SEP, i - 1)) {
+      const prefix = path.slice(0, i);
+      if (interior.has(prefix)) break;
+      interior.add(prefix);
+    }
+  }
+  return interior;
 }
 
 /** Human form of a field path as conflicts print it: `.spec.template.spec.containers[name="lms"].image`. */
@@ -180,7 +193,20 @@ export function encodeFieldsV1(set: Set<string>): Obj {
   return serialize(root);
 }
 
+const decoded = new WeakMap<object, Set<string>>();
+
+/** FieldsV1 → set of paths; stored (frozen) entries are decoded once. */
 export function decodeFieldsV1(fields: unknown): Set<string> {
+  if (!isRecord(fields)) return new Set();
+  let cached = decoded.get(fields);
+  if (!cached) {
+    cached = decodeFieldsV1Uncached(fields);
+    if (Object.isFrozen(fields)) decoded.set(fields, cached);
+  }
+  return new Set(cached);
+}
+
+function decodeFieldsV1Uncached(fields: unknown): Set<string> {
   const out = new Set<string>();
   const walk = (node: unknown, path: string): void => {
     if (!isRecord(node)) return;
@@ -201,6 +227,7 @@ export function readEntries(obj: Obj | undefined): ManagedEntry[] {
       operation: e.operation === "Apply" ? "Apply" : "Update",
       apiVersion: String(e.apiVersion ?? ""),
       set: decodeFieldsV1(e.fieldsV1),
+      original: e,
     };
     if (typeof e.subresource === "string" && e.subresource !== "") entry.subresource = e.subresource;
     if (typeof e.time === "string") entry.time = e.time;
@@ -212,6 +239,7 @@ export function writeEntries(entries: ManagedEntry[]): Obj[] {
   return entries
     .filter((e) => e.set.size > 0)
     .map((e) => {
+      if (e.original && !e.dirty) return e.original;
       const out: Obj = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
       if (e.time !== undefined) out.time = e.time;
       out.fieldsType = "FieldsV1";
@@ -244,16 +272,17 @@ export function updateOwnership(before: Obj | undefined, after: Obj, options: Ow
   const newPart = trackedPart(after, subresource);
   const oldSet = fieldSet(kind, oldPart);
   const newSet = fieldSet(kind, newPart);
+  const interior = interiorOf(newSet);
   const changed = new Set<string>();
   for (const path of newSet) {
     if (!oldSet.has(path)) changed.add(path);
-    else if (isLeaf(newSet, path) && !deepEqual(valueAt(oldPart, path), valueAt(newPart, path))) changed.add(path);
+    else if (!interior.has(path) && !deepEqual(valueAt(oldPart, path), valueAt(newPart, path))) changed.add(path);
   }
   const removed = [...oldSet].filter((p) => !newSet.has(p));
   if (changed.size === 0 && removed.length === 0) return writeEntries(entries);
   for (const entry of entries) {
     if (entry.subresource !== subresource) continue;
-    for (const path of [...changed, ...removed]) entry.set.delete(path);
+    for (const path of [...changed, ...removed]) if (entry.set.delete(path)) entry.dirty = true;
   }
   let mine = entries.find((e) => sameOwner(e, manager, "Update", subresource));
   if (!mine) {
@@ -262,7 +291,10 @@ export function updateOwnership(before: Obj | undefined, after: Obj, options: Ow
     entries.push(mine);
   }
   for (const path of changed) mine.set.add(path);
-  if (changed.size > 0) mine.time = rfc3339(options.now);
+  if (changed.size > 0) {
+    mine.time = rfc3339(options.now);
+    mine.dirty = true;
+  }
   return writeEntries(entries);
 }
 
@@ -324,16 +356,18 @@ export function applyConfiguration(live: Obj | undefined, applied: Obj, options:
   const livePart = live ? trackedPart(live, subresource) : {};
 
   const conflicts: ApplyConflict[] = [];
+  const appliedInterior = interiorOf(appliedSet);
   for (const entry of entries) {
     if (entry.subresource !== subresource || sameOwner(entry, manager, "Apply", subresource)) continue;
     for (const path of appliedSet) {
-      if (!entry.set.has(path) || !isLeaf(appliedSet, path)) continue;
+      if (!entry.set.has(path) || appliedInterior.has(path)) continue;
       if (!deepEqual(valueAt(appliedPart, path), valueAt(livePart, path))) conflicts.push({ manager: entry, path });
     }
   }
   if (conflicts.length > 0 && !force) return { object: live ?? cleanApplied, conflicts };
   for (const { manager: entry, path } of conflicts) {
     for (const p of [...entry.set]) if (p === path || p.startsWith(path + SEP)) entry.set.delete(p);
+    entry.dirty = true;
   }
 
   const merged = (live ? mergeApplied(kind, live, cleanApplied, []) : deepCopy(cleanApplied)) as Obj;
@@ -354,6 +388,7 @@ export function applyConfiguration(live: Obj | undefined, applied: Obj, options:
   mine.set = appliedSet;
   mine.apiVersion = apiVersion;
   mine.time = rfc3339(options.now);
+  mine.dirty = true;
   merged.metadata = isRecord(merged.metadata) ? merged.metadata : {};
   merged.metadata.managedFields = writeEntries(entries);
   return { object: merged, conflicts: [] };

@@ -8,11 +8,11 @@ import { isDroppedConnection } from "./faults.js";
 
 type Msw = typeof import("msw");
 
-declare const require: NodeJS.Require | undefined;
-
 function loadMsw(): Msw {
-  // `require` exists in the CommonJS build; the ESM build makes one (Node ≥ 20.19 can require ESM-only msw 3).
-  const load = typeof require === "function" ? require : createRequire(import.meta.url);
+  // The ESM build has import.meta.url and makes a require from it (Node ≥ 20.19 can require ESM-only msw 3);
+  // the CommonJS build (where bundlers leave import.meta empty) has a real `require`.
+  const here: string | undefined = import.meta.url;
+  const load = here ? createRequire(here) : require;
   return load("msw") as Msw;
 }
 

@@ -155,9 +155,10 @@ export class Registry {
   // -------------------------------------------------------------------------------------------
   // create
 
+  /** Creates an object. Takes ownership of `input` (it is edited in place: pass a fresh object). */
   create(rt: ResourceType, namespace: string | undefined, input: unknown, options: WriteOptions): Obj {
     checkTypeMeta(rt, input);
-    const body: Obj = deepCopy(input);
+    const body: Obj = input;
     const meta: Obj = isRecord(body.metadata) ? body.metadata : (body.metadata = {});
     this.checkNamespace(rt, meta, namespace);
     if (meta.resourceVersion !== undefined && meta.resourceVersion !== "") {
@@ -217,9 +218,12 @@ export class Registry {
     return this.finishUpdate(rt, old, decoded.object, decoded.problems, options, undefined);
   }
 
-  /** Patches and internal writes: `next` is the complete new object (already patched). */
+  /**
+   * Patches and internal writes: `next` is the complete new object (already patched). Takes ownership of `next`;
+   * a status write may share unchanged (frozen) parts with `old`, it only reads them.
+   */
   update(rt: ResourceType, old: Obj, next: Obj, options: WriteOptions): Obj {
-    const body = deepCopy(next);
+    const body = options.subresource === "status" ? { ...next, metadata: { ...next.metadata } } : next;
     const meta: Obj = isRecord(body.metadata) ? body.metadata : (body.metadata = {});
     if (meta.name !== old.metadata.name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${String(old.metadata.name)})`);
     if (rt.namespaced && meta.namespace !== old.metadata.namespace) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -289,12 +293,12 @@ export class Registry {
 
   private finishUpdate(rt: ResourceType, old: Obj, candidate: Obj, problems: ReturnType<typeof decodeObject>["problems"], options: WriteOptions, appliedManagedFields: Obj[] | undefined): Obj {
     let next: Obj;
-    if (options.subresource === "status") {
+    const statusWrite = options.subresource === "status";
+    if (statusWrite) {
       // Status strategies keep everything but status (and, for Deployments, annotations the controller writes).
-      next = deepCopy(old);
-      next.status = candidate.status;
+      // Unchanged parts are shared with the stored (frozen) object, never edited.
+      next = { ...old, metadata: { ...old.metadata }, status: candidate.status };
       if (rt.kind === "Deployment" && candidate.metadata?.annotations !== undefined) next.metadata.annotations = candidate.metadata.annotations;
-      problems = [];
     } else {
       next = candidate;
       if (rt.statusSubresource) {
@@ -319,9 +323,11 @@ export class Registry {
         throw invalid(rt, String(meta.name), [{ reason: "FieldValueForbidden", message: "Forbidden: no new finalizers can be added if the object is being deleted", field: "metadata.finalizers" }]);
       }
     }
-    applyDefaults(rt, next, this.defaulting, old);
-    validateObject(rt, next, problems, old);
-    if (rt.generation && options.subresource !== "status") {
+    if (!statusWrite) {
+      applyDefaults(rt, next, this.defaulting, old);
+      validateObject(rt, next, problems, old);
+    }
+    if (rt.generation && !statusWrite) {
       // Binding a pod to a node is not a spec change the pod's generation counts.
       const specChanged = rt.kind === "Pod" ? !deepEqual({ ...next.spec, nodeName: undefined }, { ...old.spec, nodeName: undefined }) : !deepEqual(next.spec, old.spec);
       const annotationsChanged = rt.kind === "Deployment" && !deepEqual(next.metadata.annotations ?? {}, old.metadata.annotations ?? {});

@@ -35,6 +35,10 @@ export class Store {
   private readonly objects = new Map<string, Obj>();
   private readonly kinds = new Map<string, ResourceType>();
   private readonly uids = new Map<string, string>();
+  /** resource → namespace → name → object, for lists without scanning everything. */
+  private readonly byResource = new Map<ResourceType, Map<string, Map<string, Obj>>>();
+  /** owner uid → keys of objects whose ownerReferences name it. */
+  private readonly byOwner = new Map<string, Set<string>>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<(event: StoreEvent) => void>();
 
@@ -70,11 +74,44 @@ export class Store {
 
   /** Objects of one resource (optionally in one namespace), ordered by namespace then name like etcd keys. */
   list(rt: ResourceType, namespace?: string): Obj[] {
-    const prefix = `${rt.plural}.${rt.group}/${namespace !== undefined && rt.namespaced ? `${namespace}/` : ""}`;
-    const out: [string, Obj][] = [];
-    for (const [key, obj] of this.objects) if (key.startsWith(prefix)) out.push([key, obj]);
-    out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return out.map(([, obj]) => obj);
+    const namespaces = this.byResource.get(rt);
+    if (!namespaces) return [];
+    const nsNames = namespace !== undefined && rt.namespaced ? [namespace] : [...namespaces.keys()].sort();
+    const out: Obj[] = [];
+    for (const ns of nsNames) {
+      const names = namespaces.get(ns);
+      if (!names) continue;
+      for (const name of [...names.keys()].sort()) out.push(names.get(name)!);
+    }
+    return out;
+  }
+
+  /** Objects whose ownerReferences name the owner with this uid. */
+  ownedBy(uid: string): { rt: ResourceType; object: Obj }[] {
+    const keys = this.byOwner.get(uid);
+    if (!keys) return [];
+    return [...keys].sort().map((key) => ({ rt: this.kinds.get(key)!, object: this.objects.get(key)! }));
+  }
+
+  private index(rt: ResourceType, key: string, obj: Obj | undefined, previous: Obj | undefined): void {
+    const meta = (obj ?? previous)!.metadata as Obj;
+    const ns = rt.namespaced ? String(meta.namespace ?? "") : "";
+    let namespaces = this.byResource.get(rt);
+    if (!namespaces) this.byResource.set(rt, (namespaces = new Map()));
+    let names = namespaces.get(ns);
+    if (!names) namespaces.set(ns, (names = new Map()));
+    if (obj) names.set(String(meta.name), obj);
+    else {
+      names.delete(String(meta.name));
+      if (names.size === 0) namespaces.delete(ns);
+    }
+    const ownerUids = (o: Obj | undefined): string[] => (Array.isArray(o?.metadata?.ownerReferences) ? o.metadata.ownerReferences.map((r: Obj) => String(r.uid)) : []);
+    for (const uid of ownerUids(previous)) this.byOwner.get(uid)?.delete(key);
+    for (const uid of ownerUids(obj)) {
+      let keys = this.byOwner.get(uid);
+      if (!keys) this.byOwner.set(uid, (keys = new Set()));
+      keys.add(key);
+    }
   }
 
   *entries(): IterableIterator<{ rt: ResourceType; object: Obj }> {
@@ -110,10 +147,13 @@ export class Store {
       this.objects.delete(key);
       this.kinds.delete(key);
       if (typeof meta.uid === "string") this.uids.delete(meta.uid);
+      this.index(rt, key, undefined, previous ?? object);
+      if (typeof meta.uid === "string" && this.byOwner.get(meta.uid)?.size === 0) this.byOwner.delete(meta.uid);
     } else {
       this.objects.set(key, object);
       this.kinds.set(key, rt);
       if (typeof meta.uid === "string") this.uids.set(meta.uid, key);
+      this.index(rt, key, object, previous);
     }
     const event: StoreEvent = { type, rt, object, previous, rv };
     this.history.push(event);

@@ -1,7 +1,6 @@
 /** Small JSON helpers shared by the fake cluster. Objects inside the fake are plain JSON (`Obj`). */
 
 /** A Kubernetes object or any JSON object inside the fake. Loosely typed on purpose: the fake edits them generically. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Obj = Record<string, any>;
 
 export function isRecord(value: unknown): value is Obj {
@@ -54,11 +53,6 @@ export function fnv32a(text: string): number {
   const bytes = new TextEncoder().encode(text);
   for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
   return hash >>> 0;
-}
-
-/** Removes keys whose value is undefined, recursively, so objects compare and serialize like JSON. */
-export function pruneUndefined<T>(value: T): T {
-  return deepCopy(value);
 }
 
 export function ensureRecord(parent: Obj, key: string): Obj {

@@ -228,7 +228,7 @@ function updateRules(rt: ResourceType, obj: Obj, old: Obj): Cause[] {
     case "Pod": {
       // Binding (the scheduler setting nodeName once) is a separate subresource in the real API; allowed here.
       const strip = (s: Obj): Obj => ({ ...s, nodeName: oldSpec.nodeName === undefined ? undefined : s.nodeName, containers: (s.containers ?? []).map((c: Obj) => ({ ...c, image: undefined })), activeDeadlineSeconds: undefined, tolerations: undefined });
-      if (!deepEqual(JSON.parse(JSON.stringify(strip(spec))), JSON.parse(JSON.stringify(strip(oldSpec))))) {
+      if (!deepEqual(strip(spec), strip(oldSpec))) {
         causes.push({ reason: "FieldValueForbidden", message: "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)", field: "spec" });
       }
       break;

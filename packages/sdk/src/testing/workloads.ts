@@ -8,7 +8,7 @@
  * Not simulated: paused rollouts, proportional scaling during a rollout, minReadySeconds beyond "ready = available".
  */
 import type { Controller, ControllerManager, EventRecorder } from "./controllers.js";
-import { controllerOf, controllerRef, isControlledBy, keyOf, parseKey, rtOf } from "./controllers.js";
+import { controlledBy, controllerOf, controllerRef, keyOf, parseKey, rtOf } from "./controllers.js";
 import { KUBE_NAME_ALPHABET } from "./random.js";
 import type { Registry } from "./registry.js";
 import type { Store, StoreEvent } from "./store.js";
@@ -71,7 +71,7 @@ export class ReplicaSetController implements Controller {
     const { namespace, name } = parseKey(key);
     const rs = this.deps.store.get(this.rsRt, namespace, name);
     if (!rs || rs.metadata.deletionTimestamp !== undefined) return;
-    const owned = () => this.deps.store.list(this.podRt, namespace).filter((p) => isControlledBy(p, rs));
+    const owned = (): Obj[] => controlledBy(this.deps.store, this.podRt, rs);
     const active = owned().filter((p) => !isTerminal(p) && p.metadata.deletionTimestamp === undefined);
     const desired = Number(rs.spec?.replicas ?? 1);
     if (active.length < desired) {
@@ -177,7 +177,7 @@ export class DeploymentController implements Controller {
     if (!d || d.metadata.deletionTimestamp !== undefined) return;
     const now = this.deps.now();
     const desired = Number(d.spec?.replicas ?? 1);
-    const list = (): Obj[] => this.deps.store.list(this.rsRt, namespace).filter((rs) => isControlledBy(rs, d));
+    const list = (): Obj[] => controlledBy(this.deps.store, this.rsRt, d);
     const stripHash = (template: Obj): Obj => {
       const copy = deepCopy(template);
       if (isRecord(copy.metadata?.labels)) delete copy.metadata.labels[HASH_LABEL];
@@ -225,7 +225,7 @@ export class DeploymentController implements Controller {
     if (d.spec.strategy?.type === "Recreate") {
       const oldActive = olds.some((rs) => Number(rs.spec?.replicas ?? 0) > 0);
       for (const rs of olds) this.scale(d, rs, 0);
-      const oldPods = this.deps.store.list(this.podRt, namespace).filter((p) => olds.some((rs) => isControlledBy(p, rs)));
+      const oldPods = olds.flatMap((rs) => controlledBy(this.deps.store, this.podRt, rs));
       if (!oldActive && oldPods.length === 0) newRS = this.scale(d, newRS, desired);
     } else {
       const maxSurge = this.maxSurge(d);

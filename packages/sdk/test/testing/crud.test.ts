@@ -81,6 +81,13 @@ describe("create and get", () => {
     expect(cluster.getObject("ConfigMap", "lms-dev", "lms-config-c42")).toBeUndefined();
   });
 
+  it("creates a namespace like the real one: label, finalizer, phase and its kube-root-ca.crt", async () => {
+    const answer = await call(cluster, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "lms-c43" } });
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ metadata: { labels: { "kubernetes.io/metadata.name": "lms-c43" } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } });
+    expect((await call(cluster, "GET", `${paths.configmaps("lms-c43")}/kube-root-ca.crt`)).status).toBe(200);
+  });
+
   it("serves /version and discovery", async () => {
     const version = await call(cluster, "GET", "/version");
     expect(version.body).toMatchObject({ major: "1", minor: "35", gitVersion: expect.stringMatching(/^v1\.35\./) });

@@ -7,7 +7,6 @@ import type { FakeCluster } from "../../src/testing/index.js";
 const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "cluster");
 
 // Fixtures are mutated freely by tests.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
 
 export function fixture(name: string): Json {
@@ -27,7 +26,6 @@ export interface CallOptions {
 export interface Answer {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
 }
 
