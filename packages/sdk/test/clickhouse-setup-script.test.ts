@@ -268,6 +268,7 @@ describe("clickhouse-setup Job script (recording clickhouse-client stand-in)", (
     expect(dsn).toContain(":9440/");
     const r = await runSetup({ plan });
     expect(r.code, describeRun(r)).toBe(0);
+    expect(r.calls).toHaveLength(6);
     for (const call of r.calls) {
       const at = call.indexOf("--port");
       expect(at, JSON.stringify(call)).toBeGreaterThanOrEqual(0);

@@ -176,6 +176,30 @@ describe("createProvisioningPlan with settings and variables", () => {
     expect(error.problems.map((p) => p.path)).toEqual(["client.id", "client.contacts[0].emails[0]", "environment.namespace"]);
   });
 
+  it("reports variable problems together with missing settings", () => {
+    const data = input();
+    data.environment.namespace = "lms-stage";
+    data.variables = [{ name: "LMS_CLIENT_ID", value: "x" }] as any;
+    const paths = planError(data).problems.map((p) => p.path);
+    expect(paths[0]).toBe("variables[0].name");
+    expect(paths).toContain("environment.publicDns");
+  });
+
+  it("stamps pod templates with a hash of the ConfigMaps and Secrets they read, so pods roll on change", () => {
+    const hash = (plan: ProvisioningPlan, id: string) => body(plan, id).spec.template.metadata.annotations["sreda.io/config-hash"];
+    const base = createProvisioningPlan(input());
+    const changed = input();
+    changed.variables = [{ name: "LMS_FEATURE", value: "on" }] as any;
+    const next = createProvisioningPlan(changed);
+    expect(hash(base, "lms-deployment")).toMatch(/^[0-9a-f]{32}$/);
+    expect(hash(next, "lms-deployment")).not.toBe(hash(base, "lms-deployment"));
+    // The Jobs read only their credentials Secret: a variable does not re-run them, a password does.
+    expect(hash(next, "postgres-setup-job")).toBe(hash(base, "postgres-setup-job"));
+    const password = input();
+    password.secrets.postgresPassword = "AnotherPostgresPasswordC42";
+    expect(hash(createProvisioningPlan(password), "postgres-setup-job")).not.toBe(hash(base, "postgres-setup-job"));
+  });
+
   it("names the settings a new namespace lacks (no defaults for it)", () => {
     const data = input();
     data.environment.namespace = "lms-stage";
@@ -243,6 +267,15 @@ describe("createProvisioningPlan with template overrides", () => {
     expect(planError(data).problems.map((p) => p.code)).toEqual(["unknown-dependency"]);
     data.templates = [{ ...getTemplate("lms-service")!, dependsOn: ["lms-ingress"] }];
     expect(planError(data).problems.map((p) => p.code)).toEqual(["cycle"]);
+  });
+
+  it("refuses a secret macro in an object name (names go into URLs, events and logs)", () => {
+    const data = input();
+    const t = getTemplate("lms-config")!;
+    data.templates = [{ ...t, name: "cfg-{{keys-secret-seed}}", body: t.body!.replace('"lms-config-{{client-slug}}"', '"cfg-{{keys-secret-seed}}"') }];
+    const error = planError(data);
+    expect(error.problems[0]).toMatchObject({ path: "templates.lms-config.name", code: "TEMPLATE_INVALID" });
+    expect(JSON.stringify(error)).not.toContain(example.secrets.keysSecretSeed);
   });
 
   it("adds a new template by a new id", () => {

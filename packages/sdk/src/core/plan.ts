@@ -2,6 +2,7 @@
  * Provisioning plans: one customer's input → the exact, validated list of Kubernetes requests with their
  * dependency graph. Pure and deterministic: the same input gives a byte-identical plan.
  */
+import { createHash } from "node:crypto";
 import { templates as shippedTemplates, type RequestTemplate } from "@sreda/templates";
 import { SredaError, SredaValidationError, formatPath, type Problem } from "./errors.js";
 import { joinPath, setAtPath } from "./json-path.js";
@@ -9,6 +10,7 @@ import { resolveMacroValues } from "./macros.js";
 import { ProvisioningInput, type ProvisioningInputData } from "./models.js";
 import { renderTemplate, renderText, parseTemplateJson, type RenderedRequest } from "./render.js";
 import { validateManifest } from "./validate.js";
+import { podSpecOf, referencedObjects } from "./references.js";
 
 export interface PlanStep {
   /** The template id: `postgres-setup-job`. */
@@ -42,6 +44,13 @@ export interface ProvisioningPlan {
 
 /** The template whose ConfigMap receives non-secret variables, and the one whose Secret receives secret ones. */
 export const VARIABLE_TARGETS = { config: "lms-config", secret: "lms-secrets" } as const;
+
+/**
+ * Pod-template annotation with a hash of the ConfigMaps and Secrets the pods read (Helm's checksum pattern):
+ * when a setting, a variable or a password changes, the pod template changes too, so the Deployment rolls and
+ * a setup Job is re-created — otherwise running pods would keep the old environment.
+ */
+export const CONFIG_HASH_ANNOTATION = "sreda.io/config-hash";
 
 /** The marker that replaces secret values in redacted plans. */
 export const REDACTED = "<redacted>";
@@ -121,6 +130,36 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Stamps every pod template with the hash of the plan's ConfigMaps and Secrets it reads. */
+function stampConfigHashes(steps: PlanStep[]): void {
+  const produced = new Map(steps.map((s) => [`${s.kind}/${s.name}`, s]));
+  for (const step of steps) {
+    const body = step.request.body as Record<string, any> | null;
+    const podSpec = podSpecOf(body);
+    if (!body || !podSpec) continue;
+    const inputs = [...new Set(referencedObjects(body).map((r) => `${r.kind}/${r.name}`))]
+      .sort()
+      .map((key) => produced.get(key))
+      .filter((s): s is PlanStep => s !== undefined)
+      .map((s) => ({ kind: s.kind, name: s.name, data: s.request.body?.["data"] ?? null, stringData: s.request.body?.["stringData"] ?? null }));
+    if (inputs.length === 0) continue;
+    const template = body["spec"]["template"];
+    template.metadata = template.metadata ?? {};
+    template.metadata.annotations = {
+      ...template.metadata.annotations,
+      [CONFIG_HASH_ANNOTATION]: createHash("sha256").update(canonical(inputs)).digest("hex").slice(0, 32),
+    };
+  }
+}
+
 /** Kahn's algorithm with a deterministic tie-break; reports unknown dependencies and cycles. */
 function orderSteps(steps: PlanStep[], order: Map<string, number>, problems: Problem[]): PlanStep[] {
   const byId = new Map(steps.map((s) => [s.id, s]));
@@ -169,7 +208,14 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
   const input = parsed.data;
   const templates = templatesFor(input.templates);
   const problems: Problem[] = checkVariables(input, templates);
-  const values = resolveMacroValues(input);
+  let values: Record<string, string>;
+  try {
+    values = resolveMacroValues(input);
+  } catch (error) {
+    // Report missing settings together with the variable problems: one error listing everything.
+    if (error instanceof SredaValidationError) throw new SredaValidationError("INVALID_INPUT", "Не хватает настроек среды", [...problems, ...error.problems]);
+    throw error;
+  }
   const namespace = input.environment.namespace;
 
   const steps: PlanStep[] = [];
@@ -222,6 +268,7 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
   }
 
   applyVariables(new Map(steps.map((s) => [s.id, s])), input);
+  stampConfigHashes(steps);
   const ordered = orderSteps(steps, new Map(templates.map((t) => [t.id, t.order])), problems);
   if (problems.length > 0) throw new SredaValidationError("INVALID_INPUT", `План для ${input.client.id} не построен`, problems);
   return { clientId: input.client.id, namespace, steps: ordered, queries };

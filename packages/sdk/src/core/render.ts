@@ -190,8 +190,13 @@ function renderPath(ctx: Context, source: string): string {
 
 /** Renders a plain string with macros (an object name, a title) the same way as string values in a body. */
 export function renderText(templateId: string, source: string, values: MacroValues): string {
-  const ctx: Context = { templateId, values, sensitive: [], isSecret: () => false };
-  return String(renderString(ctx, source, "name"));
+  const ctx: Context = { templateId, values, sensitive: [], isSecret: (macro) => getMacro(macro)?.secret ?? false };
+  const text = String(renderString(ctx, source, "name"));
+  // Names end up in URLs, events and logs: a secret must never become part of one.
+  if (ctx.sensitive.length > 0) {
+    throw new SredaError("TEMPLATE_INVALID", `Шаблон ${templateId}: секретный макрос нельзя использовать в имени объекта`, { templateId, where: "name" });
+  }
+  return text;
 }
 
 /**

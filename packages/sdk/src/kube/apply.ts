@@ -16,7 +16,7 @@ import type { Clock } from "../core/clock.js";
 import { SredaError } from "../core/errors.js";
 import type { Job } from "../core/kube-objects.js";
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
-import type { KubeClient } from "./client.js";
+import { observeKubeRetries, type KubeClient } from "./client.js";
 import { systemClock } from "./clock.js";
 import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
 import { customerLocks, type KeyedLock } from "./lock.js";
@@ -34,6 +34,7 @@ export interface StepResult {
   /** The Kubernetes reason of a failure (AlreadyExists, Invalid, BackoffLimitExceeded, …). */
   reason?: string;
   resourceVersion?: string;
+  /** 1 + the number of times a request of this step was repeated (429, 5xx, dropped connections). */
   attempts: number;
   /** Last log lines of a failed Job's pod. */
   logs?: string[];
@@ -68,7 +69,11 @@ export interface ApplyOptions {
   concurrency?: number;
   /** Server-side apply field manager (default "sreda"). */
   fieldManager?: string;
-  /** Attempts per request on retryable failures: 429, 5xx, network (default 5). */
+  /**
+   * Attempts of a Job create (POST) on 5xx or a dropped connection (default 4). Every other request is retried
+   * by the client itself (429 always; 5xx and network errors for requests safe to repeat); the executor only
+   * reports those retries as events.
+   */
   maxAttempts?: number;
   /** How often a running Job is polled (default 2 s) and how long to wait for it (default 20 min). */
   jobPollIntervalMs?: number;
@@ -84,7 +89,8 @@ export interface ApplyOptions {
 }
 
 export const SPEC_HASH_ANNOTATION = "sreda.io/spec-hash";
-const RETRYABLE = new Set(["TooManyRequests", "InternalError", "ServiceUnavailable", "ServerTimeout", "Timeout", "NetworkError"]);
+/** Failures after which re-sending a Job create is safe: an AlreadyExists answer then means the first one landed. */
+const CREATE_RETRYABLE = new Set(["InternalError", "BadGateway", "ServiceUnavailable", "ServerTimeout", "Timeout", "NetworkError"]);
 
 class StepFailure extends Error {
   constructor(
@@ -164,12 +170,12 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
     }
   };
   const fieldManager = options.fieldManager ?? "sreda";
-  const maxAttempts = options.maxAttempts ?? 5;
+  const maxAttempts = options.maxAttempts ?? 4;
   const random = options.random ?? Math.random;
   const total = plan.steps.length;
   const startedAt = clock.now();
   const results = new Map<string, StepResult>(
-    plan.steps.map((s) => [s.id, { id: s.id, kind: s.kind, name: s.name, outcome: "skipped", message: "не выполнялся", attempts: 0 }]),
+    plan.steps.map((s) => [s.id, { id: s.id, kind: s.kind, name: s.name, outcome: "skipped", message: "не выполнялся", attempts: 1 }]),
   );
   const finish = (status: ApplyResult["status"], problems: PreflightProblem[] = []): ApplyResult => {
     const result: ApplyResult = { status, clientId: plan.clientId, namespace: plan.namespace, steps: plan.steps.map((s) => results.get(s.id)!), preflight: problems, startedAt, finishedAt: clock.now() };
@@ -186,6 +192,10 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
     const problems = await preflight(plan, kube, { signal }).catch((error: unknown) => [
       { code: "CheckFailed" as const, message: `предварительная проверка не выполнена: ${describe(error).message}` },
     ]);
+    if (signal?.aborted) {
+      for (const r of results.values()) Object.assign(r, { outcome: "cancelled", message: "отменено" });
+      return finish("cancelled");
+    }
     if (problems.length > 0) {
       emit({ type: "preflight-failed", at: clock.now(), problems });
       for (const r of results.values()) r.message = "не выполнялся: предварительная проверка не пройдена";
@@ -193,19 +203,17 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
     }
   }
 
-  /** One request with retries on 429/5xx/network, with backoff honouring Retry-After. */
-  const withRetries = async <T>(step: PlanStep, what: () => Promise<T>): Promise<T> => {
-    const result = results.get(step.id)!;
+  /** A Job create, re-sent on 5xx or a dropped connection (the client does not repeat a POST after those). */
+  const createWithRetries = async (step: PlanStep, collection: string, body: unknown): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
-      result.attempts++;
       try {
-        return await what();
+        await kube.create(collection, body, { signal });
+        return;
       } catch (error) {
         const code = error instanceof SredaError ? error.code : "";
-        if (signal?.aborted || !RETRYABLE.has(code) || attempt >= maxAttempts) throw error;
-        const backoff = Math.min(10_000, 500 * 2 ** (attempt - 1)) * (0.5 + random() / 2);
-        const asked = error instanceof KubeStatusError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0;
-        const delayMs = Math.round(Math.min(60_000, Math.max(backoff, asked)));
+        if (signal?.aborted || !CREATE_RETRYABLE.has(code) || attempt >= maxAttempts) throw error;
+        const delayMs = Math.round(Math.min(10_000, 500 * 2 ** (attempt - 1)) * (0.5 + random() / 2));
+        results.get(step.id)!.attempts++;
         emit({ type: "step-retrying", at: clock.now(), stepId: step.id, attempt, delayMs, reason: code, message: describe(error).message });
         await clock.sleep(delayMs, signal);
       }
@@ -214,7 +222,7 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
 
   const getOrNull = async <T>(step: PlanStep, path: string): Promise<T | null> => {
     try {
-      return await withRetries(step, () => kube.get<T>(path, { signal }));
+      return await kube.get<T>(path, { signal });
     } catch (error) {
       if (isKubeError(error, "NotFound")) return null;
       throw error;
@@ -224,20 +232,20 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
   const applyObject = async (step: PlanStep): Promise<Pick<StepResult, "outcome" | "message" | "resourceVersion">> => {
     const path = objectPath(step);
     const before = await getOrNull<{ metadata?: { resourceVersion?: string } }>(step, path);
-    const after = await withRetries(step, () =>
-      kube.apply<{ metadata?: { resourceVersion?: string } }>(path, toApplyBody(step), { fieldManager, force: true, signal }),
-    );
+    const after = await kube.apply<{ metadata?: { resourceVersion?: string } }>(path, toApplyBody(step), { fieldManager, force: true, signal });
     const resourceVersion = after?.metadata?.resourceVersion;
     if (!before) return { outcome: "created", message: `${step.kind} ${step.name} создан`, resourceVersion };
     if (before.metadata?.resourceVersion === resourceVersion) return { outcome: "unchanged", message: `${step.kind} ${step.name} без изменений`, resourceVersion };
     return { outcome: "updated", message: `${step.kind} ${step.name} обновлён`, resourceVersion };
   };
 
-  const failedJobLogs = async (step: PlanStep): Promise<string[] | undefined> => {
+  const failedJobLogs = async (step: PlanStep, job: Job): Promise<string[] | undefined> => {
+    // This Job's pods only: after a re-create, a previous Job's pods may still carry the same job-name label.
+    const uid = job.metadata?.uid;
     try {
       const pods = await kube.list<{ items?: Array<{ metadata?: { name?: string; creationTimestamp?: string }; status?: { phase?: string }; spec?: { containers?: Array<{ name: string }> } }> }>(
         `/api/v1/namespaces/${encodeURIComponent(plan.namespace)}/pods`,
-        { labelSelector: `batch.kubernetes.io/job-name=${step.name}`, signal },
+        { labelSelector: uid ? `batch.kubernetes.io/controller-uid=${uid}` : `batch.kubernetes.io/job-name=${step.name}`, signal },
       );
       const failed = (pods.items ?? []).filter((p) => p.status?.phase === "Failed").sort((a, b) => String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)));
       const pod = failed.at(-1);
@@ -258,7 +266,7 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
       if (jobCondition(job, "Complete") || jobCondition(job, "SuccessCriteriaMet")) return job;
       const failed = jobCondition(job, "Failed") ?? jobCondition(job, "FailureTarget");
       if (failed) {
-        throw new StepFailure(failed.reason ?? "Failed", `Job ${step.name} завершился с ошибкой: ${failed.reason ?? ""}${failed.message ? ` — ${failed.message}` : ""}`, await failedJobLogs(step));
+        throw new StepFailure(failed.reason ?? "Failed", `Job ${step.name} завершился с ошибкой: ${failed.reason ?? ""}${failed.message ? ` — ${failed.message}` : ""}`, await failedJobLogs(step, job));
       }
       if (clock.now() >= deadline) throw new StepFailure("Timeout", `Job ${step.name} не завершился за отведённое время`);
       if (!announced) {
@@ -270,13 +278,14 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
   };
 
   const deleteAndWait = async (step: PlanStep, path: string) => {
-    await withRetries(step, async () => {
-      try {
-        await kube.delete(path, { propagationPolicy: "Background", signal });
-      } catch (error) {
-        if (!isKubeError(error, "NotFound")) throw error;
-      }
-    });
+    try {
+      // Background, as kubectl does: the Job object goes at once and the garbage collector removes its pods.
+      // A setup script is idempotent, so an old pod finishing beside the new one does no harm; failure logs are
+      // read by controller-uid, so they always belong to the new Job.
+      await kube.delete(path, { propagationPolicy: "Background", signal });
+    } catch (error) {
+      if (!isKubeError(error, "NotFound")) throw error;
+    }
     for (let i = 0; i < 120; i++) {
       if (!(await getOrNull(step, path))) return;
       await clock.sleep(1_000, signal);
@@ -303,7 +312,7 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
     }
     const collection = step.request.path.replace(/\?.*$/, "");
     try {
-      await withRetries(step, () => kube.create(collection, body, { signal }));
+      await createWithRetries(step, collection, body);
     } catch (error) {
       // A create whose response was lost, or a concurrent creator: the Job is there, follow it.
       if (!isKubeError(error, "AlreadyExists")) throw error;
@@ -327,7 +336,13 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
     emit({ type: "step-started", at: clock.now(), stepId: step.id, title: step.title, kind: step.kind, name: step.name });
     const task = (async () => {
       try {
-        const outcome = await (step.kind === "Job" ? runJob(step) : applyObject(step));
+        const outcome = await observeKubeRetries(
+          (info) => {
+            result.attempts++;
+            emit({ type: "step-retrying", at: clock.now(), stepId: step.id, attempt: info.attempt, delayMs: info.delayMs, reason: info.reason, message: `${info.method} ${info.path}: ${info.reason}` });
+          },
+          () => (step.kind === "Job" ? runJob(step) : applyObject(step)),
+        );
         Object.assign(result, outcome);
         succeeded.add(step.id);
         done++;

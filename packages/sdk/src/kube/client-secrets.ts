@@ -3,7 +3,8 @@
  * not supply them, they are read back from the Secrets a previous run created; only what exists nowhere is
  * generated, and the caller is told so it can keep them.
  */
-import { getTemplate } from "@sreda/templates";
+import { getTemplate, type RequestTemplate } from "@sreda/templates";
+import { SredaError } from "../core/errors.js";
 import { ClientSecrets } from "../core/models.js";
 import { renderText } from "../core/render.js";
 import { generateClientSecrets, type RandomSource } from "../core/secrets.js";
@@ -29,10 +30,21 @@ export interface ResolvedClientSecrets {
   generated: boolean;
 }
 
-/** Supplied values first, then the cluster's, then new ones. Values that fail validation are not reused. */
+/**
+ * Supplied values first, then the cluster's, then new ones. A stored value that fails validation is an error,
+ * never silently replaced; a Secret that cannot be read (403, network) is an error too, never "missing".
+ */
 export async function resolveClientSecrets(
   kube: KubeClient,
-  options: { namespace: string; clientId: string; supplied?: Partial<ClientSecrets>; random?: RandomSource; signal?: AbortSignal },
+  options: {
+    namespace: string;
+    clientId: string;
+    supplied?: Partial<ClientSecrets>;
+    /** The input's template overrides, so a renamed Secret is looked up under its new name. */
+    templates?: readonly RequestTemplate[];
+    random?: RandomSource;
+    signal?: AbortSignal;
+  },
 ): Promise<ResolvedClientSecrets> {
   const { namespace, clientId, supplied = {}, signal } = options;
   const values: Partial<ClientSecrets> = {};
@@ -49,7 +61,7 @@ export async function resolveClientSecrets(
   const readSecret = (templateId: string) => {
     let pending = byTemplate.get(templateId);
     if (!pending) {
-      const template = getTemplate(templateId);
+      const template = options.templates?.find((t) => t.id === templateId) ?? getTemplate(templateId);
       if (!template?.name) throw new Error(`template ${templateId} has no name`);
       const name = renderText(templateId, template.name, { "client-id": clientId, "client-slug": clientId.toLowerCase() });
       pending = kube
@@ -70,10 +82,16 @@ export async function resolveClientSecrets(
       const stored = data?.[location.key];
       if (stored === undefined) return;
       const value = location.decode(stored);
-      if (ClientSecrets.shape[field].safeParse(value).success) {
-        values[field] = value;
-        sources[field] = "cluster";
+      if (!ClientSecrets.shape[field].safeParse(value).success) {
+        // Replacing it would rotate a customer's secret behind everyone's back: stop and say where it is.
+        throw new SredaError(
+          "INVALID_STORED_SECRET",
+          `В кластере в секрете шаблона ${location.template} (ключ ${location.key}) лежит значение, которое не проходит проверку; передайте секреты клиента явно или исправьте секрет`,
+          { template: location.template, key: location.key, namespace },
+        );
       }
+      values[field] = value;
+      sources[field] = "cluster";
     }),
   );
 

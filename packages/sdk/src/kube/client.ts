@@ -10,6 +10,7 @@
  * The bearer token lives only in this module's closure: it is added to the outgoing Request at the last moment
  * and never stored on an object, and every text that goes into an error is redacted (./errors.ts).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import https from "node:https";
 import { Readable } from "node:stream";
 import createClient, { type Client, type ParseAs } from "openapi-fetch";
@@ -38,6 +39,25 @@ import { KUBE_DEFAULT_MAX_RETRIES, retryVerdict, withRetries, type AttemptOutcom
  * 20 sends without waiting, and 10 requests per second sustained is still gentle on a Rancher proxy. The server
  * protects itself with API Priority and Fairness and answers 429, which we honour (./retry.ts).
  */
+/** What a retry observer hears: the request and why it is repeated. */
+export interface KubeRetryInfo {
+  method: string;
+  path: string;
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+const retryObservers = new AsyncLocalStorage<(info: KubeRetryInfo) => void>();
+
+/**
+ * Runs `fn` so that every retry the client makes inside it (on any client) is reported to `observer` — how
+ * the executor turns the transport's silent retries into "retrying" events of the step that caused them.
+ */
+export function observeKubeRetries<T>(observer: (info: KubeRetryInfo) => void, fn: () => Promise<T>): Promise<T> {
+  return retryObservers.run(observer, fn);
+}
+
 export const KUBE_DEFAULT_QPS = 10;
 export const KUBE_DEFAULT_BURST = 20;
 export const KUBE_DEFAULT_TIMEOUT_MS = 30_000;
@@ -311,7 +331,10 @@ export function createKubeClient(config: KubeClientConfig): KubeClient {
         clock,
         random,
         signal,
-        onRetry: onRetry && ((info) => onRetry({ method, path, ...info })),
+        onRetry: (info) => {
+          onRetry?.({ method, path, ...info });
+          retryObservers.getStore()?.({ method, path, ...info });
+        },
       },
     );
     return result.response;

@@ -9,7 +9,7 @@ export * from "./retry.js";
 export { systemClock } from "./clock.js";
 export { applyPlan, customerLockKey, SPEC_HASH_ANNOTATION } from "./apply.js";
 export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult } from "./apply.js";
-export { preflight, referencedObjects, KIND_RESOURCES } from "./preflight.js";
+export { preflight, planReferences, KIND_RESOURCES } from "./preflight.js";
 export type { PreflightProblem } from "./preflight.js";
 export { KeyedLock, customerLocks } from "./lock.js";
 export { resolveClientSecrets } from "./client-secrets.js";

@@ -4,6 +4,7 @@
  * and the token may do what the plan needs (SelfSubjectAccessReview). Problems are worded for an operator.
  */
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
+import { referencedObjects, type ObjectReference } from "../core/references.js";
 import type { KubeClient } from "./client.js";
 import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
 
@@ -43,52 +44,24 @@ function verbsFor(kind: string): string[] {
   return kind === "Job" ? ["get", "create", "delete"] : ["get", "patch"];
 }
 
-/** The status watcher reads pods, their logs and events. */
+/** The status watcher lists and watches pods, Jobs and the Deployment, and reads events. */
 const STATUS_PERMISSIONS = [
   { kind: "Pod", verb: "list" },
   { kind: "Pod", verb: "watch" },
   { kind: "Event", verb: "list" },
+  { kind: "Job", verb: "list" },
+  { kind: "Job", verb: "watch" },
+  { kind: "Deployment", verb: "list" },
+  { kind: "Deployment", verb: "watch" },
 ];
 
-interface Reference {
-  kind: "Secret" | "ConfigMap";
-  name: string;
+interface Reference extends ObjectReference {
   usedBy: string;
-  why: string;
 }
 
-/** Secrets and ConfigMaps that pod templates and ingresses reference. */
-export function referencedObjects(steps: readonly PlanStep[]): Reference[] {
-  const refs: Reference[] = [];
-  for (const step of steps) {
-    const body = step.request.body as Record<string, any> | null;
-    if (!body) continue;
-    const usedBy = `${step.kind} ${step.name}`;
-    const podSpec = body["spec"]?.["template"]?.["spec"];
-    if (podSpec) {
-      for (const s of podSpec.imagePullSecrets ?? []) refs.push({ kind: "Secret", name: s.name, usedBy, why: "загрузка образа из реестра" });
-      for (const v of podSpec.volumes ?? []) {
-        if (v.secret?.secretName && !v.secret.optional) refs.push({ kind: "Secret", name: v.secret.secretName, usedBy, why: `том ${v.name}` });
-        if (v.configMap?.name && !v.configMap.optional) refs.push({ kind: "ConfigMap", name: v.configMap.name, usedBy, why: `том ${v.name}` });
-      }
-      for (const c of [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])]) {
-        for (const e of c.envFrom ?? []) {
-          if (e.secretRef?.name && !e.secretRef.optional) refs.push({ kind: "Secret", name: e.secretRef.name, usedBy, why: "переменные окружения" });
-          if (e.configMapRef?.name && !e.configMapRef.optional) refs.push({ kind: "ConfigMap", name: e.configMapRef.name, usedBy, why: "переменные окружения" });
-        }
-        for (const e of c.env ?? []) {
-          const s = e.valueFrom?.secretKeyRef;
-          if (s?.name && !s.optional) refs.push({ kind: "Secret", name: s.name, usedBy, why: `переменная ${e.name}` });
-          const m = e.valueFrom?.configMapKeyRef;
-          if (m?.name && !m.optional) refs.push({ kind: "ConfigMap", name: m.name, usedBy, why: `переменная ${e.name}` });
-        }
-      }
-    }
-    for (const tls of body["spec"]?.["tls"] ?? []) {
-      if (step.kind === "Ingress" && tls.secretName) refs.push({ kind: "Secret", name: tls.secretName, usedBy, why: "TLS-сертификат" });
-    }
-  }
-  return refs;
+/** Secrets and ConfigMaps that the plan's objects read, with the object that reads each. */
+export function planReferences(steps: readonly PlanStep[]): Reference[] {
+  return steps.flatMap((step) => referencedObjects(step.request.body).map((ref) => ({ ...ref, usedBy: `${step.kind} ${step.name}` })));
 }
 
 function describeFailure(error: unknown): PreflightProblem | undefined {
@@ -127,7 +100,7 @@ export async function preflight(plan: ProvisioningPlan, kube: KubeClient, option
   // 2. Objects the plan expects to find rather than create.
   const produced = new Set(plan.steps.map((s) => `${s.kind}/${s.name}`));
   const expected = new Map<string, Reference>();
-  for (const ref of referencedObjects(plan.steps)) {
+  for (const ref of planReferences(plan.steps)) {
     const key = `${ref.kind}/${ref.name}`;
     if (!produced.has(key) && !expected.has(key)) expected.set(key, ref);
   }

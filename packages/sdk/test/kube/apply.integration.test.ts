@@ -95,20 +95,38 @@ describe("applyPlan against the fake cluster", () => {
     expect(resourceVersions(cluster, plan)).toEqual(before);
   });
 
-  it("updates only what differs when a setting changes", async () => {
+  it("updates only what differs when a setting changes, and rolls the pods that read it", async () => {
     const { cluster, plan, run, kube } = setup();
     await run();
     const before = resourceVersions(cluster, plan);
     const changed = structuredClone(example) as unknown as Input;
     changed.variables = [{ name: "LMS_SERVER_DEBUG", value: "true" }];
     const result = await applyPlan(createProvisioningPlan(changed), kube, { clock: cluster.clock, random: () => 0.5 });
-    expect(result.steps.filter((s) => s.outcome !== "unchanged").map((s) => [s.id, s.outcome])).toEqual([["lms-config", "updated"]]);
+    // The ConfigMap changes, and the Deployment's pod template carries its hash, so the pods roll.
+    expect(result.steps.filter((s) => s.outcome !== "unchanged").map((s) => [s.id, s.outcome])).toEqual([
+      ["lms-config", "updated"],
+      ["lms-deployment", "updated"],
+    ]);
     const after = resourceVersions(cluster, plan);
-    expect(Object.keys(after).filter((id) => after[id] !== before[id])).toEqual(["lms-config"]);
+    expect(Object.keys(after).filter((id) => after[id] !== before[id])).toEqual(["lms-config", "lms-deployment"]);
+  });
+
+  it("re-runs the database setup Job when the customer's database password changes", async () => {
+    const { cluster, run, kube } = setup();
+    await run();
+    const changed = structuredClone(example) as unknown as Input;
+    changed.secrets = { ...changed.secrets, postgresPassword: "AnotherPostgresPasswordC42" };
+    const result = await applyPlan(createProvisioningPlan(changed), kube, { clock: cluster.clock, random: () => 0.5 });
+    const outcome = (id: string) => result.steps.find((s) => s.id === id)!.outcome;
+    expect(outcome("db-setup-secret")).toBe("updated");
+    expect(outcome("postgres-setup-job")).toBe("updated");
+    expect(outcome("clickhouse-setup-job")).toBe("updated");
+    expect(outcome("lms-deployment")).toBe("updated");
+    expect(outcome("lms-config")).toBe("unchanged");
   });
 
   it("never rotates a customer's secrets: a re-run without them reads them back", async () => {
-    const { cluster, kube, plan, run } = setup();
+    const { kube, run } = setup();
     await run();
     const resolved = await resolveClientSecrets(kube, { namespace: "lms-dev", clientId: "C42" });
     expect(resolved.generated).toBe(false);
@@ -117,8 +135,23 @@ describe("applyPlan against the fake cluster", () => {
     const fresh = await resolveClientSecrets(kube, { namespace: "lms-dev", clientId: "C43" });
     expect(fresh.generated).toBe(true);
     expect(fresh.secrets.postgresPassword).not.toBe(example.secrets.postgresPassword);
-    expect(plan.clientId).toBe("C42");
-    expect(cluster.objects({ kind: "Secret", namespace: "lms-dev" }).length).toBeGreaterThan(0);
+    expect(Object.values(fresh.sources)).toEqual(["generated", "generated", "generated", "generated"]);
+  });
+
+  it("refuses to replace a stored secret that fails validation (it would rotate it)", async () => {
+    const { cluster, kube, run } = setup();
+    await run();
+    const secret = cluster.getObject("Secret", "lms-dev", "lms-db-setup-c42") as any;
+    secret.data["postgres-user-password"] = Buffer.from("bad password!").toString("base64");
+    cluster.putObject(secret);
+    await expect(resolveClientSecrets(kube, { namespace: "lms-dev", clientId: "C42" })).rejects.toMatchObject({ code: "INVALID_STORED_SECRET" });
+  });
+
+  it("refuses to generate secrets when the stored ones cannot be read", async () => {
+    const { kube, run, cluster } = setup();
+    await run();
+    cluster.addFault({ match: { method: "GET", path: /secrets\/rsa-secret-c42$/ }, action: { type: "status", code: 403 } });
+    await expect(resolveClientSecrets(kube, { namespace: "lms-dev", clientId: "C42" })).rejects.toMatchObject({ code: "Forbidden" });
   });
 
   it("reports a failed DB Job with its Kubernetes reason and log lines, and skips the Deployment", async () => {
@@ -186,23 +219,30 @@ describe("applyPlan against the fake cluster", () => {
   it("rides out a 429 storm honouring Retry-After, and 5xx answers", async () => {
     const { run, cluster, events } = setup();
     cluster.addFault({ match: { method: "PATCH" }, probability: 0.5, times: 6, action: { type: "status", code: 429, retryAfterSeconds: 2 } });
-    cluster.addFault({ match: { method: "GET", path: /secrets\// }, times: 2, action: { type: "status", code: 503 } });
+    cluster.addFault({ match: { method: "GET", path: /secrets\/lms-/ }, times: 2, action: { type: "status", code: 503 } });
     const result = await run();
     expect(result.status).toBe("succeeded");
     expect(cluster.requestLog.filter((r) => r.status === 429).length).toBeGreaterThan(0);
     expect(cluster.requestLog.filter((r) => r.status === 503).length).toBe(2);
-    for (const e of events.filter((x) => x.type === "step-retrying")) expect((e as { delayMs: number }).delayMs).toBeGreaterThanOrEqual(2000);
+    const retries = events.filter((x) => x.type === "step-retrying") as Array<{ delayMs: number; reason: string }>;
+    expect(retries.map((e) => e.reason)).toContain("TooManyRequests");
+    expect(retries.map((e) => e.reason)).toContain("ServiceUnavailable");
+    for (const e of retries.filter((x) => x.reason === "TooManyRequests")) expect(e.delayMs).toBeGreaterThanOrEqual(2000);
   });
 
   it("survives connections dropped mid-plan", async () => {
-    const { run, cluster, plan } = setup();
+    const { run, cluster, events } = setup();
     cluster.addFault({ match: { method: "PATCH", path: /configmaps\// }, times: 2, action: { type: "drop" } });
     cluster.addFault({ match: { method: "PATCH", path: /deployments\// }, times: 1, action: { type: "drop-after-write" } });
     const result = await run();
     expect(result.status).toBe("succeeded");
     expect(cluster.objects({ kind: "ConfigMap", namespace: "lms-dev", labelSelector: "sreda.io/client-id=C42" })).toHaveLength(1);
     expect(cluster.getObject("Deployment", "lms-dev", "lms-deployment-c42")).toBeDefined();
-    expect(plan.steps).toHaveLength(9);
+    expect(events.filter((e) => e.type === "step-retrying" && e.reason === "NetworkError").map((e) => "stepId" in e && e.stepId)).toEqual([
+      "lms-config",
+      "lms-config",
+      "lms-deployment",
+    ]);
   });
 
   it.each([1, 2, 3, 4, 5, 6, 7, 8])("converges after an interruption after %i finished steps", async (k) => {
@@ -253,6 +293,14 @@ describe("applyPlan against the fake cluster", () => {
 });
 
 describe("preflight before the first write", () => {
+  it("checks the permissions the status watcher needs too", async () => {
+    const { run, cluster } = setup({ tokens: { [TOKEN]: { user: "operator", deny: [{ verb: "watch", resource: "jobs" }] } } });
+    const result = await run();
+    expect(result.status).toBe("preflight-failed");
+    expect(result.preflight.map((p) => p.message)).toEqual(["нет прав следить за Job в пространстве lms-dev"]);
+    expect(writes(cluster.requestLog)).toEqual([]);
+  });
+
   it("refuses to start without the right to create Jobs, in words an operator understands, writing nothing", async () => {
     const { run, cluster } = setup({ tokens: { [TOKEN]: { user: "operator", deny: [{ verb: "create", resource: "jobs" }] } } });
     const result = await run();
