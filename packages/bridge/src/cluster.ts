@@ -31,8 +31,3 @@ export const defaultKubeClientFactory: KubeClientFactory = (target, purpose) =>
 export function clusterTarget(cluster: ClusterAccess, environmentApiRootUrl: string): ClusterTarget {
   return { ...cluster, apiRootUrl: cluster.apiRootUrl ?? environmentApiRootUrl };
 }
-
-/** The exclusive key of a customer's environment (the SDK's lock key has the same parts). */
-export function environmentKey(apiRootUrl: string, namespace: string, clientId: string): string {
-  return `${apiRootUrl.replace(/\/+$/, "")}|${namespace}|${clientId}`;
-}

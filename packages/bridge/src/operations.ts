@@ -218,14 +218,15 @@ export class OperationStore {
   }
 
   /**
-   * Changes the record (texts are scrubbed of the request's secrets) and journals it. A finished record is not
+   * Changes the record (its free texts are scrubbed of the request's secrets; ids, names and the rest of its
+   * structure never are) and journals it. A finished record is not
    * changed (a run unwinding after a shutdown or cancel must not rewrite its outcome) unless `force`.
    */
   update(id: string, mutate: (record: OperationRecord) => void, options: { force?: boolean } = {}): void {
     const live = this.ops.get(id);
     if (!live || (isFinal(live.record.status) && !options.force)) return;
     mutate(live.record);
-    live.record = live.redactor.scrubDeep(live.record);
+    scrubTexts(live.record, live.redactor);
     live.record.updatedAt = this.iso();
     if (live.record.events.length > MAX_EVENTS) live.record.events.splice(0, live.record.events.length - MAX_EVENTS);
     this.journal(live);
@@ -354,6 +355,25 @@ export class OperationStore {
 
 export function operationNotFound(id: string): HttpError {
   return new HttpError(404, "OPERATION_NOT_FOUND", `Операция ${id} не найдена (история хранит последние операции; после перезапуска без журнала она пуста)`, { operationId: id });
+}
+
+/**
+ * Scrubs the texts of a record in place: step messages, reasons and logs, event messages, the error's message and
+ * details, the environment's assessment. Never ids, names, kinds, the customer, the namespace or the cluster: a
+ * secret equal to a word of a step id (`postgres` in `postgres-setup-job`) must not make the step unfindable.
+ */
+function scrubTexts(record: OperationRecord, redactor: Redactor): void {
+  for (const step of record.steps) {
+    step.message = redactor.scrub(step.message);
+    if (step.reason !== undefined) step.reason = redactor.scrub(step.reason);
+    if (step.logs) step.logs = step.logs.map((line) => redactor.scrub(line));
+  }
+  for (const event of record.events) event.message = redactor.scrub(event.message);
+  if (record.error) {
+    record.error.message = redactor.scrub(record.error.message);
+    if (record.error.details) record.error.details = redactor.scrubDeep(record.error.details);
+  }
+  if (record.environment) record.environment = redactor.scrubDeep(record.environment);
 }
 
 function statusFor(reason: unknown): OperationStatus {

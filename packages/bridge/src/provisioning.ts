@@ -67,7 +67,7 @@ export async function runProvisioning(ctx: ProvisioningContext, signal: AbortSig
   try {
     const resolved = await resolveClientSecrets(kube, { namespace, clientId, supplied: request.secrets ?? {}, signal });
     secrets = resolved.secrets;
-    ctx.redactor.addFrom(secrets, true);
+    ctx.redactor.addAll(secrets);
     const handOut = SECRET_FIELDS.some((f) => resolved.sources[f] !== "supplied");
     if (handOut) store.offerSecrets(id, secrets);
     store.update(id, (r) => {

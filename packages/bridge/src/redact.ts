@@ -6,14 +6,63 @@
  * a Kubernetes `Invalid` message echoes the offending value, a proxy may echo a header — so every string that
  * leaves the bridge for a log line, an error body or the journal goes through the request's `Redactor`, which
  * knows the secret values of that request (and their base64 forms, as Secrets store them).
+ *
+ * What is secret is decided by the SDK's macro catalog (the macros marked `secret`, by their input paths), not by
+ * key names: `environment.imagePullSecret` names a Secret and is not one. What is scrubbed is free text only;
+ * identifiers (`id`, `name`, `kind`, `clientId`, `namespace`, `stepId`, …) are never touched, so a password that
+ * happens to be a word of a step id (`postgres`) cannot break the record.
  */
+import { macroCatalog } from "@sreda/sdk";
+
 export const REDACTED = "<redacted>";
 
-/** Keys whose values are secret wherever they appear (`token`, `adminPassword`, `rsaPrivateKeyPem`, …). */
+/** Keys whose values are secret wherever they appear in a log entry (`token`, `adminPassword`, `rsaPrivateKeyPem`, …). */
 export const SECRET_KEY = /(token|password|passwd|secret|seed|private.?key|authorization|cookie|ca.?cert)/i;
+
+/**
+ * Keys whose string values are identifiers or fixed vocabulary, never free text: they are not scrubbed (a secret
+ * equal to a part of them would break lookups, e.g. a step found by its id) and they carry no outside text.
+ */
+export const STRUCTURAL_KEYS: ReadonlySet<string> = new Set([
+  "id",
+  "name",
+  "kind",
+  "clientId",
+  "namespace",
+  "stepId",
+  "operationId",
+  "requestId",
+  "code",
+  "status",
+  "stage",
+  "type",
+  "phase",
+  "cluster",
+  "location",
+  "path",
+  "route",
+  "method",
+  "container",
+  "at",
+  "since",
+  "createdAt",
+  "updatedAt",
+  "finishedAt",
+]);
+
+/** The input paths of the catalog's secret macros (`databases.postgres.adminPassword`, `secrets.keysSecretSeed`, …). */
+export const SECRET_INPUT_PATHS: readonly string[] = macroCatalog.filter((m) => m.secret && m.inputPath).map((m) => m.inputPath!);
 
 /** Shorter values are not scrubbed from text: a 3-letter "secret" would mangle every message. */
 const MIN_LENGTH = 6;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+function at(input: unknown, path: string): unknown {
+  let value = input;
+  for (const part of path.split(".")) value = isRecord(value) ? value[part] : undefined;
+  return value;
+}
 
 export class Redactor {
   private readonly values = new Set<string>();
@@ -33,20 +82,31 @@ export class Redactor {
     return this;
   }
 
-  /** Remembers every string under a secret-looking key, and every value of `{ secret: true, value }` variables. */
-  addFrom(input: unknown, underSecretKey = false): this {
-    if (typeof input === "string") {
-      if (underSecretKey) this.add(input);
-      return this;
+  /** Remembers every string value given (a `ClientSecrets`, a list of values). */
+  addAll(values: Record<string, unknown> | Iterable<unknown> | undefined): this {
+    if (!values) return this;
+    for (const value of Symbol.iterator in values ? (values as Iterable<unknown>) : Object.values(values)) this.add(value);
+    return this;
+  }
+
+  /**
+   * Remembers the secret values of a request body, before it is validated (so read defensively): the values of the
+   * catalog's secret macros (`databases.*.adminPassword`, `environment.sms4b.token`, `secrets.*`), every known
+   * secret under `secrets`, the cluster's token and CA certificate (also of each `environments[]` entry of a status
+   * request), and the values of secret variables. Names of Secrets (`imagePullSecret`, `tlsSecret`) are not secrets.
+   */
+  addFromRequest(body: unknown): this {
+    if (!isRecord(body)) return this;
+    for (const path of SECRET_INPUT_PATHS) this.add(at(body, path));
+    if (isRecord(body["secrets"])) this.addAll(body["secrets"]);
+    const clusters = [body["cluster"], ...(Array.isArray(body["environments"]) ? body["environments"].map((e) => (isRecord(e) ? e["cluster"] : undefined)) : [])];
+    for (const cluster of clusters) {
+      if (!isRecord(cluster)) continue;
+      this.add(cluster["token"]);
+      this.add(cluster["caCert"]);
     }
-    if (Array.isArray(input)) {
-      for (const item of input) this.addFrom(item, underSecretKey);
-      return this;
-    }
-    if (input && typeof input === "object") {
-      const record = input as Record<string, unknown>;
-      if (record["secret"] === true && typeof record["value"] === "string") this.add(record["value"]);
-      for (const [key, value] of Object.entries(record)) this.addFrom(value, underSecretKey || SECRET_KEY.test(key));
+    if (Array.isArray(body["variables"])) {
+      for (const variable of body["variables"]) if (isRecord(variable) && variable["secret"] === true) this.add(variable["value"]);
     }
     return this;
   }
@@ -71,8 +131,9 @@ export class Redactor {
   }
 
   /**
-   * A deep copy with every string scrubbed; with `byKey` (log entries) also every value under a secret-looking key
-   * replaced. Not for operation views: `secretSources.postgresPassword: "generated"` is not a secret.
+   * A deep copy with every free-text string scrubbed (strings under `STRUCTURAL_KEYS` are kept as they are); with
+   * `byKey` (log entries) also every value under a secret-looking key replaced. Not `byKey` for operation views:
+   * `secretSources.postgresPassword: "generated"` is not a secret.
    */
   scrubDeep<T>(value: T, options: { byKey?: boolean } = {}): T {
     return scrubValue(value, this, false, options.byKey ?? false) as T;
@@ -84,7 +145,9 @@ function scrubValue(value: unknown, redactor: Redactor, secretKey: boolean, byKe
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, redactor, secretKey, byKey));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) out[key] = scrubValue(v, redactor, secretKey || (byKey && SECRET_KEY.test(key)), byKey);
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      out[key] = typeof v === "string" && STRUCTURAL_KEYS.has(key) ? v : scrubValue(v, redactor, secretKey || (byKey && SECRET_KEY.test(key)), byKey);
+    }
     return out;
   }
   return value;

@@ -3,10 +3,13 @@
  * once), diffs, live status, concurrency (409), cancel, and what a down cluster or a wrong cluster token becomes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFakeCluster } from "@sreda/sdk/testing";
+import type { KubeClientFactory } from "../src/cluster.js";
 import { PlanResponse } from "../src/schemas.js";
 import {
   closedPortUrl,
   FAKE_CLUSTER_URL,
+  fakeFactory,
   provisioningRequest,
   registerRequestSecrets,
   startClusterHarness,
@@ -14,7 +17,7 @@ import {
   waitUntil,
   type ClusterHarness,
 } from "./support/cluster.js";
-import { recordOperations } from "./support/harness.js";
+import { recordOperations, startHarness } from "./support/harness.js";
 import { LeakScanner } from "./support/leaks.js";
 
 const scanner = new LeakScanner();
@@ -108,7 +111,11 @@ describe("diff", () => {
     const res = await h.client.POST("/v1/plans", { body: { ...request, secrets: { ...keptSecrets, postgresPassword: "AnotherPostgresPassword42" }, diff: true } as never });
     scanner.secret("AnotherPostgresPassword42");
     const byStep = Object.fromEntries(res.data!.diff!.map((d) => [d.stepId, d]));
-    expect(byStep["lms-deployment"]).toMatchObject({ action: "change", changedPaths: ["$.spec.replicas"] });
+    // The pod template carries the hash of the ConfigMap/Secrets it reads, so the variable change rolls the pods.
+    expect(byStep["lms-deployment"]).toMatchObject({
+      action: "change",
+      changedPaths: ["$.spec.replicas", '$.spec.template.metadata.annotations["sreda.io/config-hash"]'],
+    });
     expect(byStep["lms-config"]).toMatchObject({ action: "change", changedPaths: ["$.data.LMS_SERVER_DEBUG"] });
     expect(byStep["db-setup-secret"]).toMatchObject({ action: "change", changedPaths: ['$.data["postgres-user-password"]'] });
     expect(byStep["lms-service"]!.action).toBe("unchanged");
@@ -219,8 +226,8 @@ describe("one provisioning per customer at a time", () => {
   it("cancel stops a running provisioning; a finished one cannot be cancelled", async () => {
     const started = await manual.client.POST("/v1/provisionings", { body: provisioningRequest({ withSecrets: true, clientId: "C45" }) as never });
     const id = started.data!.operation.id;
-    // Wait until it is sending requests; the manual clock never lets it finish (a Job waits, or the rate limiter).
-    await waitUntil(manual, id, (op) => op.steps.some((s: { status: string }) => s.status === "running"));
+    // Wait until it is under way; the manual clock never lets it finish (a Job waits, or the rate limiter does).
+    await waitUntil(manual, id, (op) => op.status === "running");
     const cancel = await manual.client.POST("/v1/provisionings/{id}/cancel", { params: { path: { id } } });
     expect(cancel.response.status).toBe(202);
     const final = await waitUntil(manual, id, (op) => op.status !== "running" && op.status !== "queued");
@@ -235,11 +242,95 @@ describe("one provisioning per customer at a time", () => {
     expect(next.response.status).toBe(202);
   });
 
+  it("the same cluster spelt differently (host case, default port, trailing slash) is the same customer: 409", async () => {
+    const spelt = (apiRootUrl: string) => {
+      const request = provisioningRequest({ withSecrets: true, clientId: "C47" });
+      request["cluster"] = { ...request["cluster"], apiRootUrl };
+      return request;
+    };
+    const first = await manual.client.POST("/v1/provisionings", { body: spelt("https://Rancher.FAKE.test:443/k8s/clusters/c-test") as never });
+    expect(first.response.status).toBe(202);
+    const id = first.data!.operation.id;
+    expect(first.data!.operation.cluster).toBe(FAKE_CLUSTER_URL);
+    const second = await manual.client.POST("/v1/provisionings", { body: spelt("https://rancher.fake.test/k8s/clusters/c-test/") as never });
+    expect(second.response.status).toBe(409);
+    expect(second.error).toMatchObject({ code: "PROVISIONING_IN_PROGRESS", details: { operationId: id } });
+    // The status call finds the running operation however its cluster is spelt.
+    const status = await manual.client.POST("/v1/environments/status", {
+      body: { environments: [{ client: { id: "C47" }, environment: { namespace: "lms-dev", apiRootUrl: "https://RANCHER.fake.test:443/k8s/clusters/c-test/" }, cluster: { token: "sreda-dev-token" } }] },
+    });
+    expect(status.data!.environments[0]!.operationId).toBe(id);
+  });
+
   it("a shutdown refuses new provisionings and reports not ready", async () => {
     manual.bridge.app.bridge.beginShutdown();
     const res = await manual.client.POST("/v1/provisionings", { body: provisioningRequest({ withSecrets: true, clientId: "C46" }) as never });
     expect(res.response.status).toBe(503);
     expect(res.error!.code).toBe("SHUTTING_DOWN");
     expect((await manual.raw("/readyz", { auth: false })).status).toBe(503);
+  });
+});
+
+describe("secret values that look like names", () => {
+  it("an admin password equal to a word of the step ids leaves the steps and their ids intact", async () => {
+    const request = provisioningRequest({ clientId: "C70", withSecrets: true });
+    request["databases"].postgres.adminPassword = "postgres";
+    const started = await h.client.POST("/v1/provisionings", { body: request as never });
+    expect(started.response.status).toBe(202);
+    expect(started.data!.operation.steps.map((s: { id: string }) => s.id)).toContain("postgres-setup-job");
+    const { final } = await waitForOperation(h, started.data!.operation.id);
+    expect(final.status, JSON.stringify(final.error)).toBe("succeeded");
+    const ids = final.steps.map((s: { id: string }) => s.id);
+    expect(ids).toContain("postgres-setup-job");
+    expect(ids.join(" ")).not.toContain("<redacted>");
+    expect(final.steps.map((s: { status: string }) => s.status)).toEqual(Array(final.steps.length).fill("created"));
+    expect(final.events.filter((e: { stepId?: string }) => e.stepId).every((e: { stepId: string }) => ids.includes(e.stepId))).toBe(true);
+  });
+
+  it("the name of the image pull Secret is not a secret: a preflight message names it", async () => {
+    const fake = createFakeCluster({ defaultSecrets: false });
+    const bare = await startHarness({ scanner, kubeClientFactory: fakeFactory(fake), clock: fake.clock });
+    try {
+      const request = provisioningRequest({ clientId: "C71", withSecrets: true });
+      request["environment"] = { ...request["environment"], imagePullSecret: "repository-token", tlsSecret: "tls" };
+      const started = await bare.client.POST("/v1/provisionings", { body: request as never });
+      expect(started.response.status).toBe(202);
+      const { final } = await waitForOperation({ ...bare, fake }, started.data!.operation.id);
+      expect(final).toMatchObject({ status: "failed", error: { code: "PREFLIGHT_FAILED" } });
+      expect(final.error.message).toContain("нет секрета repository-token");
+      expect(final.error.message).not.toContain("<redacted>");
+      expect(JSON.stringify(final.error.details)).toContain('"name":"repository-token"');
+      recordOperations(bare);
+    } finally {
+      await bare.close();
+      fake.close();
+    }
+  });
+});
+
+describe("a cluster client that cannot be made", () => {
+  it("holds nothing: the customer is not blocked and no queued record is left behind", async () => {
+    const fake = createFakeCluster();
+    const working = fakeFactory(fake);
+    let calls = 0;
+    const flaky: KubeClientFactory = (target, purpose) => {
+      if (calls++ === 0) throw new Error("cannot make a client");
+      return working(target, purpose);
+    };
+    const f = await startHarness({ scanner, kubeClientFactory: flaky, clock: fake.clock });
+    try {
+      const request = provisioningRequest({ clientId: "C72", withSecrets: true });
+      const first = await f.client.POST("/v1/provisionings", { body: request as never });
+      expect(first.response.status).toBe(500);
+      expect(f.operations.size).toBe(0);
+      const second = await f.client.POST("/v1/provisionings", { body: request as never });
+      expect(second.response.status, JSON.stringify(second.error)).toBe(202);
+      const { final } = await waitForOperation({ ...f, fake }, second.data!.operation.id);
+      expect(final.status, JSON.stringify(final.error)).toBe("succeeded");
+      recordOperations(f);
+    } finally {
+      await f.close();
+      fake.close();
+    }
   });
 });

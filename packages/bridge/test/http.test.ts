@@ -111,6 +111,18 @@ describe("authentication", () => {
   it("checks the token before reading a body", async () => {
     expectError(await h.raw("/v1/plans", { auth: false, method: "POST", body: "{not json" }), 401, "UNAUTHORIZED");
   });
+
+  it("the probes and the contract are public for GET and HEAD only: a POST to them needs the token first", async () => {
+    const big = JSON.stringify({ filler: "x".repeat(1024 * 1024) });
+    for (const path of ["/healthz", "/readyz", "/openapi.json"]) {
+      const res = await h.raw(path, { auth: false, method: "POST", headers: { "content-type": "application/json" }, body: big });
+      expectError(res, 401, "UNAUTHORIZED");
+      expect((await h.raw(path, { auth: false, method: "HEAD" })).status).toBe(200);
+      expect((await h.raw(path, { auth: false })).status).toBe(200);
+    }
+    // With the token, the wrong method is still a 405 (the route exists).
+    expect((await h.raw("/healthz", { method: "POST" })).status).toBe(405);
+  });
 });
 
 describe("routing", () => {

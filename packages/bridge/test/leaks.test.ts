@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { Redactor, REDACTED } from "../src/redact.js";
 import { createLogger } from "../src/logger.js";
+import { OperationStore } from "../src/operations.js";
 import { LeakScanner } from "./support/leaks.js";
 
 describe("LeakScanner", () => {
@@ -29,14 +30,29 @@ describe("Redactor", () => {
     expect(r.scrub("abc")).toBe("abc");
   });
 
-  it("learns secrets from a request body: secret keys and secret variables", () => {
-    const r = new Redactor().addFrom({
-      cluster: { token: "cluster-token-1" },
-      databases: { postgres: { host: "db", adminPassword: "admin-pass-1" } },
+  it("learns secrets from a request body: the catalog's secret macros, the cluster credentials, secret variables, known secrets", () => {
+    const r = new Redactor().addFromRequest({
+      cluster: { token: "cluster-token-1", caCert: "-----BEGIN CERTIFICATE-----\nca-cert-body-1\n-----END CERTIFICATE-----\n" },
+      databases: { postgres: { host: "db", adminPassword: "admin-pass-1" }, clickhouse: { host: "ch", adminPassword: "admin-pass-2" } },
       variables: [{ name: "A", value: "public-value", secret: false }, { name: "B", value: "variable-secret-1", secret: true }],
-      environment: { sms4b: { token: "sms-token-1" } },
+      environment: { sms4b: { token: "sms-token-1" }, imagePullSecret: "repository-token", tlsSecret: "tls-secret-name" },
+      secrets: { postgresPassword: "known-pg-1", keysSecretSeed: "known-seed-1" },
     });
-    expect(r.scrub("cluster-token-1 admin-pass-1 variable-secret-1 sms-token-1 public-value db")).toBe(`${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED} public-value db`);
+    expect(r.scrub("cluster-token-1 admin-pass-1 admin-pass-2 variable-secret-1 sms-token-1 known-pg-1 known-seed-1")).toBe(Array(7).fill(REDACTED).join(" "));
+    expect(r.scrub("-----BEGIN CERTIFICATE-----\nca-cert-body-1\n-----END CERTIFICATE-----\n")).toBe(REDACTED);
+    // Names of Secrets are not secrets, whatever their keys are called.
+    expect(r.scrub("public-value db нет секрета repository-token, tls-secret-name")).toBe("public-value db нет секрета repository-token, tls-secret-name");
+  });
+
+  it("learns the cluster credentials of every environment of a status request", () => {
+    const r = new Redactor().addFromRequest({ environments: [{ cluster: { token: "status-token-1" } }, { cluster: { token: "status-token-2" } }, null, "x"] });
+    expect(r.scrub("status-token-1 status-token-2")).toBe(`${REDACTED} ${REDACTED}`);
+  });
+
+  it("scrubs free text, never identifiers: step ids, names, kinds, the customer, the namespace", () => {
+    const r = new Redactor().add("postgres");
+    const scrubbed = r.scrubDeep({ id: "postgres-setup-job", name: "postgres-setup", kind: "Job", clientId: "postgres", namespace: "postgres", stepId: "postgres-setup-job", message: "postgres is the password" });
+    expect(scrubbed).toEqual({ id: "postgres-setup-job", name: "postgres-setup", kind: "Job", clientId: "postgres", namespace: "postgres", stepId: "postgres-setup-job", message: `${REDACTED} is the password` });
   });
 
   it("in logs, also hides values under secret-looking keys", () => {
@@ -45,5 +61,29 @@ describe("Redactor", () => {
     logger.info("x", { token: "anything", nested: { adminPassword: "p" }, note: "uses bridge-token-123", count: 3 });
     const entry = JSON.parse(lines[0]!);
     expect(entry).toMatchObject({ token: REDACTED, nested: { adminPassword: REDACTED }, note: `uses ${REDACTED}`, count: 3 });
+  });
+});
+
+describe("OperationStore", () => {
+  it("scrubs the texts of a record, never its structure", () => {
+    const store = OperationStore.open();
+    const op = store.create({
+      key: "k",
+      clientId: "C42",
+      namespace: "lms-dev",
+      cluster: "https://rancher.example/k8s/clusters/c-1",
+      steps: [{ id: "postgres-setup-job", title: "Настройка PostgreSQL", kind: "Job", name: "c42-postgres-setup" }],
+      redactor: new Redactor().add("postgres"),
+    });
+    store.event(op.id, { type: "step-started", stepId: "postgres-setup-job", message: "Job c42-postgres-setup: пароль postgres" });
+    store.update(op.id, (r) => {
+      r.steps[0]!.message = "ошибка: postgres";
+      r.steps[0]!.logs = ["login postgres"];
+      r.error = { code: "APPLY_FAILED", message: "Шаг не выполнен: postgres", details: { stepId: "postgres-setup-job", note: "postgres" } };
+    });
+    const view = store.peek(op.id)!;
+    expect(view.steps[0]).toMatchObject({ id: "postgres-setup-job", name: "c42-postgres-setup", kind: "Job", message: `ошибка: ${REDACTED}`, logs: [`login ${REDACTED}`] });
+    expect(view.events[0]).toMatchObject({ stepId: "postgres-setup-job", message: `Job c42-${REDACTED}-setup: пароль ${REDACTED}` });
+    expect(view.error).toEqual({ code: "APPLY_FAILED", message: `Шаг не выполнен: ${REDACTED}`, details: { stepId: "postgres-setup-job", note: REDACTED } });
   });
 });

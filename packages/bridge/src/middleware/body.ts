@@ -66,7 +66,7 @@ export function bodyParser(options: { limitBytes: number }): Middleware<BridgeSt
       const where = position === undefined ? "" : ` (символ ${position + 1}${lineColumn(text, position)})`;
       throw new HttpError(400, "BAD_JSON", `Тело запроса — не JSON${where}`, position === undefined ? {} : { position });
     }
-    ctx.state.redactor.addFrom(ctx.state.body);
+    ctx.state.redactor.addFromRequest(ctx.state.body);
     return next();
   };
 }

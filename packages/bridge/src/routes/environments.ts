@@ -2,8 +2,8 @@
  * POST /v1/environments/status — the live status of one or many environments. Each is read on its own (a few at
  * a time); one cluster being down is that environment's `error`, not the whole answer's.
  */
-import { isKubeError } from "@sreda/sdk";
-import { clusterTarget, environmentKey } from "../cluster.js";
+import { customerLockKey, isKubeError } from "@sreda/sdk";
+import { clusterTarget } from "../cluster.js";
 import { environmentObjects, readEnvironmentStatus } from "../environment-status.js";
 import { clusterHttpError, toHttpError } from "../errors.js";
 import { EnvironmentStatusRequest, type EnvironmentRef } from "../schemas.js";
@@ -18,10 +18,12 @@ export function environmentRoutes(router: BridgeRouter, deps: RouteDeps): void {
     const one = async (ref: EnvironmentRef) => {
       const target = clusterTarget(ref.cluster, ref.environment.apiRootUrl);
       const base = { clientId: ref.client.id, namespace: ref.environment.namespace };
-      const running = deps.operations.runningFor(environmentKey(target.apiRootUrl, ref.environment.namespace, ref.client.id));
-      const withOperation = running ? { operationId: running } : {};
+      let withOperation: { operationId?: string } = {};
       try {
         const kube = deps.kubeClientFactory(target, "interactive");
+        // The running provisioning's key is the SDK's lock key, made from the client's normalized root.
+        const running = deps.operations.runningFor(customerLockKey(kube, { namespace: ref.environment.namespace, clientId: ref.client.id }));
+        if (running) withOperation = { operationId: running };
         const status = await readEnvironmentStatus(kube, {
           namespace: ref.environment.namespace,
           clientId: ref.client.id,

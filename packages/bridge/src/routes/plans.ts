@@ -28,7 +28,7 @@ export function planRoutes(router: BridgeRouter, deps: RouteDeps): void {
     if (Object.values(sources).includes("placeholder")) {
       // The secrets a provisioning would use: the cluster's, or new ones (which then show up as changes).
       const resolved = await resolveClientSecrets(kube, { namespace: input.environment.namespace, clientId: input.client.id, supplied: supplied ?? {} });
-      ctx.state.redactor.addFrom(resolved.secrets, true);
+      ctx.state.redactor.addAll(resolved.secrets);
       secrets = resolved.secrets;
       sources = resolved.sources;
       plan = createProvisioningPlan({ ...input, variables: input.variables ?? [], secrets });

@@ -2,8 +2,8 @@
  * Provisionings: POST starts one (202 + Location) after validating the whole input synchronously; GET reports
  * on it (and hands the new customer's secrets to its first reader); cancel asks it to stop.
  */
-import { createProvisioningPlan } from "@sreda/sdk";
-import { clusterTarget, environmentKey } from "../cluster.js";
+import { createProvisioningPlan, customerLockKey } from "@sreda/sdk";
+import { clusterTarget } from "../cluster.js";
 import { HttpError } from "../errors.js";
 import { operationNotFound } from "../operations.js";
 import { runProvisioning } from "../provisioning.js";
@@ -22,15 +22,18 @@ export function provisioningRoutes(router: BridgeRouter, deps: RouteDeps): void 
     const { cluster: _cluster, secrets: supplied, ...input } = request;
     const plan = createProvisioningPlan({ ...input, variables: input.variables ?? [], secrets: withPlaceholders(supplied).secrets });
     const target = clusterTarget(request.cluster, request.environment.apiRootUrl);
+    // The client first: if it cannot be made, nothing is recorded and no customer is held. Its normalized root
+    // (lowercase host, no default port, no trailing slash) makes the key the SDK's own lock key, so one cluster
+    // spelt two ways is still one customer.
+    const kube = deps.kubeClientFactory(target, "operation");
     const record = operations.create({
-      key: environmentKey(target.apiRootUrl, plan.namespace, plan.clientId),
+      key: customerLockKey(kube, plan),
       clientId: plan.clientId,
       namespace: plan.namespace,
-      cluster: target.apiRootUrl,
+      cluster: kube.apiRootUrl,
       steps: plan.steps.map((s) => ({ id: s.id, title: s.title, kind: s.kind, name: s.name })),
       redactor: ctx.state.redactor,
     });
-    const kube = deps.kubeClientFactory(target, "operation");
     operations.run(record.id, (signal) =>
       runProvisioning(
         { operationId: record.id, request, kube, store: operations, clock: deps.clock, redactor: ctx.state.redactor, readyTimeoutMs: deps.config.readyTimeoutMs },

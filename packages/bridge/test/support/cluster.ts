@@ -17,6 +17,11 @@ export interface ClusterHarness extends Harness {
   fake: FakeCluster;
 }
 
+/** The fake answers for its URL however it is spelt (`https://Rancher.fake.test:443/…` is the same cluster). */
+function onFake(apiRootUrl: string): boolean {
+  return URL.canParse(apiRootUrl) && new URL(apiRootUrl).href.startsWith(FAKE_CLUSTER_URL);
+}
+
 export function fakeFactory(fake: FakeCluster): KubeClientFactory {
   return (target) =>
     createKubeClient({
@@ -25,7 +30,7 @@ export function fakeFactory(fake: FakeCluster): KubeClientFactory {
       maxRetries: 0,
       timeoutMs: 5_000,
       // The fake's clock for its requests too: the client's rate limiter and backoff wait on it, as the executor does.
-      ...(target.apiRootUrl.startsWith(FAKE_CLUSTER_URL) ? { fetch: (request: Request) => fake.fetch(request), clock: fake.clock } : {}),
+      ...(onFake(target.apiRootUrl) ? { fetch: (request: Request) => fake.fetch(request), clock: fake.clock } : {}),
     });
 }
 
