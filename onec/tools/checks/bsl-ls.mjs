@@ -1,0 +1,40 @@
+// BSL Language Server over all of onec/: no error, no warning; information and hints too must be fixed or switched
+// off in onec/.bsl-language-server.json — and every switched-off diagnostic needs a reason in its "_reasons".
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { bslLanguageServerJar, java } from "../lib/tools.mjs";
+
+/** @param onecDir a folder with src/cf and .bsl-language-server.json */
+export function checkBslLs(onecDir) {
+  const configPath = join(onecDir, ".bsl-language-server.json");
+  const problems = [];
+  const config = JSON.parse(readFileSync(configPath, "utf8"));
+  for (const [code, value] of Object.entries(config.diagnostics?.parameters ?? {})) {
+    if (value === false && !config._reasons?.[code]) problems.push(`.bsl-language-server.json switches ${code} off without a reason in "_reasons"`);
+  }
+  const out = mkdtempSync(join(tmpdir(), "onec-bsl-"));
+  try {
+    execFileSync(java(), ["-jar", bslLanguageServerJar(), "-c", configPath, "analyze", "-s", join(onecDir, "src"), "-w", onecDir, "-r", "json", "-o", out, "-q"], {
+      // The configuration root in the settings is relative to the working directory.
+      cwd: onecDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (e) {
+    return [...problems, `BSL Language Server failed: ${String(e.stderr ?? e.message).split("\n").filter((l) => !l.startsWith("WARNING")).slice(-5).join(" | ")}`];
+  }
+  const report = join(out, "bsl-json.json");
+  if (!existsSync(report)) return [...problems, "BSL Language Server wrote no report"];
+  const { fileinfos } = JSON.parse(readFileSync(report, "utf8"));
+  if (!fileinfos?.length) problems.push("BSL Language Server analysed no module");
+  for (const f of fileinfos ?? []) {
+    for (const d of f.diagnostics) {
+      const file = relative(onecDir, decodeURIComponent(f.path.replace(/^file:\/\//, "")));
+      problems.push(`${file}:${d.range.start.line + 1}: ${d.severity} ${d.code}: ${d.message}`);
+    }
+  }
+  return problems;
+}
+
