@@ -1,55 +1,8 @@
+import { FakeClock } from "../support/fake-clock.js";
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../src/core/clock.js";
 import { KubeNetworkError } from "../../src/kube/errors.js";
 import { retryDelayMs, retryVerdict, withRetries, type RetryInfo, type RetryVerdict } from "../../src/kube/retry.js";
 
-/** A manual clock: sleeps wait in a queue until the test advances time. */
-class FakeClock implements Clock {
-  time = 0;
-  private timers: { at: number; fire: () => void }[] = [];
-
-  now(): number {
-    return this.time;
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = { at: this.time + ms, fire: resolve };
-      signal?.addEventListener(
-        "abort",
-        () => {
-          this.timers = this.timers.filter((t) => t !== timer);
-          reject(signal.reason);
-        },
-        { once: true },
-      );
-      this.timers.push(timer);
-    });
-  }
-
-  pending(): number[] {
-    return this.timers.map((t) => t.at - this.time);
-  }
-
-  async flush(): Promise<void> {
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-  }
-
-  async advance(ms: number): Promise<void> {
-    const target = this.time + ms;
-    for (;;) {
-      await this.flush();
-      const next = [...this.timers].sort((a, b) => a.at - b.at)[0];
-      if (!next || next.at > target) break;
-      this.timers = this.timers.filter((t) => t !== next);
-      this.time = next.at;
-      next.fire();
-    }
-    this.time = target;
-    await this.flush();
-  }
-}
 
 const network = (init: Partial<ConstructorParameters<typeof KubeNetworkError>[0]> = {}) =>
   new KubeNetworkError({ method: "GET", path: "/api/v1/pods", description: "connect ECONNREFUSED", ...init });
