@@ -49,6 +49,14 @@ const checks = [
       "a form handler renamed in the module only": (dir) =>
         edit(dir, "Catalogs/Клиенты/Forms/ФормаЭлемента/Ext/Form/Module.bsl", (t) => t.replace("Процедура ПослеЗаписи(", "Процедура ПослеЗаписиКлиента(")),
       "a file without BOM": (dir) => edit(dir, "Languages/Русский.xml", (t) => t.replace(/^\ufeff/, "")),
+      "a scheduled job pointing at a missing procedure": (dir) =>
+        edit(dir, "ScheduledJobs/ОбновлениеХодаРазвертываний.xml", (t) => t.replace(".ОбновитьНезавершенныеОперации<", ".ОбновитьВсеОперации<")),
+      "a field property after its ExtendedTooltip": (dir) =>
+        edit(dir, "Catalogs/КластерыKubernetes/Forms/ФормаЭлемента/Ext/Form.xml", (t) => {
+          const next = t.replace(/(\t*<PasswordMode>true<\/PasswordMode>\r\n)([\s\S]*?)(\t*<ExtendedTooltip [^>]*\/>\r\n)/, "$2$3$1");
+          if (next === t) throw new Error("the sample PasswordMode is gone");
+          return next;
+        }),
     },
   },
   {

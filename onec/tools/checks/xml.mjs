@@ -7,6 +7,7 @@ import { child, children, textOf, walk } from "../lib/xml.mjs";
 
 // The platform's fixed class ids in Configuration.xml InternalInfo: the same in every configuration, not ours.
 const FIXED_IDS = new Set(["9cd510cd-abfc-11d4-9434-004095e12fc7", "9fcd25a0-4822-11d4-9414-008048da11f9", "e3687481-0a87-462c-a166-9f34594f9bba", "9de14907-ec23-4a07-96f0-85521cb6b53b", "51f2d5d8-ea4d-4064-8892-82951750031e", "e68182ea-4237-4383-967f-90c1e3370bc7", "fb282519-d103-4dd3-bc12-cb271d631dfc"]);
+const FORM_ITEM_TAIL = /^(ContextMenu|ExtendedTooltip|AutoCommandBar|Events|ChildItems|\w+Addition)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** @returns {string[]} problems; empty when the dump is consistent */
@@ -127,6 +128,18 @@ export function checkXml(src) {
       if (el.name === "Action" && !methods.has(textOf(el))) problems.push(`${rel(f)}: command action ${textOf(el)} is not in ${rel(modulePath)}`);
       if (el.name === "DataPath" && !attributes.has(textOf(el).split(".")[0])) problems.push(`${rel(f)}: data path ${textOf(el)} does not start at a form attribute`);
     }
+    // Element order inside form items, as the platform writes it: the item's own properties first, then its
+    // companions (ContextMenu, AutoCommandBar, ExtendedTooltip, additions), then Events and ChildItems.
+    for (const el of walk(root)) {
+      const items = el.name === "ChildItems" ? el.children : /Addition$/.test(el.name) ? [el] : [];
+      for (const it of items) {
+        const tail = it.children.findIndex((c) => FORM_ITEM_TAIL.test(c.name));
+        if (tail < 0) continue;
+        for (const c of it.children.slice(tail + 1)) {
+          if (!FORM_ITEM_TAIL.test(c.name)) problems.push(`${rel(f)}: <${it.name} name="${it.attrs.name}">: property <${c.name}> after <${it.children[tail].name}> (properties come first)`);
+        }
+      }
+    }
   }
 
   // References that must resolve: rights, subsystem content, the default language.
@@ -141,6 +154,23 @@ export function checkXml(src) {
   for (const obj of declared.objects.filter((o) => o.type === "Subsystem")) {
     const content = child(child(child(parsed.get(obj.file), "Subsystem"), "Properties"), "Content");
     for (const item of children(content, "xr:Item")) if (!refTargets.has(textOf(item))) problems.push(`Subsystem.${obj.name}: content ${textOf(item)} is not declared`);
+  }
+  // A scheduled job's method is an exported procedure of a declared server common module.
+  for (const obj of declared.objects.filter((o) => o.type === "ScheduledJob")) {
+    const job = parsed.get(obj.file);
+    const method = textOf(child(child(child(job, "ScheduledJob"), "Properties"), "MethodName"));
+    const [kind, moduleName, procedure] = method.split(".");
+    const module = declared.objects.find((o) => o.type === "CommonModule" && o.name === moduleName);
+    if (kind !== "CommonModule" || !module || !procedure) {
+      problems.push(`ScheduledJob.${obj.name}: method ${method} is not CommonModule.<declared module>.<procedure>`);
+      continue;
+    }
+    const server = textOf(child(child(child(parsed.get(module.file), "CommonModule"), "Properties"), "Server"));
+    if (server !== "true") problems.push(`ScheduledJob.${obj.name}: module ${moduleName} is not a server module`);
+    const bsl = join(module.file.slice(0, -4), "Ext", "Module.bsl");
+    const text = existsSync(bsl) ? readFileSync(bsl, "utf8") : "";
+    const exported = new RegExp(`^\\s*Процедура\\s+${procedure}\\s*\\([^)]*\\)\\s*Экспорт`, "m");
+    if (!exported.test(text)) problems.push(`ScheduledJob.${obj.name}: ${moduleName} has no exported procedure ${procedure}()`);
   }
   const lang = textOf(child(child(declared.configuration, "Properties"), "DefaultLanguage"));
   if (!refTargets.has(lang)) problems.push(`Configuration.xml: default language ${lang} is not declared`);

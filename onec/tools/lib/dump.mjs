@@ -10,6 +10,7 @@ export const FOLDERS = {
   Subsystem: "Subsystems",
   Role: "Roles",
   CommonModule: "CommonModules",
+  ScheduledJob: "ScheduledJobs",
   Constant: "Constants",
   CommonForm: "CommonForms",
   Catalog: "Catalogs",

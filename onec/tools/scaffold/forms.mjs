@@ -1,6 +1,6 @@
 // A small description language for managed forms (Ext/Form.xml), emitting the element order the platform writes
-// (see ../shared/onec-reference/designer-2.20/.../Form.xml): own properties, ContextMenu, ExtendedTooltip, sizes,
-// Events, ChildItems.
+// (see ../shared/onec-reference/designer-2.20/.../Form.xml): own properties (sizes included), ContextMenu,
+// ExtendedTooltip, Events, ChildItems. tools/checks/xml.mjs checks this order in the dump.
 import { formDocument, ml, typeLines } from "./xml.mjs";
 
 const tabs = (n) => "\t".repeat(n);
@@ -32,14 +32,14 @@ function item(el, ids, n, inCommandBar = false) {
       if (el.title) out.push(...ml("Title", el.title, n + 1));
       if (el.titleLocation) out.push(`${t}<TitleLocation>${el.titleLocation}</TitleLocation>`);
       if (el.kind === "input") out.push(`${t}<EditMode>EnterOnInput</EditMode>`);
-      out.push(cm(), et());
       if (el.width) out.push(`${t}<Width>${el.width}</Width>`);
       if (el.height) out.push(`${t}<Height>${el.height}</Height>`);
       if (el.multiLine) out.push(`${t}<MultiLine>true</MultiLine>`);
       if (el.password) out.push(`${t}<PasswordMode>true</PasswordMode>`);
       if (el.hint) out.push(...ml("InputHint", el.hint, n + 1));
       if (el.hyperlink) out.push(`${t}<Hiperlink>true</Hiperlink>`);
-      out.push(...events(el.events, n + 1), `${tabs(n)}</${tag}>`);
+      // Properties first, then the companions, then events (the platform's order).
+      out.push(cm(), et(), ...events(el.events, n + 1), `${tabs(n)}</${tag}>`);
       return out;
     }
     case "group": {
