@@ -15,16 +15,25 @@ export function checkBslLs(onecDir) {
     if (value === false && !config._reasons?.[code]) problems.push(`.bsl-language-server.json switches ${code} off without a reason in "_reasons"`);
   }
   const out = mkdtempSync(join(tmpdir(), "onec-bsl-"));
-  try {
-    execFileSync(java(), ["-jar", bslLanguageServerJar(), "-c", configPath, "analyze", "-s", join(onecDir, "src"), "-w", onecDir, "-r", "json", "-o", out, "-q"], {
-      // The configuration root in the settings is relative to the working directory.
-      cwd: onecDir,
-      stdio: ["ignore", "pipe", "pipe"],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (e) {
-    return [...problems, `BSL Language Server failed: ${String(e.stderr ?? e.message).split("\n").filter((l) => !l.startsWith("WARNING")).slice(-5).join(" | ")}`];
+  // A JVM that dies without a word (seen once on a loaded 2-core machine: exit code, empty stderr) is tried once
+  // more; a second failure is reported with its exit code and the tail of both streams.
+  let failure;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      execFileSync(java(), ["-jar", bslLanguageServerJar(), "-c", configPath, "analyze", "-s", join(onecDir, "src"), "-w", onecDir, "-r", "json", "-o", out, "-q"], {
+        // The configuration root in the settings is relative to the working directory.
+        cwd: onecDir,
+        stdio: ["ignore", "pipe", "pipe"],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      failure = undefined;
+      break;
+    } catch (e) {
+      const tail = (text) => String(text ?? "").split("\n").filter((l) => l.trim() && !l.startsWith("WARNING")).slice(-5).join(" | ");
+      failure = `exit ${e.status ?? e.signal ?? "?"}; stderr: ${tail(e.stderr) || "(empty)"}; stdout: ${tail(e.stdout) || "(empty)"}`;
+    }
   }
+  if (failure) return [...problems, `BSL Language Server failed: ${failure}`];
   const report = join(out, "bsl-json.json");
   if (!existsSync(report)) return [...problems, "BSL Language Server wrote no report"];
   const { fileinfos } = JSON.parse(readFileSync(report, "utf8"));
