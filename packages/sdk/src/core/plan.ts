@@ -11,6 +11,7 @@ import { ProvisioningInput, type ProvisioningInputData } from "./models.js";
 import { renderTemplate, renderText, parseTemplateJson, type RenderedRequest } from "./render.js";
 import { validateManifest } from "./validate.js";
 import { podSpecOf, referencedObjects } from "./references.js";
+import { canonicalJson } from "./canonical-json.js";
 
 export interface PlanStep {
   /** The template id: `postgres-setup-job`. */
@@ -130,14 +131,6 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** Stamps every pod template with the hash of the plan's ConfigMaps and Secrets it reads. */
 function stampConfigHashes(steps: PlanStep[]): void {
   const produced = new Map(steps.map((s) => [`${s.kind}/${s.name}`, s]));
@@ -155,7 +148,7 @@ function stampConfigHashes(steps: PlanStep[]): void {
     template.metadata = template.metadata ?? {};
     template.metadata.annotations = {
       ...template.metadata.annotations,
-      [CONFIG_HASH_ANNOTATION]: createHash("sha256").update(canonical(inputs)).digest("hex").slice(0, 32),
+      [CONFIG_HASH_ANNOTATION]: createHash("sha256").update(canonicalJson(inputs)).digest("hex").slice(0, 32),
     };
   }
 }

@@ -13,6 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Clock } from "../core/clock.js";
+import { canonicalJson } from "../core/canonical-json.js";
 import { SredaError } from "../core/errors.js";
 import type { Job } from "../core/kube-objects.js";
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
@@ -105,18 +106,6 @@ class StepFailure extends Error {
 /** The key of the per-customer lock. */
 export function customerLockKey(kube: KubeClient, plan: Pick<ProvisioningPlan, "namespace" | "clientId">): string {
   return `${kube.apiRootUrl.replace(/\/+$/, "")}|${plan.namespace}|${plan.clientId}`;
-}
-
-/** Deterministic JSON (sorted keys) for hashing. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function objectPath(step: PlanStep): string {
@@ -296,7 +285,7 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
   const runJob = async (step: PlanStep): Promise<Pick<StepResult, "outcome" | "message" | "resourceVersion">> => {
     const path = objectPath(step);
     const body = toApplyBody(step) as Record<string, any>;
-    const hash = createHash("sha256").update(canonical(body["spec"])).digest("hex").slice(0, 32);
+    const hash = createHash("sha256").update(canonicalJson(body["spec"])).digest("hex").slice(0, 32);
     body["metadata"] = { ...body["metadata"], annotations: { ...(body["metadata"]?.annotations ?? {}), [SPEC_HASH_ANNOTATION]: hash } };
     let outcome: StepOutcome = "created";
     const existing = await getOrNull<Job>(step, path);

@@ -113,6 +113,16 @@ export async function* watchList<T extends KubeObject>(kube: WatchClient, path: 
     return signature(items) !== before;
   };
 
+  /** A polling fallback's list: a transient failure just means "nothing new this time". */
+  const pollChanged = async (): Promise<boolean> => {
+    try {
+      return await list();
+    } catch (err) {
+      rethrowUnlessTransient(err, signal);
+      return false;
+    }
+  };
+
   for (;;) {
     signal?.throwIfAborted();
     if (resourceVersion === undefined) {
@@ -152,13 +162,7 @@ export async function* watchList<T extends KubeObject>(kube: WatchClient, path: 
         if (outcome.kind === "timer") {
           // Silent: poll, and keep waiting on the same watch.
           polling = true;
-          let changed = false;
-          try {
-            changed = await list();
-          } catch (err) {
-            rethrowUnlessTransient(err, signal);
-          }
-          if (changed) yield snapshot("poll");
+          if (await pollChanged()) yield snapshot("poll");
           continue;
         }
         if (outcome.kind === "error") {
@@ -177,13 +181,7 @@ export async function* watchList<T extends KubeObject>(kube: WatchClient, path: 
             await clock.sleep(pollIntervalMs, signal);
             if (clock.now() - lastActivity >= silentWatchFallbackMs) {
               polling = true;
-              let changed = false;
-              try {
-                changed = await list();
-              } catch (err) {
-                rethrowUnlessTransient(err, signal);
-              }
-              if (changed) yield snapshot("poll");
+              if (await pollChanged()) yield snapshot("poll");
             }
           }
           break;

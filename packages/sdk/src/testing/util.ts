@@ -37,15 +37,7 @@ export function rfc3339Nano(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
 }
 
-/** Canonical JSON (sorted keys) for hashing and comparisons. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (isRecord(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
+export { canonicalJson } from "../core/canonical-json.js";
 
 /** FNV-1a, 32 bits (the Deployment controller hashes pod templates with FNV-32a). */
 export function fnv32a(text: string): number {
