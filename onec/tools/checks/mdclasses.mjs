@@ -1,6 +1,7 @@
 // Loads the dump with mdclasses (the 1C community's Java library) and fails when any declared object, attribute,
 // tabular section, form, role or module is missing from what it read, or read empty.
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { declaredChildren, declaredObjects, listFiles } from "../lib/dump.mjs";
 import { java, mdclassesClasspath, toolsDir } from "../lib/tools.mjs";
@@ -48,7 +49,12 @@ export function checkMdclasses(src) {
       const form = forms.get(ref);
       if (!form || form.items === 0 || form.attrs === 0) problems.push(`mdclasses read ${ref} without items or attributes (Form.xml unreadable?)`);
     }
-    if (obj.type === "Role" && !(roles.get(ref) > 0)) problems.push(`mdclasses read ${ref} with no rights (Rights.xml unreadable?)`);
+    if (obj.type === "Role") {
+      // A role may grant nothing by itself (a marker role the code asks about); then mdclasses reads no rights either.
+      const rightsXml = join(obj.file.slice(0, -".xml".length), "Ext", "Rights.xml");
+      const declaredRights = existsSync(rightsXml) ? (readFileSync(rightsXml, "utf8").match(/<object>/g) ?? []).length : 0;
+      if (declaredRights > 0 && !(roles.get(ref) > 0)) problems.push(`mdclasses read ${ref} with no rights, though Rights.xml grants ${declaredRights} (Rights.xml unreadable?)`);
+    }
   }
   for (const f of listFiles(cf).filter((f) => f.endsWith(".bsl"))) {
     const r = relative(cf, f).split(sep).join("/");
