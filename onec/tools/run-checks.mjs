@@ -252,6 +252,12 @@ const checks = [
       "an idle handler the form module lacks": /idle-handler: .*НетТакогоОбработчика/,
       "ОписаниеОповещения naming a handler the common module lacks": /notify-handler: .*НетТакогоОбработчика/,
       "a catalog the configuration does not declare": /metadata-reference: Справочники\.НетТакогоСправочника/,
+      "a client method waiting for the bridge through a server call (СредаКонтрактМостаСервер.ПолучитьМакросы)":
+        /client-waits-for-bridge: ПроверкаМакросовНаКлиенте .*→ СредаШаблоныВызовСервера\.ПроверкаМакросов → СредаКонтрактМостаСервер\.ПолучитьМакросы → .*СредаМостСервер\.ВыполнитьЗапрос/,
+      "an object read and written back without a lock": /unlocked-write: ПроверкаЗаписи reads Объект \(Операция\.ПолучитьОбъект\(\)/,
+      "Оповестить with an event no form's ОбработкаОповещения compares": /notify-without-receiver: ПроверкаСобытия: Оповестить\("НикемНеПринятое"\)/,
+      "a common form that cancels without its parameter put in a subsystem (ХодРазвертывания)":
+        /CommonForms\/ХодРазвертывания\/.*form-opened-empty: CommonForm\.ХодРазвертывания is in the Content of subsystem СредыКлиентов/,
     },
     breaks: (() => {
       // Each break appends code to a module of the copy (the modules change; appended code does not depend on them).
@@ -313,6 +319,20 @@ const checks = [
           append(dir, CLIENT_MODULE, 'Процедура ПроверкаОповещения() Экспорт\n\tОповещение = Новый ОписаниеОповещения("НетТакогоОбработчика", СредаРазвертываниеКлиент);\nКонецПроцедуры'),
         "a catalog the configuration does not declare": (dir) =>
           append(dir, SERVER_MODULE, "Функция ПроверкаСправочника() Экспорт\n\tВозврат Справочники.НетТакогоСправочника.ПустаяСсылка();\nКонецФункции"),
+        "a client method waiting for the bridge through a server call (СредаКонтрактМостаСервер.ПолучитьМакросы)": (dir) => {
+          append(dir, "CommonModules/СредаШаблоныВызовСервера/Ext/Module.bsl", "Функция ПроверкаМакросов() Экспорт\n\tВозврат СредаКонтрактМостаСервер.ПолучитьМакросы();\nКонецФункции");
+          append(dir, "Catalogs/ШаблоныЗапросов/Forms/ФормаЭлемента/Ext/Form/Module.bsl", "&НаКлиенте\nПроцедура ПроверкаМакросовНаКлиенте()\n\tОтвет = СредаШаблоныВызовСервера.ПроверкаМакросов();\nКонецПроцедуры");
+        },
+        "an object read and written back without a lock": (dir) =>
+          append(dir, "CommonModules/СредаРазвертываниеСервер/Ext/Module.bsl", "Процедура ПроверкаЗаписи(Операция) Экспорт\n\tОбъект = Операция.ПолучитьОбъект();\n\tОбъект.Записать();\nКонецПроцедуры"),
+        "Оповестить with an event no form's ОбработкаОповещения compares": (dir) =>
+          append(dir, CLIENT_MODULE, 'Процедура ПроверкаСобытия() Экспорт\n\tОповестить("НикемНеПринятое");\nКонецПроцедуры'),
+        "a common form that cancels without its parameter put in a subsystem (ХодРазвертывания)": (dir) =>
+          edit(dir, "Subsystems/СредыКлиентов.xml", (t) => {
+            const item = '<xr:Item xsi:type="xr:MDObjectRef">Catalog.ОперацииСред</xr:Item>';
+            if (!t.includes(item)) throw new Error("the subsystem no longer lists Catalog.ОперацииСред");
+            return t.replace(item, `${item}\r\n\t\t\t\t<xr:Item xsi:type="xr:MDObjectRef">CommonForm.ХодРазвертывания</xr:Item>`);
+          }),
       };
     })(),
   },

@@ -4,12 +4,22 @@
 // platform's global context — which method, property, enumeration and type exists where — comes from
 // tools/platform-context.json (its sources are listed there and in tools/NOTES.md).
 //
+// Four rules look at the configuration as a whole (at the end of the file, after ModuleChecker):
+// client-waits-for-bridge (a server call from the client reaches an HTTP request to the bridge; on the call graph of
+// lib/bsl.mjs), unlocked-write (an object or register record read and written back without a managed lock),
+// notify-without-receiver (Оповестить with an event no form's ОбработкаОповещения compares) and form-opened-empty
+// (a common form in a subsystem's Content that cancels its opening without a parameter). What each cannot see is
+// written above it.
+//
 // A problem reads "<file relative to src>:<line>: <rule>: <message>".
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { callArguments, closingBracket, compiledIn, directiveOf, localNames, parseModule, references, statementEnd, statementStart, valueReturns } from "../lib/bsl.mjs";
-import { declaredChildren, declaredObjects, FOLDERS, readXml } from "../lib/dump.mjs";
+import {
+  callArguments, callGraph, callSites, closingBracket, compiledIn, directiveOf, enclosingConditions, findPath, localNames, nodeKey, parseModule, references,
+  returnedLiteral, statementEnd, statementStart, valueReturns,
+} from "../lib/bsl.mjs";
+import { declaredChildren, declaredObjects, FOLDERS, listFiles, readXml } from "../lib/dump.mjs";
 import { child, children, textOf } from "../lib/xml.mjs";
 
 const CONTEXT_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "platform-context.json");
@@ -144,7 +154,7 @@ function loadConfiguration(cf) {
 
 /** A form's attributes, its main attribute's kind, and its form-level event handlers, from Form.xml. */
 function readForm(path) {
-  const form = { attributes: new Set(), main: null, mainKind: "none", events: new Map() };
+  const form = { attributes: new Set(), main: null, mainKind: "none", events: new Map(), parameters: new Map() };
   if (!existsSync(path)) return form;
   let root;
   try {
@@ -166,6 +176,9 @@ function readForm(path) {
     }
   }
   for (const e of children(child(root, "Events"), "Event")) form.events.set(e.attrs.name, textOf(e));
+  for (const p of children(child(root, "Parameters"), "Parameter")) {
+    form.parameters.set(lower(p.attrs.name ?? ""), { name: p.attrs.name, type: children(child(p, "Type"), "v8:Type").map(textOf).join(", "), key: textOf(child(p, "KeyParameter")) === "true" });
+  }
   return form;
 }
 
@@ -207,6 +220,15 @@ export function checkCompile(src) {
       new ModuleChecker(m, config, ctx, globalMethods, report).run();
     } catch (e) {
       report(1, "internal", `the check failed on this module: ${e.stack ?? e}`);
+    }
+  }
+  // Rules over the whole configuration: the call graph, writes and their locks, notifications, the command interface.
+  const reportIn = (file) => (line, rule, message) => problems.push(`${rel(cf, file)}:${line}: ${rule}: ${message}`);
+  for (const rule of [checkClientWaitsForBridge, checkUnlockedWrites, checkNotificationReceivers, checkFormsOpenedEmpty]) {
+    try {
+      rule(config, cf, reportIn);
+    } catch (e) {
+      problems.push(`${rel(cf, join(cf, "Configuration.xml"))}:1: internal: ${rule.name} failed: ${e.stack ?? e}`);
     }
   }
   return [...new Set(problems)];
@@ -644,6 +666,484 @@ class ModuleChecker {
           this.report(t.line, "object-in-on-read", `${form.main.name} used in ${m.name}${path.length > 1 ? `, which the OnReadAtServer handler reaches (${path.join(" → ")})` : ", the OnReadAtServer handler"}: the form's main attribute is filled only after ${handler.name} returns — read the object from its parameter ${handler.params[0]?.name ?? "ТекущийОбъект"}`);
         }
       });
+    }
+  }
+}
+
+// ─── Rules over the whole configuration ──────────────────────────────────────────────────────────────────────────
+// Each takes the loaded configuration and reportIn(file) → report(line, rule, message). They read the modules'
+// outlines only (parse errors were reported above; such a module is left out).
+
+const RU_TYPES = { Catalog: "Справочник", Document: "Документ", InformationRegister: "РегистрСведений", DataProcessor: "Обработка", CommonForm: "ОбщаяФорма", Enum: "Перечисление", Constant: "Константа" };
+const THIS = new Set(["этотобъект", "thisobject", "этаформа", "thisform"]);
+const CLIENT_DIRECTIVES = new Set(["client", "client-server", "client-server-no-context"]);
+const SERVER_DIRECTIVES = new Set(["server", "server-no-context", "", "client-server", "client-server-no-context"]);
+
+const localsCache = new WeakMap();
+function localsOf(method) {
+  if (!localsCache.has(method)) localsCache.set(method, localNames(method));
+  return localsCache.get(method);
+}
+
+/** Where a method of the graph runs: { client, server } (a client-server method runs where its caller does). */
+function sidesOf(node) {
+  const m = node.module.m;
+  if (m.kind === "form") {
+    const d = directiveOf(node.method);
+    return { client: CLIENT_DIRECTIVES.has(d), server: SERVER_DIRECTIVES.has(d) };
+  }
+  if (m.kind === "common") return { client: m.common.flags.client, server: m.common.flags.server };
+  return { client: false, server: true };
+}
+
+/** A method's name for a message: `Модуль.Метод`; a form's own method bare when `home` is its form. */
+function methodLabel(node, home) {
+  const m = node.module.m;
+  if (m.kind === "common") return `${m.common.name}.${node.method.name}`;
+  if (m.kind === "form") return home === m ? node.method.name : `${m.formName}.${node.method.name}`;
+  return `${RU_TYPES[m.owner.type] ?? m.owner.type}.${m.owner.name}.${node.method.name} (${m.kind} module)`;
+}
+
+/**
+ * The configuration's call graph (bsl.mjs callGraph): unqualified calls of the module's own methods and of global
+ * common modules, `Модуль.Метод(…)` of common modules, `ЭтотОбъект.Метод(…)`, ОписаниеОповещения handlers (with the
+ * form or a common module) and idle handlers. A call through a value (`Объект.Метод()`, `Форма.Метод()`) and a
+ * method named in a string (ФоновыеЗадания.Выполнить) is not an edge.
+ */
+function configurationGraph(config) {
+  if (config.graph) return config.graph;
+  const modules = config.modules.filter((m) => m.outline).map((m) => ({ id: m.file, outline: m.outline, m }));
+  const globals = new Map();
+  for (const cm of config.commonModules.values()) {
+    if (cm.flags.global) for (const x of cm.outline?.methods ?? []) if (x.exported) globals.set(lower(x.name), cm);
+  }
+  const common = (moduleName, name) => {
+    const cm = config.commonModules.get(lower(moduleName));
+    return cm?.outline && cm.methods.get(lower(name))?.exported ? nodeKey(cm.file, name) : null;
+  };
+  const resolve = (module, method, site) => {
+    const own = module.outline.methods.some((x) => lower(x.name) === lower(site.name)) ? nodeKey(module.id, site.name) : null;
+    const global = () => (globals.has(lower(site.name)) ? common(globals.get(lower(site.name)).name, site.name) : null);
+    if (site.kind === "notify") return THIS.has(lower(site.module)) ? (module.m.kind === "form" ? own : null) : common(site.module, site.name);
+    if (site.kind === "idle") return module.m.kind === "form" ? own : global();
+    if (site.module === "") return localsOf(method).has(lower(site.name)) ? null : own ?? global();
+    if (THIS.has(lower(site.module))) return own;
+    if (localsOf(method).has(lower(site.module))) return null;
+    return common(site.module, site.name);
+  };
+  config.graph = callGraph(modules, resolve);
+  return config.graph;
+}
+
+/** Calls of an HTTPСоединение's methods in a method: on a local assigned `Новый HTTPСоединение(…)` or on the `Новый` itself. */
+const HTTP_METHODS = new Set(["вызватьhttpметод", "callhttpmethod", "получить", "get", "отправитьдляобработки", "post", "записать", "put", "изменить", "patch", "удалить", "delete", "заголовок", "head"]);
+const HTTP_CONNECTION = new Set(["httpсоединение", "httpconnection"]);
+function httpCalls(method) {
+  const b = method.body;
+  const connections = new Set();
+  const calls = [];
+  for (let j = 0; j < b.length; j++) {
+    if (b[j].type === "ident" && b[j + 1]?.text === "=" && b[j + 2]?.value === "new" && HTTP_CONNECTION.has(b[j + 3]?.value) && statementStart(b, j)) connections.add(b[j].value);
+  }
+  for (let j = 0; j < b.length; j++) {
+    const t = b[j];
+    let dot = -1;
+    if (t.type === "ident" && connections.has(t.value) && b[j - 1]?.text !== ".") dot = j + 1;
+    else if (t.type === "keyword" && t.value === "new" && HTTP_CONNECTION.has(b[j + 1]?.value) && b[j + 2]?.text === "(") dot = closingBracket(b, j + 2) + 1;
+    if (dot > 0 && b[dot]?.text === "." && HTTP_METHODS.has(b[dot + 1]?.value) && b[dot + 2]?.text === "(") calls.push({ line: b[dot + 1].line, text: `HTTPСоединение.${b[dot + 1].text}` });
+  }
+  return calls;
+}
+
+/** The bridge's HTTP client: reaching it means an HTTP request to the bridge (whatever it does inside). */
+const BRIDGE_SINKS = new Set(["средамостсервер.выполнитьзапрос"]);
+/** Object (record set) module handlers the platform runs when a form writes its object (record). */
+const WRITE_HANDLERS = new Set([
+  "передзаписью", "beforewrite", "призаписи", "onwrite", "обработкапроверкизаполнения", "fillcheckprocessing", "приустановкеновогокода", "onsetnewcode",
+  "обработкапроведения", "posting",
+]);
+const OBJECT_HANDLERS = new Set([
+  ...WRITE_HANDLERS, "передудалением", "beforedelete", "обработказаполнения", "filling", "прикопировании", "oncopy", "обработкаудаленияпроведения", "undoposting",
+]);
+
+/**
+ * Rule client-waits-for-bridge. Client code must not wait for the bridge: a server call that makes an HTTP request
+ * blocks the client until the bridge answers (up to its timeout). Starting points (the client waits for each):
+ * every client method — a form's &НаКлиенте (and client-server) method, a method of a client common module; the
+ * handlers of ОписаниеОповещения and ПодключитьОбработчикОжидания are such methods too, so each is a start of its
+ * own — calling a server method of its form or a method of a server-call common module; every server method of a
+ * form that no method of the form calls (form and item event handlers: the platform calls them for the client); an
+ * object module's write handlers, when a form of the object writes it. From there every server-side call is
+ * followed (common modules, the module's own methods) until a method makes an HTTP request (HTTPСоединение) or is
+ * СредаМостСервер.ВыполнитьЗапрос — so СредаКонтрактМостаСервер and the generated СредаСхемыМостаСервер are seen
+ * through. ФоновыеЗадания.Выполнить("Модуль.Метод") names its method in a string: not a call, and the way to reach
+ * the bridge. Not seen: calls through a value (`Объект.Метод()` of an object module, another form's methods,
+ * `Выполнить`/`Вычислить`), HTTP requests through a connection passed in from elsewhere, exported methods of
+ * server-call modules that no client code of the configuration calls (not a start), writes of an object from code
+ * rather than from its form, other blocking waits (files, COM; `Ждать` of a promise is asynchronous and fine).
+ */
+function checkClientWaitsForBridge(config, cf, reportIn) {
+  const graph = configurationGraph(config);
+  const sinks = new Map();
+  const isSink = (key) => {
+    if (!sinks.has(key)) {
+      const node = graph.nodes.get(key);
+      const m = node.module.m;
+      const http = httpCalls(node.method);
+      const named = m.kind === "common" && BRIDGE_SINKS.has(lower(`${m.common.name}.${node.method.name}`));
+      sinks.set(key, named || http.length ? { http } : null);
+    }
+    return sinks.get(key) !== null;
+  };
+  // A call in code the preprocessor keeps out of a side (#Если Сервер / #Если Клиент) is not made there.
+  const compiledOn = (edge, from, envs) => {
+    const token = graph.nodes.get(from).method.body[edge.site.index];
+    try {
+      return envs.some((e) => compiledIn(token?.pp ?? [], e));
+    } catch {
+      return true;
+    }
+  };
+  const serverSide = (edge, from) => edge.site.kind === "call" && sidesOf(graph.nodes.get(edge.to)).server && compiledOn(edge, from, ["server"]);
+  const describe = (home, prefix, path) => {
+    const labels = [...prefix, ...path.map((p) => methodLabel(graph.nodes.get(p.key), home))];
+    const http = sinks.get(path[path.length - 1].key)?.http ?? [];
+    return `${labels.join(" → ")}${http.length ? ` (${http[0].text}, line ${http[0].line})` : ""}`;
+  };
+  const advice = "the client is blocked until the bridge answers (up to its timeout) — run it in a background job (ФоновыеЗадания.Выполнить through СредаФоновыеЗаданияСервер.Запустить) and let the form poll for the result";
+  /** A method the client calls on the server: a server method of a form, a method of a server-call common module. */
+  const serverEntry = (node) => {
+    const m = node.module.m;
+    if (m.kind === "form") return ["server", "server-no-context", ""].includes(directiveOf(node.method));
+    return m.kind === "common" && m.common.flags.server && m.common.flags.serverCall && !m.common.flags.client;
+  };
+  for (const node of graph.nodes.values()) {
+    const m = node.module.m;
+    const report = reportIn(m.file);
+    if (sidesOf(node).client) {
+      for (const edge of graph.edges.get(node.key)) {
+        const target = graph.nodes.get(edge.to);
+        if (edge.site.kind !== "call" || !serverEntry(target) || !compiledOn(edge, node.key, CLIENT)) continue;
+        const path = findPath(graph, edge.to, isSink, serverSide);
+        if (!path) continue;
+        // A handler the platform calls (ОписаниеОповещения, ПодключитьОбработчикОжидания) says whose it is.
+        const by = graph.callers.get(node.key).find((c) => c.site.kind !== "call");
+        const how = by ? `, the ${by.site.kind === "notify" ? "ОписаниеОповещения" : "idle"} handler of ${methodLabel(graph.nodes.get(by.from), m)}` : "";
+        report(edge.site.line, "client-waits-for-bridge", `${node.method.name} (client${how}) waits for the bridge: ${describe(m, [methodLabel(node, m)], path)}: ${advice}`);
+      }
+    } else if (m.kind === "form" && sidesOf(node).server) {
+      if (graph.callers.get(node.key).some((c) => c.from.startsWith(`${m.file}\u0000`) && c.from !== node.key)) continue;
+      const path = findPath(graph, node.key, isSink, serverSide);
+      if (!path) continue;
+      const event = [...m.form.events].find(([, handler]) => lower(handler) === lower(node.method.name))?.[0];
+      const line = path[1]?.site.line ?? sinks.get(node.key).http[0]?.line ?? node.method.line;
+      report(line, "client-waits-for-bridge", `${node.method.name} (${event ? `the form's ${event} handler` : "a server method of the form that no method of the form calls, so an event handler"}: the client waits for it) waits for the bridge: ${describe(m, [], path)}: ${advice}`);
+    }
+  }
+  // A form whose main attribute is an object: writing it runs the object module's write handlers in that server call.
+  for (const form of config.modules.filter((m) => m.kind === "form" && m.form.main)) {
+    const type = form.form.main.type.match(/^cfg:(Catalog|Document)Object\.(.+)$|^cfg:(InformationRegister)RecordManager\.(.+)$/);
+    if (!type) continue;
+    const [kind, name] = type[1] ? [type[1], type[2]] : [type[3], type[4]];
+    const target = config.modules.find((m) => m.outline && m.owner.type === kind && lower(m.owner.name) === lower(name) && m.kind === (kind === "InformationRegister" ? "recordset" : "object"));
+    for (const handler of target?.outline.methods.filter((x) => WRITE_HANDLERS.has(lower(x.name))) ?? []) {
+      const key = nodeKey(target.file, handler.name);
+      const path = findPath(graph, key, isSink, serverSide);
+      if (!path) continue;
+      const line = path[1]?.site.line ?? sinks.get(key).http[0]?.line ?? handler.line;
+      reportIn(target.file)(line, "client-waits-for-bridge", `${handler.name} runs when the form ${RU_TYPES[form.owner.type] ?? form.owner.type}.${form.owner.name}.${form.formName} writes its object, and waits for the bridge: ${describe(target, [`${form.formName} (writing ${form.form.main.name})`], path)}: ${advice}`);
+    }
+  }
+}
+
+const IS = (...names) => (t) => t?.type === "ident" && names.includes(t.value);
+const GET_OBJECT = IS("получитьобъект", "getobject");
+const CREATE_RECORDS = IS("создатьменеджерзаписи", "createrecordmanager", "создатьнаборзаписей", "createrecordset");
+const READ = IS("прочитать", "read");
+const WRITE = IS("записать", "write");
+const LOCK = IS("заблокировать", "lock");
+const LOCK_FOR_EDIT = IS("заблокироватьданныедляредактирования", "lockdataforedit");
+
+/**
+ * What a method reads, locks and writes, for unlocked-write: reads — `X = <…>.ПолучитьОбъект()` (an object read
+ * from the base), `X.Прочитать()` of an X = <…>.СоздатьМенеджерЗаписи()/СоздатьНаборЗаписей(), `X = F(…)` of a
+ * function F of the module that returns what it read (`readers`); locks — `Y.Заблокировать()` (a БлокировкаДанных,
+ * or the object itself: an object lock) and ЗаблокироватьДанныеДляРедактирования; writes — `X.Записать()`.
+ */
+function dataAccess(method, readers) {
+  const b = method.body;
+  const reads = [];
+  const locks = [];
+  const writes = [];
+  const records = new Set();
+  for (let j = 0; j < b.length; j++) {
+    const t = b[j];
+    if (t.type !== "ident" || b[j - 1]?.text === ".") continue;
+    if (b[j + 1]?.text === "=" && statementStart(b, j)) {
+      let end = j + 2;
+      while (!statementEnd(b, end)) end++;
+      const rhs = b.slice(j + 2, end);
+      const n = rhs.length;
+      if (n >= 4 && GET_OBJECT(rhs[n - 3]) && rhs[n - 4].text === "." && rhs[n - 2].text === "(" && rhs[n - 1].text === ")") {
+        reads.push({ name: t.value, text: t.text, index: j, line: t.line, what: `${rhs.slice(0, n - 2).map((x) => x.text).join("")}()` });
+      } else if (rhs.some((x, k) => CREATE_RECORDS(x) && rhs[k - 1]?.text === ".")) {
+        records.add(t.value);
+      } else if (rhs[0]?.type === "ident" && rhs[1]?.text === "(" && closingBracket(rhs, 1) === n - 1 && readers.has(rhs[0].value)) {
+        reads.push({ name: t.value, text: t.text, index: j, line: t.line, what: `${rhs[0].text}(…)`, helper: readers.get(rhs[0].value) });
+      }
+    }
+    if (b[j + 1]?.text !== "." || b[j + 3]?.text !== "(") {
+      if (LOCK_FOR_EDIT(t) && b[j + 1]?.text === "(") locks.push({ name: null, index: j });
+      continue;
+    }
+    const member = b[j + 2];
+    if (READ(member) && records.has(t.value)) reads.push({ name: t.value, text: t.text, index: j, line: t.line, what: `${t.text}.${member.text}()`, record: true });
+    else if (LOCK(member)) locks.push({ name: t.value, index: j });
+    else if (WRITE(member)) writes.push({ name: t.value, text: t.text, index: j, line: member.line });
+  }
+  return { reads, locks, writes };
+}
+
+/** Whether a read is under a lock: a managed lock before it, the helper that read it locked, an object lock before the write. */
+function lockedRead(access, read, write) {
+  if (read.helper) return read.helper.locked || access.locks.some((l) => l.index < read.index);
+  return access.locks.some((l) => (l.name === read.name ? l.index < write.index : l.index < read.index));
+}
+
+/**
+ * Rule unlocked-write. Server code that reads an object (`<ссылка>.ПолучитьОбъект()`) or a register record
+ * (`.СоздатьМенеджерЗаписи()` / `.СоздатьНаборЗаписей()`, then `.Прочитать()`) and writes it back (`.Записать()`)
+ * must hold a managed lock on it from before the read: else another session — a background job, the scheduled job,
+ * an operator's form — changes it in between, and the write fails ("Данные были изменены или удалены другим
+ * пользователем") or, for a record, silently overwrites that change. Locked means: a `.Заблокировать()` before the
+ * read in the method (a БлокировкаДанных, or ЗаблокироватьДанныеДляРедактирования); an object lock
+ * (`Объект.Заблокировать()`) before the write; the read done by a function of the module that locks before it reads
+ * and returns what it read (СредаИсторияПолныеПрава.ЗаблокированныйОбъект, ЗаблокированнаяЗаписьСреды); or a method
+ * that is not exported and that every caller in the module calls after a lock of its own (the caller's transaction).
+ * Not checked: object and record set modules' handlers and their non-exported helpers (they run in the platform's
+ * write transaction, on the object being written), new objects (`СоздатьЭлемент()`, `СоздатьДокумент()`: nobody else
+ * can write them yet) and record sets written without `Прочитать()` (a blind overwrite reads nothing). Not seen: a
+ * read and a write in different methods (an object passed as a parameter and written there), a lock taken by a
+ * caller in another module, whether the lock covers the record read (its space and fields), and a lock in a
+ * branch that does not precede the read when the code runs.
+ */
+function checkUnlockedWrites(config, cf, reportIn) {
+  for (const m of config.modules) {
+    if (!m.outline || (m.kind === "common" && !m.common.flags.server)) continue;
+    const methods = m.outline.methods;
+    const byName = new Map(methods.map((x) => [lower(x.name), x]));
+    // Functions that return what they read, locked or not (one level: a reader of a reader is not followed).
+    const readers = new Map();
+    for (const x of methods.filter((x) => x.kind === "function")) {
+      const access = dataAccess(x, new Map());
+      const b = x.body;
+      for (let j = 0; j < b.length; j++) {
+        if (b[j].type !== "keyword" || b[j].value !== "return") continue;
+        const read = b[j + 1]?.type === "ident" && statementEnd(b, j + 2) ? access.reads.find((r) => r.name === b[j + 1].value) : null;
+        // Locked: a managed lock before the read, or an object lock of what it returns before it returns it.
+        if (read) readers.set(lower(x.name), { locked: access.locks.some((l) => l.index < read.index || (l.name === read.name && l.index < j)), record: read.record });
+        else if (GET_OBJECT(b[j + 3]) && b[j + 2]?.text === "." && b[j + 4]?.text === "(") readers.set(lower(x.name), { locked: access.locks.some((l) => l.index < j), record: false });
+      }
+    }
+    const access = new Map(methods.map((x) => [x, dataAccess(x, readers)]));
+    // Methods every caller in the module calls under a lock (not exported: no caller elsewhere).
+    const covered = new Map();
+    const isCovered = (x, visiting = new Set()) => {
+      if (covered.has(x)) return covered.get(x);
+      if (x.exported || visiting.has(x)) return false;
+      visiting.add(x);
+      const calls = [];
+      for (const y of methods) {
+        for (const site of callSites(y)) {
+          if (site.kind === "call" && (site.module === "" || THIS.has(lower(site.module))) && byName.get(lower(site.name)) === x && !localsOf(y).has(lower(site.name))) calls.push([y, site]);
+        }
+      }
+      const result = calls.length > 0 && calls.every(([y, site]) => access.get(y).locks.some((l) => l.index < site.index) || isCovered(y, visiting));
+      visiting.delete(x);
+      covered.set(x, result);
+      return result;
+    };
+    const report = reportIn(m.file);
+    for (const x of methods) {
+      if (m.kind === "form" && !SERVER_DIRECTIVES.has(directiveOf(x))) continue;
+      if ((m.kind === "object" || m.kind === "recordset") && (OBJECT_HANDLERS.has(lower(x.name)) || !x.exported)) continue;
+      const a = access.get(x);
+      const reported = new Set();
+      for (const write of a.writes) {
+        if (reported.has(write.name)) continue;
+        const read = a.reads.find((r) => r.name === write.name && r.index < write.index && !lockedRead(a, r, write));
+        if (!read || isCovered(x)) continue;
+        reported.add(write.name);
+        report(write.line, "unlocked-write", `${x.name} reads ${read.text} (${read.what}, line ${read.line}) and writes it back (${write.text}.Записать()) without a managed lock: in between another session (a background job, the scheduled job, an operator's form) can change it, and the write then fails ("Данные были изменены или удалены другим пользователем") or overwrites that change — in a transaction, lock it before the read (БлокировкаДанных.Заблокировать(), as СредаИсторияПолныеПрава.${read.record || read.helper?.record ? "ЗаблокированнаяЗаписьСреды" : "ЗаблокированныйОбъект"} does)${read.record || read.helper?.record ? "" : `, or lock the object itself (${write.text}.Заблокировать()) before changing it, which also refuses while an operator edits it in a form`}`);
+      }
+    }
+  }
+}
+
+/**
+ * An event name as written in `Оповестить(<…>)` or compared in `ИмяСобытия = <…>`: a string literal, or a call of a
+ * parameterless function of the module or of a common module whose body is `Возврат "…"` — { literal, fn, text };
+ * null for anything else (a variable, an expression, НСтр).
+ */
+function eventName(config, m, method, tokens) {
+  const text = tokens.map((t) => t.text).join("");
+  if (tokens.length === 1 && tokens[0].type === "string") return { literal: tokens[0].value, fn: null, text };
+  let target = null;
+  let fn = null;
+  if (tokens.length === 3 && tokens[0].type === "ident" && tokens[1].text === "(" && tokens[2].text === ")" && !localsOf(method).has(tokens[0].value)) {
+    target = m.outline.methods.find((x) => lower(x.name) === tokens[0].value);
+    fn = `${m.file}|${tokens[0].value}`;
+    if (!target) {
+      const cm = [...config.commonModules.values()].find((c) => c.flags.global && c.methods?.get(tokens[0].value)?.exported);
+      target = cm?.methods.get(tokens[0].value);
+      fn = cm && `${lower(cm.name)}.${tokens[0].value}`;
+    }
+  } else if (tokens.length === 5 && tokens[0].type === "ident" && tokens[1].text === "." && tokens[2].type === "ident" && tokens[3].text === "(" && tokens[4].text === ")") {
+    const cm = config.commonModules.get(tokens[0].value);
+    target = cm?.methods?.get(tokens[2].value);
+    fn = cm && `${lower(cm.name)}.${tokens[2].value}`;
+  }
+  if (!target || target.params.length) return null;
+  // A common module's own function called bare names the same event as when called with the module's name.
+  if (m.kind === "common" && fn?.startsWith(`${m.file}|`)) fn = `${lower(m.common.name)}.${lower(target.name)}`;
+  return { literal: returnedLiteral(target), fn, text };
+}
+
+/**
+ * Rule notify-without-receiver. `Оповестить(<событие>, …)` is received only by forms whose NotificationProcessing
+ * handler (named in Form.xml) compares its first parameter with that event name; an event no form compares reaches
+ * nobody (a typo, or a receiver removed). The event names compared: `ИмяСобытия = <…>` or `<…> = ИмяСобытия` in the
+ * handler, and in the form's methods it passes ИмяСобытия to (as a whole argument). Names are a string literal or a
+ * parameterless function returning one (СредаРазвертываниеКлиент.СобытиеИзмененияСреды()); equal literals or the
+ * same function match. Not seen: an event name in a variable or built by an expression (such a notification is
+ * left alone), a handler that matches by СтрНачинаетсяС/СтрНайти or reads the name from a list, receivers outside
+ * forms (ОписаниеОповещения is not a notification receiver), and whether the receiving form is open.
+ */
+function checkNotificationReceivers(config, cf, reportIn) {
+  const received = { literals: new Set(), fns: new Set() };
+  let handlers = 0;
+  for (const m of config.modules.filter((m) => m.kind === "form" && m.outline)) {
+    const name = m.form.events.get("NotificationProcessing");
+    const handler = name && m.outline.methods.find((x) => lower(x.name) === lower(name));
+    if (!handler?.params.length) continue;
+    handlers++;
+    const visited = new Set();
+    const scan = (method, param) => {
+      if (visited.has(`${method.name}|${param}`)) return;
+      visited.add(`${method.name}|${param}`);
+      const b = method.body;
+      const delimiter = (t) => t.type === "keyword" || t.text === ";" || t.text === ",";
+      for (let j = 0; j < b.length; j++) {
+        if (b[j].type !== "ident" || b[j].value !== param || b[j - 1]?.text === ".") continue;
+        const side = [];
+        if (b[j + 1]?.text === "=") {
+          for (let k = j + 2, depth = 0; k < b.length && !(depth === 0 && (delimiter(b[k]) || b[k].text === ")")); k++) {
+            depth += b[k].text === "(" ? 1 : b[k].text === ")" ? -1 : 0;
+            side.push(b[k]);
+          }
+        } else if (b[j - 1]?.text === "=") {
+          for (let k = j - 2, depth = 0; k >= 0 && !(depth === 0 && (delimiter(b[k]) || b[k].text === "(")); k--) {
+            depth += b[k].text === ")" ? 1 : b[k].text === "(" ? -1 : 0;
+            side.unshift(b[k]);
+          }
+        } else if ((b[j - 1]?.text === "(" || b[j - 1]?.text === ",") && (b[j + 1]?.text === ")" || b[j + 1]?.text === ",")) {
+          // Passed on whole to a method of the form: follow it there under its parameter's name.
+          let open = j - 1;
+          for (let depth = 0; open >= 0; open--) {
+            if (b[open].text === ")") depth++;
+            else if (b[open].text === "(" && depth-- === 0) break;
+          }
+          const callee = b[open - 1]?.type === "ident" && b[open - 2]?.text !== "." ? m.outline.methods.find((x) => lower(x.name) === b[open - 1].value) : null;
+          const position = callArguments(b, open).findIndex((arg) => arg.length === 1 && arg[0] === b[j]);
+          if (callee && callee.params[position]) scan(callee, lower(callee.params[position].name));
+          continue;
+        }
+        const key = side.length ? eventName(config, m, method, side) : null;
+        if (key?.literal !== null && key?.literal !== undefined) received.literals.add(key.literal);
+        if (key?.fn) received.fns.add(key.fn);
+      }
+    };
+    scan(handler, lower(handler.params[0].name));
+  }
+  for (const m of config.modules.filter((m) => m.outline)) {
+    const report = reportIn(m.file);
+    for (const method of m.outline.methods) {
+      for (const site of callSites(method)) {
+        if (site.kind !== "call" || site.module !== "" || !["оповестить", "notify"].includes(lower(site.name))) continue;
+        if (m.outline.methods.some((x) => lower(x.name) === lower(site.name))) continue;
+        const arg = callArguments(method.body, site.index + 1)[0];
+        const key = arg?.length ? eventName(config, m, method, arg) : null;
+        if (!key || (key.literal !== null && received.literals.has(key.literal)) || (key.fn && received.fns.has(key.fn))) continue;
+        const shown = key.literal !== null && key.text !== `"${key.literal}"` ? `${key.text} = "${key.literal}"` : key.text;
+        report(site.line, "notify-without-receiver", `${method.name}: Оповестить(${shown}) — no form's NotificationProcessing handler (ОбработкаОповещения, named in its Form.xml; ${handlers} form${handlers === 1 ? " has one" : "s have one"}) compares ИмяСобытия with this event, so the notification reaches nobody: compare it in the forms that must react, or use the event name they already compare`);
+      }
+    }
+  }
+}
+
+/**
+ * Rule form-opened-empty. A common form in a subsystem's Content (with «Включать в командный интерфейс» on the
+ * subsystem and «Использовать стандартные команды» on the form) gets a command in the section that opens it without
+ * parameters; if its OnCreateAtServer handler sets Отказ = Истина under a condition on a form parameter
+ * (`Параметры.X`, `Параметры.Свойство("X")`, or a name assigned `= Параметры.X` in the handler), the command opens
+ * nothing. The message says whether Form.xml <Parameters> declares the parameter. Not seen: a cancel in a method the
+ * handler calls with Отказ, an early `Возврат` that skips the cancel when the parameter is filled, a parameter
+ * checked in ПриОткрытии, nested subsystems' own Content when the parent is hidden, and the command interface's
+ * visibility settings (CommandInterface.xml) that may hide the command.
+ */
+function checkFormsOpenedEmpty(config, cf, reportIn) {
+  const dir = join(cf, "Subsystems");
+  if (!existsSync(dir)) return;
+  for (const file of listFiles(dir).filter((f) => f.endsWith(".xml"))) {
+    let subsystem;
+    try {
+      subsystem = child(readXml(file), "Subsystem");
+    } catch {
+      continue; // the xml check reports an unreadable file
+    }
+    const props = child(subsystem, "Properties");
+    if (!props || !bool(props, "IncludeInCommandInterface")) continue;
+    const subsystemName = textOf(child(props, "Name"));
+    for (const item of children(child(props, "Content"), "xr:Item")) {
+      const ref = textOf(item).match(/^CommonForm\.(.+)$/);
+      const form = ref && config.byType.get("CommonForm")?.get(lower(ref[1]));
+      if (!form) continue;
+      try {
+        if (!bool(child(child(readXml(form.file), "CommonForm"), "Properties"), "UseStandardCommands")) continue;
+      } catch {
+        continue;
+      }
+      const m = config.modules.find((x) => x.kind === "form" && x.owner === form && x.outline);
+      const handlerName = m?.form.events.get("OnCreateAtServer");
+      const handler = handlerName && m.outline.methods.find((x) => lower(x.name) === lower(handlerName));
+      const cancel = handler?.params[0] && lower(handler.params[0].name);
+      if (!cancel) continue;
+      const b = handler.body;
+      const PARAMETERS = IS("параметры", "parameters");
+      const fromParameters = new Map();
+      for (let j = 0; j < b.length; j++) {
+        if (b[j].type === "ident" && b[j + 1]?.text === "=" && statementStart(b, j) && PARAMETERS(b[j + 2]) && b[j + 3]?.text === "." && b[j + 4]?.type === "ident" && statementEnd(b, j + 5)) fromParameters.set(b[j].value, b[j + 4].text);
+      }
+      const parametersIn = (tokens) => {
+        const found = [];
+        tokens.forEach((t, k) => {
+          if (PARAMETERS(t) && tokens[k - 1]?.text !== "." && tokens[k + 1]?.text === "." && tokens[k + 2]?.type === "ident") {
+            if (IS("свойство", "property")(tokens[k + 2]) && tokens[k + 3]?.text === "(" && tokens[k + 4]?.type === "string") found.push(tokens[k + 4].value);
+            else found.push(tokens[k + 2].text);
+          } else if (t.type === "ident" && tokens[k - 1]?.text !== "." && fromParameters.has(t.value)) found.push(fromParameters.get(t.value));
+        });
+        return found;
+      };
+      for (let j = 0; j < b.length; j++) {
+        if (!(b[j].type === "ident" && b[j].value === cancel && b[j + 1]?.text === "=" && b[j + 2]?.value === "true" && statementStart(b, j))) continue;
+        const parameters = [...new Set(enclosingConditions(b, j).flatMap(parametersIn))];
+        if (!parameters.length) continue;
+        const declared = parameters.map((p) => {
+          const d = m.form.parameters.get(lower(p));
+          return d ? `Form.xml declares ${d.name} (${d.type.replace(/^cfg:/, "")}${d.key ? ", key parameter" : ""})` : `Form.xml <Parameters> has no ${p}`;
+        });
+        reportIn(m.file)(b[j].line, "form-opened-empty", `CommonForm.${form.name} is in the Content of subsystem ${subsystemName} (Subsystems/${relative(dir, file).split(sep).join("/")}), so its section gets a command that opens the form without parameters, but ${handler.name} (OnCreateAtServer) sets ${handler.params[0].name} = Истина when the form parameter ${parameters.join(", ")} is not filled (${declared.join("; ")}): the command opens nothing — take the form out of the subsystem's Content (it is opened from the objects it shows) or let it open without ${parameters.join(", ")}`);
+      }
     }
   }
 }

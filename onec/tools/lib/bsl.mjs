@@ -502,3 +502,136 @@ export function callArguments(body, open) {
   if (close > open + 1) args.push(current);
   return args;
 }
+
+/**
+ * @typedef {{ kind: "call" | "notify" | "idle", module: string, name: string, line: number, index: number }} CallSite
+ * `module` is the text before the dot ("" for an unqualified call; for "notify", the module argument), `name` the
+ * method's name as written (for "notify"/"idle", the handler's name from the string), `index` the name token's
+ * position in the body (for "notify"/"idle", the `Новый`'s or the method's).
+ */
+
+/**
+ * The calls a method's body makes, as a call graph needs them: `F(…)` and `М.Ф(…)` (a call of a method of a value
+ * deeper than one dot — `А.Б.Ф(…)` — is not one: no module has it); `Новый ОписаниеОповещения("Ф", М, …)` — the
+ * handler the platform will call, as "notify"; `ПодключитьОбработчикОжидания("Ф", …)` — as "idle" (besides the
+ * call of the platform's method itself). A method named in any other string (`ФоновыеЗадания.Выполнить("М.Ф")`) is
+ * not a call: the string runs in another session.
+ * @returns {CallSite[]}
+ */
+export function callSites(method) {
+  const body = method.body;
+  const sites = [];
+  for (let j = 0; j < body.length; j++) {
+    const t = body[j];
+    if (t.type !== "ident") continue;
+    const prev = body[j - 1];
+    if (prev?.text === "." || prev?.text === "~") continue;
+    if (prev?.type === "keyword" && prev.value === "new") {
+      if ((t.value === "описаниеоповещения" || t.value === "notifydescription") && body[j + 1]?.text === "(") {
+        const [name, module] = callArguments(body, j + 1);
+        if (name?.length === 1 && name[0].type === "string" && module?.length === 1 && module[0].type === "ident") {
+          sites.push({ kind: "notify", module: module[0].text, name: name[0].value, line: name[0].line, index: j - 1 });
+        }
+      }
+      continue;
+    }
+    if (body[j + 1]?.text === "(") {
+      sites.push({ kind: "call", module: "", name: t.text, line: t.line, index: j });
+      if (t.value === "подключитьобработчикожидания" || t.value === "attachidlehandler") {
+        const [name] = callArguments(body, j + 1);
+        if (name?.length === 1 && name[0].type === "string") sites.push({ kind: "idle", module: "", name: name[0].value, line: name[0].line, index: j });
+      }
+    } else if (body[j + 1]?.text === "." && body[j + 2]?.type === "ident" && body[j + 3]?.text === "(") {
+      sites.push({ kind: "call", module: t.text, name: body[j + 2].text, line: body[j + 2].line, index: j + 2 });
+    }
+  }
+  return sites;
+}
+
+/**
+ * A call graph over modules. `modules` are { id, outline } (id: any unique string); `resolve(module, method, site)`
+ * returns the key of the method a call site reaches (see nodeKey) or null (a platform method, a method of a value).
+ * @returns {{ nodes: Map<string, { key: string, module: object, method: object }>,
+ *   edges: Map<string, { to: string, site: CallSite }[]>, callers: Map<string, { from: string, site: CallSite }[]> }}
+ */
+export function callGraph(modules, resolve) {
+  const nodes = new Map();
+  for (const module of modules) {
+    for (const method of module.outline?.methods ?? []) {
+      const key = nodeKey(module.id, method.name);
+      if (!nodes.has(key)) nodes.set(key, { key, module, method });
+    }
+  }
+  const edges = new Map();
+  const callers = new Map([...nodes.keys()].map((k) => [k, []]));
+  for (const node of nodes.values()) {
+    const out = [];
+    for (const site of callSites(node.method)) {
+      const to = resolve(node.module, node.method, site);
+      if (!to || !nodes.has(to)) continue;
+      out.push({ to, site });
+      callers.get(to).push({ from: node.key, site });
+    }
+    edges.set(node.key, out);
+  }
+  return { nodes, edges, callers };
+}
+
+/** The key of a method in a callGraph: module id and the method's name in lower case. */
+export const nodeKey = (moduleId, methodName) => `${moduleId}\u0000${methodName.toLowerCase()}`;
+
+/**
+ * The shortest path in a callGraph from `start` to a node `isSink` accepts, following only the edges `follow`
+ * accepts (`follow(edge, fromKey)`). Returns [{ key, site }] — each node with the call site that led to it (null
+ * for the start) — or null when no sink is reached.
+ */
+export function findPath(graph, start, isSink, follow = () => true) {
+  const via = new Map([[start, null]]);
+  const queue = [start];
+  while (queue.length) {
+    const key = queue.shift();
+    if (isSink(key)) {
+      const path = [];
+      for (let k = key; k !== undefined; k = via.get(k)?.from) path.unshift({ key: k, site: via.get(k)?.site ?? null });
+      return path;
+    }
+    for (const edge of graph.edges.get(key) ?? []) {
+      if (via.has(edge.to) || !follow(edge, key)) continue;
+      via.set(edge.to, { from: key, site: edge.site });
+      queue.push(edge.to);
+    }
+  }
+  return null;
+}
+
+/** The string a function returns when its whole body is `Возврат "…";` (an event name, a kind of secret), else null. */
+export function returnedLiteral(method) {
+  const b = method.body;
+  if (method.kind !== "function" || b.length < 2 || b.length > 3) return null;
+  if (b[0].type !== "keyword" || b[0].value !== "return" || b[1].type !== "string") return null;
+  if (b.length === 3 && b[2].text !== ";") return null;
+  return b[1].value;
+}
+
+/**
+ * The conditions body[j] is under: for each `Если` block around it, the conditions of its branches up to the one
+ * holding body[j] (in an `ИначеЕсли` or `Иначе` branch the earlier conditions decided too). Outermost first; each
+ * condition is its tokens between `Если`/`ИначеЕсли` and `Тогда`.
+ * @returns {Token[][]}
+ */
+export function enclosingConditions(body, j) {
+  const stack = [];
+  for (let k = 0; k < j; k++) {
+    const t = body[k];
+    if (t.type !== "keyword") continue;
+    if (t.value === "if" || t.value === "elsif") {
+      let end = k + 1;
+      while (end < body.length && !(body[end].type === "keyword" && body[end].value === "then")) end++;
+      const condition = body.slice(k + 1, end);
+      if (t.value === "if") stack.push([condition]);
+      else stack[stack.length - 1]?.push(condition);
+      k = end;
+    } else if (t.value === "endif") stack.pop();
+  }
+  return stack.flat();
+}

@@ -2,7 +2,10 @@
 // own with `node tools/lib/bsl.test.mjs`. Each returns nothing or throws; bslSelfTest() collects the failures.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { BslSyntaxError, callArguments, compiledIn, directiveOf, localNames, parseModule, references, statementEnd, statementStart, tokenize, valueReturns } from "./bsl.mjs";
+import {
+  BslSyntaxError, callArguments, callGraph, callSites, compiledIn, directiveOf, enclosingConditions, findPath, localNames, nodeKey, parseModule, references,
+  returnedLiteral, statementEnd, statementStart, tokenize, valueReturns,
+} from "./bsl.mjs";
 
 const tests = {
   "strings: doubled quotes, |-continued lines with a comment between": () => {
@@ -109,6 +112,56 @@ const tests = {
     const { tokens } = parseModule("#Если НЕ (Клиент И ВебКлиент) Тогда\nА = 1;\n#КонецЕсли");
     const a = tokens.find((t) => t.value === "а");
     assert.deepEqual(["thin", "web", "server", "thick", "ext"].filter((e) => compiledIn(a.pp, e)), ["thin", "server", "thick", "ext"]);
+  },
+  "callSites: calls, module calls, ОписаниеОповещения and idle handlers; a method in a string is not a call": () => {
+    const [m] = parseModule(`Процедура П()
+  Ф(1);
+  М.Г(Х.Д.Е());
+  О = Новый ОписаниеОповещения("Обработчик", М, 1);
+  ПодключитьОбработчикОжидания("Таймер", 1);
+  ФоновыеЗадания.Выполнить("М.ВФоне", Параметры);
+КонецПроцедуры`).methods;
+    const sites = callSites(m).map((s) => `${s.kind}|${s.module}|${s.name}|${s.line}`);
+    assert.deepEqual(sites, ["call||Ф|2", "call|М|Г|3", "notify|М|Обработчик|4", "call||ПодключитьОбработчикОжидания|5", "idle||Таймер|5", "call|ФоновыеЗадания|Выполнить|6"]);
+  },
+  "callGraph and findPath: edges by resolve, the shortest path to a sink, only through followed edges": () => {
+    const client = { id: "К", outline: parseModule("Процедура А() Экспорт\n  С.Б();\n  В();\nКонецПроцедуры\nПроцедура В()\n  С.Мост();\nКонецПроцедуры") };
+    const server = { id: "С", outline: parseModule("Процедура Б() Экспорт\n  Г();\nКонецПроцедуры\nПроцедура Г()\n  Мост();\nКонецПроцедуры\nПроцедура Мост() Экспорт\nКонецПроцедуры") };
+    const modules = { к: client, с: server };
+    const graph = callGraph([client, server], (module, method, site) =>
+      site.module ? nodeKey(modules[site.module.toLowerCase()].id, site.name) : nodeKey(module.id, site.name),
+    );
+    assert.deepEqual(graph.edges.get(nodeKey("К", "А")).map((e) => [e.to, e.site.line]), [[nodeKey("С", "Б"), 2], [nodeKey("К", "В"), 3]]);
+    assert.deepEqual(graph.callers.get(nodeKey("С", "Мост")).map((c) => c.from), [nodeKey("К", "В"), nodeKey("С", "Г")]);
+    const sink = (key) => key === nodeKey("С", "Мост");
+    // А → В → С.Мост is shorter than А → С.Б → Г → Мост.
+    assert.deepEqual(findPath(graph, nodeKey("К", "А"), sink).map((p) => [p.key, p.site?.line ?? null]), [[nodeKey("К", "А"), null], [nodeKey("К", "В"), 3], [nodeKey("С", "Мост"), 6]]);
+    // Following only calls into module С: А → С.Б → С.Г → С.Мост.
+    const path = findPath(graph, nodeKey("К", "А"), sink, (edge) => edge.to.startsWith("С"));
+    assert.deepEqual(path.map((p) => p.key), ["А", "Б", "Г", "Мост"].map((n, i) => nodeKey(i ? "С" : "К", n)));
+    assert.equal(findPath(graph, nodeKey("С", "Б"), (key) => key === nodeKey("К", "А")), null);
+  },
+  "returnedLiteral: a function that only returns a string": () => {
+    const methods = parseModule('Функция А()\n  Возврат "Событие.Имя";\nКонецФункции\nФункция Б()\n  Возврат "x" + "y";\nКонецФункции\nПроцедура В()\nКонецПроцедуры').methods;
+    assert.deepEqual(methods.map(returnedLiteral), ["Событие.Имя", null, null]);
+  },
+  "enclosingConditions: the conditions of the branches around a token, earlier branches included": () => {
+    const [m] = parseModule(`Процедура П(Отказ)
+  Если А Тогда
+    Х = 1;
+  ИначеЕсли Б Тогда
+    Если В Тогда КонецЕсли;
+    Отказ = Истина;
+  Иначе
+    У = 2;
+  КонецЕсли;
+  Я = 3;
+КонецПроцедуры`).methods;
+    const at = (name) => enclosingConditions(m.body, m.body.findIndex((t) => t.value === name)).map((c) => c.map((t) => t.text).join(" "));
+    assert.deepEqual(at("х"), ["А"]);
+    assert.deepEqual(at("отказ"), ["А", "Б"]);
+    assert.deepEqual(at("у"), ["А", "Б"]);
+    assert.deepEqual(at("я"), []);
   },
 };
 
