@@ -174,16 +174,29 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     kick();
   }
 
+  /**
+   * realtime: a wall-clock timeout for the timer. Node's timers run on a monotonic clock and `now()` reads
+   * Date.now(), which can lag it; a timeout that finds its timer not yet due re-arms for the rest instead of
+   * leaving it to the next unrelated activity. A foreground timer keeps the process alive (a script's top-level
+   * `await clock.sleep()`); a background one does not.
+   */
+  function armReal(timer: Timer): void {
+    timer.real = setTimeout(() => {
+      timer.real = undefined;
+      if (timer.done) return;
+      if (timer.at > now()) armReal(timer);
+      else fireDue(now());
+    }, Math.max(0, timer.at - now()));
+    if (timer.background) timer.real.unref?.();
+  }
+
   function setTimer(ms: number, fn: () => void, timerOptions: TimerOptions = {}): () => void {
     const delay = Number.isFinite(ms) ? Math.max(0, ms) : 0;
     const timer: Timer = { at: now() + delay, seq: seq++, fn, background: timerOptions.background === true, done: false };
     insert(timer);
     if (!timer.background) foreground++;
     activity++;
-    if (mode === "realtime") {
-      timer.real = setTimeout(() => fireDue(now()), delay);
-      timer.real.unref?.();
-    }
+    if (mode === "realtime") armReal(timer);
     kick();
     return () => {
       activity++;

@@ -76,6 +76,31 @@ describe("virtual clock", () => {
     expect(fired).toBe(true);
     expect(clock.now()).toBeGreaterThanOrEqual(60_000);
   });
+
+  it("realtime mode: a timer whose setTimeout fires early is re-armed, not left waiting for other activity", async () => {
+    // Node's timers run on a monotonic clock and the realtime clock reads Date.now(): the wall clock can lag the
+    // timer by a millisecond or more. Made visible here by a wall clock that lags 20 ms once the timer is set.
+    const clock = createVirtualClock({ realtime: true, start: 0 });
+    const realNow = Date.now;
+    let fired = false;
+    try {
+      clock.setTimer(30, () => (fired = true));
+      Date.now = () => realNow() - 20;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      Date.now = realNow;
+    }
+    expect(fired).toBe(true);
+  });
+
+  it("realtime mode: a pending sleep keeps the process alive (a top-level await in a script)", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const entry = fileURLToPath(new URL("../../src/testing/clock.ts", import.meta.url));
+    const script = `import { createVirtualClock } from ${JSON.stringify(entry)}; const c = createVirtualClock({ realtime: true }); await c.sleep(100); console.log("slept");`;
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(out.trim()).toBe("slept");
+  });
 });
 
 describe("determinism", () => {
