@@ -4,6 +4,7 @@
  */
 export * from "./core/errors.js";
 export * from "./core/models.js";
+export { LIMITS, bounded, boundedArray, multiLine, requiredLine, singleLine } from "./core/text.js";
 export { macroCatalog, getMacro, secretMacroNames, resolveMacroValues } from "./core/macros.js";
 export type { MacroDefinition, MacroSource } from "./core/macros.js";
 export { renderTemplate, renderText, parseTemplateJson } from "./core/render.js";

@@ -312,3 +312,30 @@ describe("redactPlan", () => {
     expect(body(plan, "lms-secrets").stringData.LMS_KEYS_SECRET_SEED).toBe(example.secrets.keysSecretSeed);
   });
 });
+
+describe("hostile template overrides", () => {
+  it("refuses a template body nested deeper than any manifest as bad input, not a stack overflow", () => {
+    const shipped = getTemplate("lms-config")!;
+    const deep = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"a":${"[".repeat(10_000)}${"]".repeat(10_000)}}}`;
+    const error = planError({ ...input(), templates: [{ ...shipped, body: deep }] });
+    expect(error.problems).toContainEqual(expect.objectContaining({ path: "templates.lms-config", code: "TEMPLATE_INVALID", message: expect.stringContaining("глубже 64") }));
+  });
+
+  it("refuses input that breaks the size limits quickly, with one problem per list", () => {
+    const data = { ...input(), variables: Array.from({ length: 520_000 }, () => 0) };
+    const started = performance.now();
+    const error = planError(data);
+    expect(performance.now() - started).toBeLessThan(2_000); // a bound, not a benchmark: it used to take ~15 s
+    expect(error.problems).toEqual([expect.objectContaining({ path: "variables", code: "too_big" })]);
+  });
+
+  it.each([
+    ["client.organizationName", (d: Input) => (d.client.organizationName = "ООО\u0000Ромашка")],
+    ["variables[0].value", (d: Input) => ((d as any).variables = [{ name: "A", value: "a\u0000b", secret: false }])],
+    ["client.contacts[0].name", (d: Input) => ((d as any).client.contacts = [{ name: "Иван\u0007", phones: [], emails: [] }])],
+  ])("refuses control characters in %s", (path, mutate) => {
+    const data = input();
+    mutate(data);
+    expect(planError(data).problems).toContainEqual(expect.objectContaining({ path, message: expect.stringContaining("управляющие символы") }));
+  });
+});

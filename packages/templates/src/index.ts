@@ -20,11 +20,16 @@ import commonDefaults from "../defaults/common.json" with { type: "json" };
 import lmsDevDefaults from "../defaults/lms-dev.json" with { type: "json" };
 import lmsProdDefaults from "../defaults/lms-prod.json" with { type: "json" };
 
+// Every string is bounded and free of control characters (the bridge takes templates from 1C): a length check
+// that aborts before the pattern, as @sreda/sdk's input models do.
+const line = (max: number) => z.string().max(max, { abort: true }).regex(/^[^\u0000-\u001f\u007f]*$/, "no control characters");
+const text = (max: number) => z.string().max(max, { abort: true }).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, "no control characters but tab and line breaks");
+
 /** A template id: lowercase words joined by hyphens (`postgres-setup-job`). */
 export const TemplateId = z
   .string()
-  .regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens, starting with a letter")
-  .max(63);
+  .max(63, { abort: true })
+  .regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens, starting with a letter");
 export type TemplateId = z.infer<typeof TemplateId>;
 
 /**
@@ -33,20 +38,20 @@ export type TemplateId = z.infer<typeof TemplateId>;
  */
 export const RequestTemplate = z.strictObject({
   id: TemplateId,
-  title: z.string().min(1),
-  description: z.string().default(""),
+  title: line(200).min(1),
+  description: text(2000).default(""),
   /** Execution order for display and for ties; the dependency graph decides what may run when. */
-  order: z.number().int().nonnegative(),
+  order: z.number().int().nonnegative().max(10_000),
   method: z.enum(["GET", "POST"]),
   /** Path below the API root URL, with macros: `/api/v1/namespaces/{{namespace-id}}/secrets`. */
-  path: z.string().startsWith("/"),
-  apiVersion: z.string().min(1),
-  kind: z.string().min(1),
+  path: z.string().max(2048, { abort: true }).regex(/^\/[^\u0000-\u001f\u007f]*$/, "starts with /, no control characters"),
+  apiVersion: line(100).min(1),
+  kind: line(100).min(1),
   /** The object's name with macros; absent for queries. */
-  name: z.string().min(1).optional(),
-  dependsOn: z.array(TemplateId).default([]),
+  name: line(253).min(1).optional(),
+  dependsOn: z.array(TemplateId).max(50, { abort: true }).default([]),
   /** JSON text with macros; null for a GET. */
-  body: z.string().nullable(),
+  body: text(256 * 1024).nullable(),
 });
 export type RequestTemplate = z.infer<typeof RequestTemplate>;
 

@@ -3,70 +3,73 @@
  */
 import { z } from "zod";
 import { RequestTemplate } from "@sreda/templates";
+import { LIMITS, bounded, boundedArray, multiLine, requiredLine, singleLine } from "./text.js";
 
 const DNS1123_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const IPV4 = "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+/** Host name (DNS-1123 subdomain) or IPv4 address, as one pattern so the OpenAPI document states it. */
+const HOST = new RegExp(`^(?:${IPV4}|(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)$`);
+const PORT = "(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+// A URL host: an IPv4 address, or a name whose last label starts with a letter (WHATWG URL reads a host that ends
+// in a number as an IPv4 address and refuses `a.1` or `999.1.1.1`).
+const HOST_NAME = `(?:${IPV4}|(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?)`;
+/** An API root URL: http(s), a host, an optional port, a path of unreserved, sub-delim and percent-encoded characters. */
+const API_ROOT_URL = new RegExp(`^https?://${HOST_NAME}(?::${PORT})?(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*)?$`);
 /** Kubernetes resource quantity as users write it (`250m`, `1`, `0.5`, `512Mi`, `1G`). */
-const QUANTITY = /^(?:\d+(?:\.\d+)?|\.\d+)(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const QUANTITY = /^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 /** Container image reference: [registry[:port]/]path[:tag][@digest], lowercase path. */
 const IMAGE_REF =
-  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d+)?\/)?[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /** `C` followed by a positive integer without leading zeros: C42 yes; C0, C042, c42, C-1, C42x, 42 no. */
-export const ClientId = z
-  .string()
-  .regex(/^C[1-9]\d{0,8}$/, "идентификатор клиента: C и номер без ведущих нулей, например C42");
+export const ClientId = bounded(10)
+  .regex(/^C[1-9][0-9]{0,8}$/, "идентификатор клиента: C и номер без ведущих нулей, например C42");
 export type ClientId = z.infer<typeof ClientId>;
 
-/** Phone as people write it; normalized digits (with an optional leading +) must be 7–15 long (E.164). */
-export const Phone = z
-  .string()
-  .trim()
-  .regex(/^\+?[\d\s()-]+$/, "телефон: цифры, пробелы, скобки, дефисы и + в начале")
-  .refine((v) => {
-    const digits = v.replace(/\D/g, "");
-    return digits.length >= 7 && digits.length <= 15;
-  }, "телефон: от 7 до 15 цифр");
+/**
+ * Phone as people write it: 7–15 digits (E.164) with spaces, brackets and hyphens between, an optional leading +;
+ * one pattern (no refine), so the OpenAPI document states the whole rule. Surrounding spaces are trimmed.
+ */
+export const Phone = bounded(32)
+  .regex(/^ *\+?[ ()-]*(?:[0-9][ ()-]*){7,15}$/, "телефон: от 7 до 15 цифр; пробелы, скобки, дефисы и + в начале")
+  .trim();
 export type Phone = z.infer<typeof Phone>;
 
-export const Email = z.email("адрес электронной почты указан неверно");
+// The e-mail pattern itself rules out control characters.
+export const Email = z.email("адрес электронной почты указан неверно").max(254, { abort: true });
 export type Email = z.infer<typeof Email>;
 
 export const ContactPerson = z.strictObject({
-  name: z.string().trim().min(1, "укажите имя контактного лица").max(200),
-  position: z.string().trim().max(200).optional(),
-  phones: z.array(Phone).default([]),
-  emails: z.array(Email).default([]),
+  name: requiredLine(200, "укажите имя контактного лица"),
+  position: singleLine(200).trim().optional(),
+  phones: boundedArray(Phone, LIMITS.phonesPerContact, "телефонов у контактного лица").default([]),
+  emails: boundedArray(Email, LIMITS.emailsPerContact, "адресов почты у контактного лица").default([]),
 });
 export type ContactPerson = z.infer<typeof ContactPerson>;
 
 export const Client = z.strictObject({
   id: ClientId,
-  organizationName: z.string().trim().min(1, "укажите наименование организации").max(500),
-  contacts: z.array(ContactPerson).default([]),
+  organizationName: requiredLine(LIMITS.text, "укажите наименование организации"),
+  contacts: boundedArray(ContactPerson, LIMITS.contacts, "контактных лиц").default([]),
 });
 export type Client = z.infer<typeof Client>;
 
-export const Namespace = z
-  .string()
+export const Namespace = bounded(63)
   .regex(DNS1123_LABEL, "пространство имён: DNS-1123 label (строчные латинские буквы, цифры, дефис; до 63 символов)");
 
 /** Host name (DNS-1123 subdomain) or IPv4 address. */
-export const Host = z
-  .string()
-  .refine((v) => IPV4.test(v) || DNS1123_SUBDOMAIN.test(v), "имя хоста (DNS) или IPv4-адрес");
+export const Host = bounded(LIMITS.name).regex(HOST, "имя хоста (DNS) или IPv4-адрес");
 
 /** The cluster's API root URL, e.g. a Rancher proxy base `https://host/k8s/clusters/c-m4hlh/`. */
 export const ApiRootUrl = z
   .url({ protocol: /^https?$/, error: "корневой URL API кластера: http(s)://…" })
-  .refine((v) => {
-    if (!URL.canParse(v)) return true; // reported by the url check
-    const u = new URL(v);
-    return !u.username && !u.password && !u.search && !u.hash;
-  }, "корневой URL API кластера без логина, пароля, параметров и якоря");
+  .max(2048, { abort: true })
+  // What the URL format leaves open, in one pattern every JSON Schema reader understands: a host name or IPv4
+  // address, a port 1–65535, a path of URL characters — no login, no query, no fragment, nothing else.
+  .regex(API_ROOT_URL, "корневой URL API кластера: http(s)://хост[:порт]/путь, без логина, пароля, параметров и якоря");
 
-export const Quantity = z.string().regex(QUANTITY, "количество ресурса Kubernetes, например 250m, 1, 512Mi");
+export const Quantity = bounded(64).regex(QUANTITY, "количество ресурса Kubernetes, например 250m, 1, 512Mi");
 
 export const ContainerResources = z
   .object({
@@ -78,7 +81,7 @@ export const ContainerResources = z
   .partial();
 export type ContainerResources = z.infer<typeof ContainerResources>;
 
-const Secret = z.string().min(1);
+const Secret = multiLine(LIMITS.secret).min(1);
 
 /**
  * Settings of one environment (a namespace of a cluster). Anything left out falls back to the namespace's
@@ -87,19 +90,19 @@ const Secret = z.string().min(1);
 export const EnvironmentSettings = z.strictObject({
   namespace: Namespace,
   apiRootUrl: ApiRootUrl,
-  publicDns: z.string().regex(DNS1123_SUBDOMAIN, "публичное DNS-имя сервиса").optional(),
-  dockerImage: z.string().regex(IMAGE_REF, "ссылка на docker-образ: [реестр/]путь[:тег]").optional(),
+  publicDns: bounded(LIMITS.name).regex(DNS1123_SUBDOMAIN, "публичное DNS-имя сервиса").optional(),
+  dockerImage: bounded(512).regex(IMAGE_REF, "ссылка на docker-образ: [реестр/]путь[:тег]").optional(),
   nfsServer: Host.optional(),
-  nfsPath: z.string().regex(/^\/[^\0]*$/, "абсолютный путь").optional(),
-  imagePullSecret: z.string().regex(DNS1123_SUBDOMAIN, "имя секрета Kubernetes").optional(),
-  tlsSecret: z.string().regex(DNS1123_SUBDOMAIN, "имя секрета Kubernetes").optional(),
-  ingressClass: z.string().regex(DNS1123_SUBDOMAIN, "имя IngressClass").optional(),
+  nfsPath: bounded(4096).regex(/^\/[^\u0000-\u001f\u007f]*$/, "абсолютный путь без управляющих символов").optional(),
+  imagePullSecret: bounded(LIMITS.name).regex(DNS1123_SUBDOMAIN, "имя секрета Kubernetes").optional(),
+  tlsSecret: bounded(LIMITS.name).regex(DNS1123_SUBDOMAIN, "имя секрета Kubernetes").optional(),
+  ingressClass: bounded(LIMITS.name).regex(DNS1123_SUBDOMAIN, "имя IngressClass").optional(),
   replicas: z.number().int().min(0).max(100).optional(),
   keysTokenTtlHours: z.number().int().positive().max(8760).optional(),
-  keysRsaPath: z.string().regex(/^\/etc\/lms\/[A-Za-z0-9._-]+$/, "путь к ключу внутри /etc/lms").optional(),
+  keysRsaPath: bounded(LIMITS.name).regex(/^\/etc\/lms\/[A-Za-z0-9._-]+$/, "путь к ключу внутри /etc/lms").optional(),
   sms4b: z
     .object({
-      sender: z.string().trim().min(1).max(64).optional(),
+      sender: requiredLine(64, "укажите отправителя SMS").optional(),
       passcodeLifetimeSeconds: z.number().int().positive().max(86400).optional(),
       token: Secret.optional(),
     })
@@ -108,8 +111,8 @@ export const EnvironmentSettings = z.strictObject({
   jobResources: ContainerResources.optional(),
   images: z
     .object({
-      postgresClient: z.string().regex(IMAGE_REF).optional(),
-      clickhouseClient: z.string().regex(IMAGE_REF).optional(),
+      postgresClient: bounded(512).regex(IMAGE_REF).optional(),
+      clickhouseClient: bounded(512).regex(IMAGE_REF).optional(),
     })
     .optional(),
 });
@@ -118,7 +121,7 @@ export type EnvironmentSettings = z.infer<typeof EnvironmentSettings>;
 const DatabaseServer = z.strictObject({
   host: Host,
   port: z.number().int().min(1).max(65535).optional(),
-  adminUser: z.string().min(1).max(63).optional(),
+  adminUser: singleLine(63).min(1).optional(),
   adminPassword: Secret,
 });
 
@@ -131,19 +134,17 @@ export type DatabaseAccess = z.infer<typeof DatabaseAccess>;
 
 /** Characters safe unquoted in URLs (RFC 3986 unreserved), shells and SQL literals. */
 export const SAFE_PASSWORD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const GeneratedPassword = z
-  .string()
+const GeneratedPassword = bounded(128)
   .regex(/^[A-Za-z0-9._~-]{16,128}$/, "пароль: 16–128 символов A-Z, a-z, 0-9, . _ ~ -");
 
 /** A customer's generated secrets: created once, kept in 1C, never rotated by accident. */
 export const ClientSecrets = z.strictObject({
-  rsaPrivateKeyPem: z
-    .string()
+  rsaPrivateKeyPem: bounded(LIMITS.secret)
     .regex(
       /^-----BEGIN (?:RSA )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (?:RSA )?PRIVATE KEY-----\s*$/,
       "закрытый ключ RSA в формате PEM",
     ),
-  keysSecretSeed: z.string().regex(/^[0-9a-f]{128}$/, "64 байта в шестнадцатеричной записи (128 символов)"),
+  keysSecretSeed: bounded(128).regex(/^[0-9a-f]{128}$/, "64 байта в шестнадцатеричной записи (128 символов)"),
   postgresPassword: GeneratedPassword,
   clickhousePassword: GeneratedPassword,
 });
@@ -151,8 +152,8 @@ export type ClientSecrets = z.infer<typeof ClientSecrets>;
 
 /** One environment variable kept in 1C: adds to or overrides the application's LMS_* variables. */
 export const EnvironmentVariable = z.strictObject({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "имя переменной окружения: латиница, цифры, _; не с цифры").max(253),
-  value: z.string().max(1024 * 1024),
+  name: bounded(LIMITS.name).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "имя переменной окружения: латиница, цифры, _; не с цифры"),
+  value: multiLine(LIMITS.variableValue),
   /** A secret variable goes to the Secret, not the ConfigMap. */
   secret: z.boolean().default(false),
 });
@@ -162,10 +163,10 @@ export const ProvisioningInput = z.strictObject({
   client: Client,
   environment: EnvironmentSettings,
   databases: DatabaseAccess,
-  variables: z.array(EnvironmentVariable).default([]),
+  variables: boundedArray(EnvironmentVariable, LIMITS.variables, "переменных окружения").default([]),
   secrets: ClientSecrets,
   /** Template overrides (by id) or additions; the shipped ones are used otherwise. */
-  templates: z.array(RequestTemplate).optional(),
+  templates: boundedArray(RequestTemplate, LIMITS.templates, "шаблонов").optional(),
 });
 export type ProvisioningInput = z.infer<typeof ProvisioningInput>;
 /** What callers may pass (before defaults are applied). */

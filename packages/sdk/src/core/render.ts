@@ -73,6 +73,12 @@ function firstLine(error: unknown): string {
 
 /** Parses template JSON text; a syntax error names the template, line and column. */
 export function parseTemplateJson(text: string, templateId: string): unknown {
+  const depth = nestingDepth(text);
+  if (depth > MAX_TEMPLATE_DEPTH) {
+    // Rendering, hashing and copying walk the body recursively: a body nested deeper than any manifest would be is
+    // refused here, as bad input, before anything overflows the stack.
+    throw new SredaError("TEMPLATE_INVALID", `Шаблон ${templateId}: JSON вложен глубже ${MAX_TEMPLATE_DEPTH} уровней (${depth})`, { templateId, depth });
+  }
   try {
     return JSON.parse(text);
   } catch (cause) {
@@ -89,6 +95,26 @@ export function parseTemplateJson(text: string, templateId: string): unknown {
       { cause },
     );
   }
+}
+
+/** Deeper than any Kubernetes manifest (a Deployment is about 12 levels deep). */
+export const MAX_TEMPLATE_DEPTH = 64;
+
+/** The deepest nesting of objects and arrays in JSON text, strings skipped: one linear pass, no parsing. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
 }
 
 interface Context {
