@@ -1,11 +1,12 @@
 /**
  * The Koa application: composition only (STYLE.md item 8). Order matters:
- *   request id → access log → error body → auth → body parsing → router (→ 405/501 from the router).
+ *   request id → access log → error body → auth → body parsing → router (→ 405 from the router).
  * The access log sits outside the error middleware so it sees the final status; auth runs before the body is
  * read, so an unauthenticated caller cannot make us read a megabyte.
  */
 import Koa from "koa";
 import { systemClock, type Clock } from "@sreda/sdk";
+import { allowListed } from "./allowed-clusters.js";
 import { defaultKubeClientFactory, type KubeClientFactory } from "./cluster.js";
 import type { BridgeConfig } from "./config.js";
 import { createLogger, errorFields, type Logger } from "./logger.js";
@@ -57,7 +58,8 @@ export function createApp(deps: AppDeps): BridgeApp {
   const router = createRouter({
     config,
     operations,
-    kubeClientFactory: deps.kubeClientFactory ?? defaultKubeClientFactory,
+    // Every client is made through the allow-list: a cluster outside it is refused before any connection.
+    kubeClientFactory: allowListed(deps.kubeClientFactory ?? defaultKubeClientFactory, config.allowedClusters),
     clock: deps.clock ?? systemClock,
     logger,
     isShuttingDown: () => shuttingDown,

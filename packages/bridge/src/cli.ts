@@ -2,6 +2,7 @@
  * The command line: configuration from the environment, the bridge, a banner for people, and signals. SIGINT or
  * SIGTERM stops gracefully (running provisionings get the grace period); a second one stops at once.
  */
+import { normalizeClusterUrl } from "./allowed-clusters.js";
 import { loadConfig, ConfigError, type BridgeConfig } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Redactor } from "./redact.js";
@@ -37,6 +38,13 @@ export async function runCli(options: CliOptions = {}): Promise<RunningBridge> {
   }
   const logger = createLogger({ level: config.logLevel, redactor: new Redactor().add(config.token) });
   const cluster = config.development && options.devCluster ? await options.devCluster(logger) : undefined;
+  if (config.development) {
+    // The development token is known to everyone: in development mode the bridge talks to the embedded cluster
+    // and to what the allow-list names, nothing else.
+    config = { ...config, allowedClusters: [...(config.allowedClusters ?? []), ...(cluster ? [normalizeClusterUrl(cluster.url)!] : [])] };
+  } else if (config.allowedClusters === undefined) {
+    logger.warn("no cluster allow-list: the bridge will talk to any cluster a caller names; set SREDA_ALLOWED_CLUSTERS");
+  }
   const bridge = await startBridge({ config, logger });
   logger.info("listening", { url: bridge.url, development: config.development, journal: config.journalPath ?? null });
   print(banner(config, bridge.url, cluster));
@@ -70,6 +78,11 @@ function banner(config: BridgeConfig, url: string, cluster: DevCluster | undefin
       lines.push("  Развернуть C42:     npx tsx examples/provision-c42.ts   (в другом терминале)");
     }
   }
+  lines.push(
+    config.allowedClusters
+      ? `Разрешённые кластеры: ${config.allowedClusters.join(", ")}`
+      : "Внимание: список разрешённых кластеров не задан (SREDA_ALLOWED_CLUSTERS) — мост обратится к любому кластеру из запроса.",
+  );
   lines.push("Остановка: Ctrl+C (текущие развёртывания получат время завершиться).");
   return lines.join("\n");
 }

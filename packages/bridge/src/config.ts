@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { normalizeClusterUrl } from "./allowed-clusters.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
 /** The token the bridge accepts in development mode (printed at start; never valid in production mode). */
@@ -31,6 +32,12 @@ export interface BridgeConfig {
   shutdownGraceMs: number;
   /** How long a provisioning waits for the environment to become Ready after the last request (default 15 min). */
   readyTimeoutMs: number;
+  /**
+   * The clusters the bridge may talk to: normalized API root URL prefixes (`SREDA_ALLOWED_CLUSTERS`, comma-separated,
+   * or `allowedClusters` in the file). Undefined: every cluster (production warns at start). In development mode the
+   * embedded cluster is always added.
+   */
+  allowedClusters: string[] | undefined;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -46,6 +53,7 @@ export const ConfigFile = z.strictObject({
   historyLimit: z.number().int().min(1).max(100_000).optional(),
   shutdownGraceMs: z.number().int().min(0).max(3_600_000).optional(),
   readyTimeoutMs: z.number().int().min(0).max(24 * 3_600_000).optional(),
+  allowedClusters: z.array(z.string().min(1)).max(1000).optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
 
@@ -91,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`В режиме разработки (без SREDA_TOKEN) мост слушает только 127.0.0.1, а не ${host}: токен разработки известен всем`);
   }
   const port = int("SREDA_PORT", env["SREDA_PORT"]) ?? file.port ?? DEFAULT_PORT;
+  const allowedClusters = clusterList(env["SREDA_ALLOWED_CLUSTERS"], file.allowedClusters);
   if (port > 65535) throw new ConfigError("SREDA_PORT: от 0 до 65535");
   return {
     host,
@@ -103,5 +112,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     historyLimit: file.historyLimit ?? 200,
     shutdownGraceMs: int("SREDA_SHUTDOWN_GRACE_MS", env["SREDA_SHUTDOWN_GRACE_MS"]) ?? file.shutdownGraceMs ?? 30_000,
     readyTimeoutMs: file.readyTimeoutMs ?? 15 * 60_000,
+    allowedClusters,
   };
+}
+
+/** The allow-list from the variable (comma-separated) or the file, each entry a normalized http(s) URL prefix. */
+function clusterList(variable: string | undefined, fromFile: string[] | undefined): string[] | undefined {
+  const entries = variable !== undefined && variable.trim() !== "" ? variable.split(",").map((e) => e.trim()).filter(Boolean) : fromFile;
+  if (entries === undefined) return undefined;
+  return entries.map((entry) => {
+    const url = normalizeClusterUrl(entry);
+    const parts = url === undefined ? undefined : new URL(entry);
+    if (url === undefined || !parts || parts.username || parts.password || parts.search || parts.hash) {
+      throw new ConfigError(`SREDA_ALLOWED_CLUSTERS: «${entry}» — не корневой URL API кластера вида https://host/путь/ (без логина, параметров и якоря)`);
+    }
+    return url;
+  });
 }

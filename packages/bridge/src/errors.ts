@@ -9,6 +9,22 @@
  */
 import { isKubeError, KubeNetworkError, KubeStatusError, SredaError, SredaValidationError, type Problem } from "@sreda/sdk";
 
+/** The most problems one error answer lists; the rest are counted in `details.moreProblems`. */
+export const MAX_PROBLEMS = 100;
+
+/**
+ * Paths and messages echo the input (an unknown key, a field name in a template): each is cut to a few hundred
+ * characters, and the list stops at about 32 KiB of text — the rest is counted — so an error answer stays small.
+ */
+const MAX_PATH = 256;
+const MAX_MESSAGE = 512;
+const PROBLEMS_BUDGET = 32 * 1024;
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function bounded(problem: Problem): Problem {
+  return { ...problem, path: cut(problem.path, MAX_PATH), message: cut(problem.message, MAX_MESSAGE) };
+}
+
 export interface ErrorBody {
   code: string;
   message: string;
@@ -26,9 +42,23 @@ export class HttpError extends SredaError {
     this.headers = headers;
   }
 
-  /** 422 with every problem and its path. */
-  static invalid(message: string, problems: Problem[]): HttpError {
-    return new HttpError(422, "INVALID_INPUT", message, { problems });
+  /**
+   * 422 with the problems and their paths: the first MAX_PROBLEMS of them, and `moreProblems` counting the rest, so
+   * an answer to a hostile body stays a few kilobytes (the schemas' size limits keep the count itself small).
+   */
+  static invalid(message: string, problems: readonly Problem[] & { total?: number }, code = "INVALID_INPUT"): HttpError {
+    const total = problems.total ?? problems.length;
+    const listed: Problem[] = [];
+    let size = 0;
+    for (const problem of problems) {
+      if (listed.length === MAX_PROBLEMS || size >= PROBLEMS_BUDGET) break;
+      const short = bounded(problem);
+      size += short.path.length + short.message.length;
+      listed.push(short);
+    }
+    const details: Record<string, unknown> = { problems: listed };
+    if (total > listed.length) details["moreProblems"] = total - listed.length;
+    return new HttpError(422, code, message, details);
   }
 
   toBody(): ErrorBody {
@@ -74,9 +104,7 @@ export function clusterHttpError(error: KubeStatusError | KubeNetworkError): Htt
 /** Maps anything thrown by a handler to the HTTP error to answer with; `internal` marks our own faults (5xx, logged). */
 export function toHttpError(error: unknown): { error: HttpError; internal: boolean } {
   if (error instanceof HttpError) return { error, internal: false };
-  if (error instanceof SredaValidationError) {
-    return { error: new HttpError(422, error.code, "Входные данные не прошли проверку", { problems: error.problems }), internal: false };
-  }
+  if (error instanceof SredaValidationError) return { error: HttpError.invalid("Входные данные не прошли проверку", error.problems, error.code), internal: false };
   if (isKubeError(error)) return { error: clusterHttpError(error), internal: false };
   return { error: new HttpError(500, "INTERNAL_ERROR", "Внутренняя ошибка моста Sreda; подробности в журнале сервиса"), internal: true };
 }

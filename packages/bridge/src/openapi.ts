@@ -78,15 +78,21 @@ export interface ApiRoute {
   errors: number[];
 }
 
+// Statuses by cause, so each route lists every status it can answer (a test sends each one).
 const AUTH = [401];
-const BODY = [400, 413, 415, 422];
+/** A POST body is read and parsed whatever the route: not JSON, too large, wrong type or charset. */
+const BODY = [400, 413, 415];
+/** A body checked against the route's request schema. */
+const INPUT = [...BODY, 422];
+/** The bridge's own fault. */
+const INTERNAL = [500];
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: "get", path: "/healthz", operationId: "health", summary: "Процесс жив", public: true, success: { status: 200, schema: "Health" }, errors: [] },
   { method: "get", path: "/readyz", operationId: "readiness", summary: "Мост готов принимать запросы (503 во время остановки)", public: true, success: { status: 200, schema: "Readiness" }, errors: [503] },
   { method: "get", path: "/openapi.json", operationId: "openapi", summary: "Этот документ OpenAPI 3.1", public: true, success: { status: 200, raw: true }, errors: [] },
-  { method: "get", path: "/v1/templates", operationId: "listTemplates", summary: "Поставляемые шаблоны запросов", success: { status: 200, schema: "TemplatesResponse" }, errors: AUTH },
-  { method: "get", path: "/v1/macros", operationId: "listMacros", summary: "Каталог макросов шаблонов", success: { status: 200, schema: "MacrosResponse" }, errors: AUTH },
+  { method: "get", path: "/v1/templates", operationId: "listTemplates", summary: "Поставляемые шаблоны запросов", success: { status: 200, schema: "TemplatesResponse" }, errors: [...AUTH, ...INTERNAL] },
+  { method: "get", path: "/v1/macros", operationId: "listMacros", summary: "Каталог макросов шаблонов", success: { status: 200, schema: "MacrosResponse" }, errors: [...AUTH, ...INTERNAL] },
   {
     method: "post",
     path: "/v1/plans",
@@ -94,7 +100,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: "Пробный прогон: план запросов с замаскированными секретами; с diff — сравнение с кластером",
     request: "PlanRequest",
     success: { status: 200, schema: "PlanResponse" },
-    errors: [...AUTH, ...BODY, 502, 503, 504],
+    errors: [...AUTH, ...INPUT, 403, 502, 503, 504, ...INTERNAL],
   },
   {
     method: "post",
@@ -103,7 +109,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: "Запуск развёртывания среды клиента (202, операция в Location)",
     request: "ProvisioningRequest",
     success: { status: 202, schema: "ProvisioningAccepted", headers: { Location: "Адрес операции: /v1/provisionings/{id}" } },
-    errors: [...AUTH, ...BODY, 409, 503],
+    errors: [...AUTH, ...INPUT, 403, 409, 503, ...INTERNAL],
   },
   {
     method: "get",
@@ -111,7 +117,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     operationId: "getProvisioning",
     summary: "Ход развёртывания: шаги, события, состояние среды; один раз — созданные секреты",
     success: { status: 200, schema: "OperationResponse" },
-    errors: [...AUTH, 404],
+    errors: [...AUTH, 404, ...INTERNAL],
   },
   {
     method: "post",
@@ -119,7 +125,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     operationId: "cancelProvisioning",
     summary: "Отмена развёртывания",
     success: { status: 202, schema: "OperationResponse" },
-    errors: [...AUTH, 404, 409],
+    errors: [...AUTH, ...BODY, 404, 409, ...INTERNAL],
   },
   {
     method: "post",
@@ -128,18 +134,20 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: "Текущее состояние одной или нескольких сред клиентов",
     request: "EnvironmentStatusRequest",
     success: { status: 200, schema: "EnvironmentStatusResponse" },
-    errors: [...AUTH, ...BODY],
+    errors: [...AUTH, ...INPUT, ...INTERNAL],
   },
 ];
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке",
   401: "Нет токена моста или он неверен (UNAUTHORIZED)",
+  403: "Кластер не входит в список разрешённых мосту (CLUSTER_NOT_ALLOWED): мост к нему не обращается",
   404: "Нет такой операции (OPERATION_NOT_FOUND)",
   409: "Уже выполняется развёртывание этого клиента (PROVISIONING_IN_PROGRESS, details.operationId) или операция завершена",
   413: "Тело запроса больше допустимого (PAYLOAD_TOO_LARGE)",
   415: "Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE)",
-  422: "Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями)",
+  422: "Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems)",
+  500: "Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId",
   502: "Кластер недоступен или отклонил запрос (CLUSTER_UNREACHABLE, CLUSTER_UNAUTHORIZED, CLUSTER_FORBIDDEN, CLUSTER_ERROR)",
   503: "Мост останавливается (SHUTTING_DOWN) или кластер перегружен (CLUSTER_UNAVAILABLE)",
   504: "Кластер не ответил вовремя (CLUSTER_TIMEOUT)",
@@ -187,7 +195,6 @@ export function createOpenApiDocument(): Record<string, unknown> {
     for (const status of route.errors) {
       responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? "Ошибка", content: { "application/json": { schema: ref("Error") } } };
     }
-    if (!route.public) responses["default"] = { description: "Любая другая ошибка (500 INTERNAL_ERROR — сбой моста)", content: { "application/json": { schema: ref("Error") } } };
     paths[route.path] ??= {};
     paths[route.path]![route.method] = {
       operationId: route.operationId,
@@ -205,12 +212,18 @@ export function createOpenApiDocument(): Record<string, unknown> {
       version: "0.1.0",
       description:
         "HTTP API моста Sreda для 1С:Предприятия. JSON в UTF-8 (BOM допускается), аутентификация: заголовок Authorization: Bearer <токен моста>. " +
-        "Ошибки: { code, message, details }, message — по-русски, details.problems — пути к неверным полям. Заголовок X-Request-Id передаётся и возвращается.",
+        "Ошибки: { code, message, details }, message — по-русски, details.problems — пути к неверным полям. Заголовок X-Request-Id передаётся и возвращается. " +
+        "Каждая операция перечисляет свои ответы; любой адрес вне операций отвечает 404, а метод, которого у адреса нет (в том числе TRACE), — 405 с заголовком Allow (components.responses).",
     },
     security: [{ bearer: [] }],
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      // What any address answers outside its operations (the router's answers, the same error body).
+      responses: {
+        NotFound: { description: "404 NOT_FOUND: нет такого адреса", content: { "application/json": { schema: ref("Error") } } },
+        MethodNotAllowed: { description: "405 METHOD_NOT_ALLOWED: у адреса нет такого метода, какой бы он ни был (заголовок Allow перечисляет допустимые)", content: { "application/json": { schema: ref("Error") } } },
+      },
       schemas: { ...convert(responseRegistry, "output"), ...convert(requestRegistry, "input") },
     },
   };

@@ -55,6 +55,8 @@ export const SECRET_INPUT_PATHS: readonly string[] = macroCatalog.filter((m) => 
 
 /** Shorter values are not scrubbed from text: a 3-letter "secret" would mangle every message. */
 const MIN_LENGTH = 6;
+/** Values longer than this are searched for one by one, not through the one regular expression of all values. */
+const MAX_PATTERN_LENGTH = 4096;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -66,20 +68,25 @@ function at(input: unknown, path: string): unknown {
 
 export class Redactor {
   private readonly values = new Set<string>();
-  private pattern: RegExp | undefined;
+  private pattern: { long: string[]; short: RegExp | undefined } | undefined;
 
-  /** Remembers a secret value (and its base64 form). */
+  /** Remembers a secret value (its base64 form, and for a PEM each of its body lines). */
   add(value: unknown): this {
     if (typeof value !== "string" || value.length < MIN_LENGTH) return this;
+    this.remember(value);
+    // A PEM is often quoted line by line (a JSON string with \n escapes, or one line in a message). The lines are
+    // remembered as they are, never fed back to add(): a line may itself hold "-----BEGIN" (a hostile value).
+    if (value.includes("-----BEGIN")) for (const line of value.split(/\r?\n/)) if (line.length >= 32 && !line.startsWith("-----")) this.remember(line);
+    return this;
+  }
+
+  private remember(value: string): void {
     for (const form of [value, value.trim(), Buffer.from(value, "utf8").toString("base64")]) {
       if (form.length >= MIN_LENGTH && !this.values.has(form)) {
         this.values.add(form);
         this.pattern = undefined;
       }
     }
-    // A PEM is often quoted line by line (a JSON string with \n escapes, or one line in a message).
-    if (value.includes("-----BEGIN")) for (const line of value.split(/\r?\n/)) if (line.length >= 32 && !line.startsWith("-----")) this.add(line);
-    return this;
   }
 
   /** Remembers every string value given (a `ClientSecrets`, a list of values). */
@@ -119,15 +126,21 @@ export class Redactor {
   scrub(text: string): string {
     let out = text.replace(/\bBearer\s+[^\s"'<>,;]+/gi, `Bearer ${REDACTED}`);
     if (this.values.size === 0) return out;
-    this.pattern ??= new RegExp(
-      [...this.values]
-        .sort((a, b) => b.length - a.length)
-        .map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-        .join("|"),
-      "g",
-    );
-    out = out.replace(this.pattern, REDACTED);
+    this.pattern ??= this.compile();
+    // Long values (a PEM, a big secret variable) would make one alternation too large for the regex engine:
+    // they are cut out by plain search first, longest first, then the short ones in one pass.
+    for (const long of this.pattern.long) if (out.includes(long)) out = out.split(long).join(REDACTED);
+    if (this.pattern.short) out = out.replace(this.pattern.short, REDACTED);
     return out;
+  }
+
+  private compile(): { long: string[]; short: RegExp | undefined } {
+    const sorted = [...this.values].sort((a, b) => b.length - a.length);
+    const short = sorted.filter((v) => v.length <= MAX_PATTERN_LENGTH);
+    return {
+      long: sorted.filter((v) => v.length > MAX_PATTERN_LENGTH),
+      short: short.length ? new RegExp(short.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g") : undefined,
+    };
   }
 
   /**

@@ -12,8 +12,12 @@ import {
   DatabaseAccess,
   EnvironmentSettings,
   EnvironmentVariable,
+  LIMITS,
   Namespace,
   RequestTemplate,
+  boundedArray,
+  multiLine,
+  singleLine,
 } from "@sreda/sdk";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -27,11 +31,13 @@ import {
 export const ClusterAccess = z
   .strictObject({
     apiRootUrl: ApiRootUrl.optional(),
-    token: z.string().min(1, "укажите токен доступа к кластеру").max(16_384),
-    caCert: z.string().regex(/-----BEGIN CERTIFICATE-----/, "сертификат CA в формате PEM").max(262_144).optional(),
+    token: singleLine(LIMITS.secret).min(1, "укажите токен доступа к кластеру"),
+    caCert: multiLine(LIMITS.pem).regex(/-----BEGIN CERTIFICATE-----/, "сертификат CA в формате PEM").optional(),
     insecureSkipTlsVerify: z.boolean().optional(),
   })
-  .refine((c) => !(c.caCert !== undefined && c.insecureSkipTlsVerify), { message: "caCert и insecureSkipTlsVerify исключают друг друга", path: ["insecureSkipTlsVerify"] });
+  .refine((c) => !(c.caCert !== undefined && c.insecureSkipTlsVerify), { message: "caCert и insecureSkipTlsVerify исключают друг друга", path: ["insecureSkipTlsVerify"] })
+  // The same rule for the OpenAPI document (a refine has no JSON Schema of its own).
+  .meta({ not: { required: ["caCert", "insecureSkipTlsVerify"], properties: { insecureSkipTlsVerify: { const: true } } } });
 export type ClusterAccess = z.infer<typeof ClusterAccess>;
 
 /** The customer's secrets as 1C keeps them; any of them may be missing (read back from the cluster or generated). */
@@ -42,11 +48,11 @@ export const ProvisioningRequest = z.strictObject({
   client: Client,
   environment: EnvironmentSettings,
   databases: DatabaseAccess,
-  variables: z.array(EnvironmentVariable).optional(),
+  variables: boundedArray(EnvironmentVariable, LIMITS.variables, "переменных окружения").optional(),
   /** Known secrets; when absent they are read back from the cluster, and what exists nowhere is generated. */
   secrets: KnownSecrets.optional(),
   /** Template overrides (by id) or additions; the shipped ones are used otherwise. */
-  templates: z.array(RequestTemplate).optional(),
+  templates: boundedArray(RequestTemplate, LIMITS.templates, "шаблонов").optional(),
   cluster: ClusterAccess,
 });
 export type ProvisioningRequest = z.infer<typeof ProvisioningRequest>;
@@ -65,12 +71,12 @@ export const EnvironmentRef = z.object({
   client: z.object({ id: ClientId }),
   environment: z.object({ namespace: Namespace, apiRootUrl: ApiRootUrl }),
   cluster: ClusterAccess,
-  templates: z.array(RequestTemplate).optional(),
+  templates: boundedArray(RequestTemplate, LIMITS.templates, "шаблонов").optional(),
 });
 export type EnvironmentRef = z.infer<typeof EnvironmentRef>;
 
 export const EnvironmentStatusRequest = z.strictObject({
-  environments: z.array(EnvironmentRef).min(1, "укажите хотя бы одну среду").max(100, "не больше 100 сред за один запрос"),
+  environments: z.array(EnvironmentRef).max(100, { abort: true, error: "не больше 100 сред за один запрос" }).min(1, "укажите хотя бы одну среду"),
 });
 export type EnvironmentStatusRequest = z.infer<typeof EnvironmentStatusRequest>;
 

@@ -4,24 +4,36 @@
  */
 import { z } from "zod";
 import { formatPath, type Problem } from "@sreda/sdk";
-import { HttpError } from "./errors.js";
+import { HttpError, MAX_PROBLEMS } from "./errors.js";
 
 const russian = z.locales.ru();
 
-export function problemsOf(error: z.ZodError): Problem[] {
-  const problems: Problem[] = [];
+/** An unknown key as the answer names it: the caller chose it, so at most 64 characters of it come back. */
+const shortKey = (key: string) => (key.length > 64 ? `${key.slice(0, 63)}…` : key);
+
+/**
+ * One problem per field, built only up to MAX_PROBLEMS (60,000 unknown keys must not become 60,000 objects); the
+ * rest are counted. The list keeps `total` for `details.moreProblems`.
+ */
+export function problemsOf(error: z.ZodError): Problem[] & { total?: number } {
+  const problems: Problem[] & { total?: number } = [];
+  let total = 0;
+  const add = (problem: () => Problem) => {
+    if (total++ < MAX_PROBLEMS) problems.push(problem());
+  };
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) problems.push({ path: formatPath([...issue.path, key]), message: `неизвестное поле «${key}»`, code: "unknown-field" });
+      for (const key of issue.keys) add(() => ({ path: formatPath([...issue.path, shortKey(key)]), message: `неизвестное поле «${shortKey(key)}»`, code: "unknown-field" }));
       continue;
     }
     const message = issue.path.length === 0 && issue.code === "invalid_type" ? "ожидался JSON-объект" : issue.message;
-    problems.push({ path: formatPath(issue.path), message, code: issue.code });
+    add(() => ({ path: formatPath(issue.path), message, code: issue.code }));
   }
+  problems.total = total;
   return problems;
 }
 
-/** The parsed value, or a 422 `INVALID_INPUT` listing every problem. */
+/** The parsed value, or a 422 `INVALID_INPUT` listing the problems (at most MAX_PROBLEMS, see HttpError.invalid). */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input, { error: russian.localeError as z.core.$ZodErrorMap });
   if (result.success) return result.data;

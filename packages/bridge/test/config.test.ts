@@ -35,6 +35,17 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({ token: TOKEN, port: 7001, host: "10.0.0.5", journalPath: "/tmp/j.jsonl", logLevel: "debug", historyLimit: 10, bodyLimitBytes: 4096, development: false });
   });
 
+  it("reads the cluster allow-list from SREDA_ALLOWED_CLUSTERS or the file, in one spelling", () => {
+    expect(loadConfig({}).allowedClusters).toBeUndefined();
+    const config = loadConfig({ SREDA_ALLOWED_CLUSTERS: " https://Rancher.Example.ru:443/k8s/clusters/c-m4hlh , http://127.0.0.1:6443 " });
+    expect(config.allowedClusters).toEqual(["https://rancher.example.ru/k8s/clusters/c-m4hlh/", "http://127.0.0.1:6443/"]);
+    const file = JSON.stringify({ token: TOKEN, allowedClusters: ["https://k8s.example.ru/"] });
+    expect(loadConfig({ SREDA_CONFIG: "/etc/sreda.json" }, () => file).allowedClusters).toEqual(["https://k8s.example.ru/"]);
+    for (const bad of ["ftp://x/", "not a url", "https://user:pw@k8s.example.ru/", "https://k8s.example.ru/?x=1"]) {
+      expect(() => loadConfig({ SREDA_ALLOWED_CLUSTERS: bad }), bad).toThrow(/SREDA_ALLOWED_CLUSTERS/);
+    }
+  });
+
   it("reports a bad config file and bad values", () => {
     expect(() => loadConfig({ SREDA_CONFIG: "/x.json" }, () => '{"port": "eighty"}')).toThrow(/port/);
     expect(() => loadConfig({ SREDA_CONFIG: "/x.json" }, () => "{")).toThrow(ConfigError);

@@ -44,6 +44,24 @@ describe("Redactor", () => {
     expect(r.scrub("public-value db нет секрета repository-token, tls-secret-name")).toBe("public-value db нет секрета repository-token, tls-secret-name");
   });
 
+  // Hostile and odd secrets: a PEM marker in the middle of a line used to recurse without end (stack overflow → 500).
+  const pemLike = [
+    "x -----BEGIN CERTIFICATE----- MIIBxyz0123456789",
+    "-----BEGIN CERTIFICATE----- MIIBxyz0123456789abcdefghijklmnopqrstuvwxyz -----END CERTIFICATE-----",
+    `prefix -----BEGIN PRIVATE KEY-----${"Q".repeat(40)}`,
+    "-----BEGIN-----BEGIN-----BEGIN-----BEGIN-----BEGIN-----BEGIN-----BEGIN-----BEGIN",
+    `-----BEGIN CERTIFICATE-----\r\n${"M".repeat(64)}\r\n${"N".repeat(64)}\r\n-----END CERTIFICATE-----\r\n`,
+    `-----BEGIN CERTIFICATE-----\n${"-----BEGIN ".repeat(20)}${"Z".repeat(40)}\n-----END CERTIFICATE-----`,
+    "a".repeat(1024 * 1024) + " -----BEGIN " + "b".repeat(64),
+  ];
+  it.each(pemLike.map((s, i) => [i, s] as const))("remembers a PEM-like, multi-line or huge secret without recursing (#%i)", (_i, secret) => {
+    const r = new Redactor();
+    expect(() => r.add(secret)).not.toThrow();
+    expect(() => r.addFromRequest({ cluster: { token: "t".repeat(8), caCert: secret }, variables: [{ name: "S", value: secret, secret: true }], environment: { sms4b: { token: secret } } })).not.toThrow();
+    expect(r.scrub(`before ${secret} after`)).toBe(`before ${REDACTED} after`);
+    for (const line of secret.split(/\r?\n/).filter((l) => l.length >= 32 && !l.startsWith("-----"))) expect(r.scrub(`"${line}"`)).toBe(`"${REDACTED}"`);
+  });
+
   it("learns the cluster credentials of every environment of a status request", () => {
     const r = new Redactor().addFromRequest({ environments: [{ cluster: { token: "status-token-1" } }, { cluster: { token: "status-token-2" } }, null, "x"] });
     expect(r.scrub("status-token-1 status-token-2")).toBe(`${REDACTED} ${REDACTED}`);

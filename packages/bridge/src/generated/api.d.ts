@@ -214,7 +214,6 @@ export interface components {
             order: number;
             /** @enum {string} */
             method: "GET" | "POST";
-            /** Format: starts_with */
             path: string;
             apiVersion: string;
             kind: string;
@@ -408,17 +407,15 @@ export interface components {
             };
             environment: {
                 namespace: string;
-                /** Format: uri */
                 apiRootUrl: string;
             };
             cluster: components["schemas"]["ClusterAccess"];
             templates?: components["schemas"]["RequestTemplate"][];
         };
         ClusterAccess: {
-            /** Format: uri */
             apiRootUrl?: string;
             token: string;
-            caCert?: string;
+            caCert?: string & (unknown & unknown);
             insecureSkipTlsVerify?: boolean;
         };
         KnownSecrets: {
@@ -442,7 +439,6 @@ export interface components {
         };
         EnvironmentSettings: {
             namespace: string;
-            /** Format: uri */
             apiRootUrl: string;
             publicDns?: string;
             dockerImage?: string;
@@ -504,7 +500,6 @@ export interface components {
             order: number;
             /** @enum {string} */
             method: "GET" | "POST";
-            /** Format: starts_with */
             path: string;
             apiVersion: string;
             kind: string;
@@ -514,7 +509,26 @@ export interface components {
             body: string | null;
         };
     };
-    responses: never;
+    responses: {
+        /** @description 404 NOT_FOUND: нет такого адреса */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 405 METHOD_NOT_ALLOWED: у адреса нет такого метода, какой бы он ни был (заголовок Allow перечисляет допустимые) */
+        MethodNotAllowed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -618,8 +632,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Любая другая ошибка (500 INTERNAL_ERROR — сбой моста) */
-            default: {
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -656,8 +670,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Любая другая ошибка (500 INTERNAL_ERROR — сбой моста) */
-            default: {
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -707,6 +721,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Кластер не входит в список разрешённых мосту (CLUSTER_NOT_ALLOWED): мост к нему не обращается */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -725,8 +748,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями) */
+            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -754,15 +786,6 @@ export interface operations {
             };
             /** @description Кластер не ответил вовремя (CLUSTER_TIMEOUT) */
             504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Любая другая ошибка (500 INTERNAL_ERROR — сбой моста) */
-            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -814,6 +837,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Кластер не входит в список разрешённых мосту (CLUSTER_NOT_ALLOWED): мост к нему не обращается */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Уже выполняется развёртывание этого клиента (PROVISIONING_IN_PROGRESS, details.operationId) или операция завершена */
             409: {
                 headers: {
@@ -841,8 +873,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями) */
+            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -852,15 +893,6 @@ export interface operations {
             };
             /** @description Мост останавливается (SHUTTING_DOWN) или кластер перегружен (CLUSTER_UNAVAILABLE) */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Любая другая ошибка (500 INTERNAL_ERROR — сбой моста) */
-            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -908,8 +940,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Любая другая ошибка (500 INTERNAL_ERROR — сбой моста) */
-            default: {
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -939,6 +971,15 @@ export interface operations {
                     "application/json": components["schemas"]["OperationResponse"];
                 };
             };
+            /** @description Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
             401: {
                 headers: {
@@ -966,8 +1007,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Любая другая ошибка (500 INTERNAL_ERROR — сбой моста) */
-            default: {
+            /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1035,7 +1094,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями) */
+            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1044,8 +1103,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Любая другая ошибка (500 INTERNAL_ERROR — сбой моста) */
-            default: {
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

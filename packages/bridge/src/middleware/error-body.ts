@@ -11,13 +11,12 @@ export function errorBody(): Middleware<BridgeState> {
   return async (ctx, next) => {
     try {
       await next();
-      // What nothing answered: an unknown address, or the router's 405 (it has set Allow) and 501.
+      // What nothing answered: an unknown address, or the router's 405 (it has set Allow).
       if (ctx.body === undefined || ctx.body === null) {
         if (ctx.status === 404) throw new HttpError(404, "NOT_FOUND", `Нет такого адреса: ${ctx.method} ${ctx.path}`, { method: ctx.method, path: ctx.path });
         if (ctx.status === 405) {
           throw new HttpError(405, "METHOD_NOT_ALLOWED", `Метод ${ctx.method} не поддерживается по адресу ${ctx.path}`, { method: ctx.method, allow: ctx.response.get("Allow") });
         }
-        if (ctx.status === 501) throw new HttpError(501, "NOT_IMPLEMENTED", `Метод HTTP ${ctx.method} не поддерживается`, { method: ctx.method });
       }
     } catch (thrown) {
       const { error, internal } = toHttpError(thrown);

@@ -1,4 +1,5 @@
 /** Every route of the bridge, on one router (the list is `API_ROUTES` in ../openapi.ts; a test compares them). */
+import { METHODS } from "node:http";
 import Router from "@koa/router";
 import type { BridgeState } from "../state.js";
 import { catalogRoutes } from "./catalog.js";
@@ -11,7 +12,9 @@ import { provisioningRoutes } from "./provisionings.js";
 export type { RouteDeps } from "./deps.js";
 
 export function createRouter(deps: RouteDeps): Router<BridgeState> {
-  const router = new Router<BridgeState>();
+  // Every method Node's HTTP parser accepts is known to the router, so a known address answers any method it lacks
+  // (TRACE, QUERY, PROPFIND …) with 405 and Allow, as the OpenAPI document says — never 501.
+  const router = new Router<BridgeState>({ methods: [...METHODS] });
   metaRoutes(router, deps);
   catalogRoutes(router);
   planRoutes(router, deps);

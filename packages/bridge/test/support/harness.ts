@@ -27,6 +27,7 @@ export function testConfig(overrides: Partial<BridgeConfig> = {}): BridgeConfig 
     historyLimit: 50,
     shutdownGraceMs: 5_000,
     readyTimeoutMs: 15 * 60_000,
+    allowedClusters: undefined,
     ...overrides,
   };
 }
