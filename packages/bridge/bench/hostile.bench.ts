@@ -1,0 +1,169 @@
+/**
+ * `npm run bench --workspace @sreda/bridge` (after plans.bench.ts): what a rejected hostile request costs the
+ * bridge. Every request of the hostile corpus (test/support/hostile-corpus.ts) that the bridge must refuse is sent
+ * to the built bridge in its own process (as deployed: production mode, info-level JSON logs to /dev/null, an
+ * allow-list) a few times, and for each the bench records the wall time, the size of the answer, how far the
+ * process's resident memory rose above what it was before (the kernel's peak, VmHWM, reset per case through
+ * /proc/<pid>/clear_refs, else sampled), and the slowest GET /healthz sent meanwhile.
+ * Writes the "## Bridge: hostile requests" section of docs/benchmarks.md. Linux (reads /proc); loopback only.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { hostileCases, KIB, MAX_ERROR_BYTES, MIB, type HostileCase } from "../test/support/hostile-corpus.js";
+import { send, type WireResponse } from "../test/support/wire.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const TOKEN = "bench-bridge-token-0123456789abcdef";
+const RUNS = Number(process.env["BENCH_HOSTILE_RUNS"] ?? 5);
+const GOAL = "a bad request costs milliseconds and kilobytes, never seconds and megabytes";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** VmRSS and VmHWM (peak) of the process, bytes. */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kib("VmRSS"), peak: kib("VmHWM") };
+}
+
+/** Resets the kernel's peak RSS of the process to its current RSS (Linux ≥ 4.0; same user). */
+function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Measured {
+  c: HostileCase;
+  status: number;
+  code: string;
+  ms: number[];
+  bytes: number;
+  rssGrowth: number;
+  healthzMaxMs: number;
+}
+
+async function measure(url: string, pid: number, c: HostileCase, index: number): Promise<Measured> {
+  const body = c.body?.();
+  const request = { method: c.method, path: c.path, headers: { ...c.headers, "x-request-id": `bench-${index}` }, ...(body ? { body } : {}), ...(c.chunkBytes ? { chunkBytes: c.chunkBytes } : {}), token: TOKEN };
+  await send(url, request); // warm-up: the first of a kind pays for compilation
+  const times: number[] = [];
+  let last: WireResponse | undefined;
+  let rssGrowth = 0;
+  let healthzMaxMs = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const before = memory(pid).rss;
+    const exact = resetPeak(pid);
+    let sampledPeak = before;
+    let done = false;
+    const bad = send(url, request).finally(() => (done = true));
+    // Meanwhile: /healthz probes (the bridge's event loop) and, without clear_refs, RSS samples.
+    while (!done) {
+      const probe = await send(url, { method: "GET", path: "/healthz" });
+      healthzMaxMs = Math.max(healthzMaxMs, probe.ms);
+      if (!exact) sampledPeak = Math.max(sampledPeak, memory(pid).rss);
+    }
+    last = await bad;
+    times.push(last.ms);
+    const peak = exact ? memory(pid).peak : Math.max(sampledPeak, memory(pid).rss);
+    rssGrowth = Math.max(rssGrowth, peak - before);
+  }
+  return { c, status: last!.status, code: String(last!.json?.code ?? ""), ms: times.sort((a, b) => a - b), bytes: last!.bytes, rssGrowth, healthzMaxMs };
+}
+
+const kib = (bytes: number) => (bytes < 10 * KIB ? `${(bytes / KIB).toFixed(1)} KiB` : bytes < MIB ? `${Math.round(bytes / KIB)} KiB` : `${(bytes / MIB).toFixed(1)} MiB`);
+const ms = (value: number) => (value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`);
+
+if (!existsSync(MAIN)) throw new Error("build the bridge first: npx turbo run build --filter=@sreda/bridge");
+const loadAtStart = os.loadavg()[0]!;
+const port = await freePort();
+// Requests name this cluster; nothing listens there, and no rejected request may reach it anyway.
+const clusterUrl = `http://127.0.0.1:${await freePort()}/`;
+const child = spawn(process.execPath, [MAIN], {
+  env: { ...process.env, SREDA_TOKEN: TOKEN, SREDA_PORT: String(port), SREDA_HOST: "127.0.0.1", SREDA_LOG_LEVEL: "info", SREDA_JOURNAL: "", SREDA_ALLOWED_CLUSTERS: clusterUrl },
+  stdio: ["ignore", "ignore", "inherit"],
+});
+const url = `http://127.0.0.1:${port}`;
+try {
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (i > 100) throw new Error("the bridge did not start");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { components: { schemas: Record<string, any> } };
+  const templateBody = doc.components.schemas["RequestTemplate"]?.properties?.body;
+  const templateBodyMaxLength = ((templateBody?.anyOf ?? [templateBody]) as any[]).map((v) => v?.maxLength).find((n) => typeof n === "number");
+  const rejected = hostileCases({ clusterUrl, clusterToken: "bench-cluster-token", bodyLimitBytes: MIB, templateBodyMaxLength }).filter((c) => Math.min(...[c.expect.status].flat()) >= 400);
+  const idle = memory(child.pid!).rss;
+  const results: Measured[] = [];
+  for (const [i, c] of rejected.entries()) {
+    const m = await measure(url, child.pid!, c, i);
+    results.push(m);
+    console.log(`${c.name}: ${m.status} ${m.code}, p50 ${ms(m.ms[Math.floor(m.ms.length / 2)]!)}, max ${ms(m.ms.at(-1)!)}, ${kib(m.bytes)}, RSS +${kib(m.rssGrowth)}, /healthz ≤ ${ms(m.healthzMaxMs)}`);
+  }
+  const worst = (pick: (m: Measured) => number) => results.reduce((a, b) => (pick(b) > pick(a) ? b : a));
+  const slowest = worst((m) => m.ms.at(-1)!);
+  const largest = worst((m) => m.bytes);
+  const hungriest = worst((m) => m.rssGrowth);
+  const stalled = worst((m) => m.healthzMaxMs);
+  const over = results.filter((m) => m.bytes > MAX_ERROR_BYTES || m.ms.at(-1)! >= 1000);
+  const failed = results.filter((m) => m.status >= 500);
+  const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
+  const rows = results.map((m) => `| ${m.c.name.replaceAll("|", "\\|")} | ${m.status} ${m.code} | ${ms(m.ms[Math.floor(m.ms.length / 2)]!)} | ${ms(m.ms.at(-1)!)} | ${kib(m.bytes)} | +${kib(m.rssGrowth)} | ${ms(m.healthzMaxMs)} |`);
+  const section = `## Bridge: hostile requests
+
+Goal: **${GOAL}**.
+
+The issue measured the opposite: a 1 MiB body of 520,000 zeros in \`variables\` answered with a 75 MB 422 built in
+~15 s (a GET /healthz meanwhile waited ~14 s, the process grew to ~1 GB), and a \`-----BEGIN\` in the middle of a
+secret answered 500.
+
+Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart.toFixed(1)} at the start. Command: \`npm run bench --workspace @sreda/bridge\`
+(bench/hostile.bench.ts). The built bridge in its own process (production mode, info-level JSON logs, body limit 1 MiB, an
+allow-list); every request of the hostile corpus (packages/bridge/test/support/hostile-corpus.ts) that must be refused,
+${RUNS} times after a warm-up, each on a fresh connection; time from the first byte sent to the last received; RSS growth:
+the highest resident memory during the request above the resident memory before it (the kernel's VmHWM, reset per
+request), the largest of the runs; /healthz: the slowest of the probes sent one after another while the request ran.
+The idle bridge's RSS: ${kib(idle)}.
+
+Worst: time ${ms(slowest.ms.at(-1)!)} (${slowest.c.name}); answer ${kib(largest.bytes)} (${largest.c.name}); RSS +${kib(hungriest.rssGrowth)} (${hungriest.c.name}); /healthz ${ms(stalled.healthzMaxMs)} (${stalled.c.name}).
+${over.length === 0 ? `Every refusal stays under a second and ${kib(MAX_ERROR_BYTES)}.` : `Over a second or ${kib(MAX_ERROR_BYTES)}: ${over.map((m) => m.c.name).join("; ")}.`}
+${failed.length === 0 ? "No answer was a 5xx." : `Answered with a 5xx instead of refusing: ${failed.map((m) => `${m.c.name} (${m.status} ${m.code})`).join("; ")}.`}
+
+| request | answer | time p50 | time max | answer size | RSS growth | /healthz meanwhile |
+|---|---|---|---|---|---|---|
+${rows.join("\n")}`;
+  writeSection("bridge-hostile", section);
+} finally {
+  child.kill("SIGTERM");
+}
+
+function writeSection(id: string, markdown: string): void {
+  const file = `${ROOT}docs/benchmarks.md`;
+  const begin = `<!-- bench:${id}:begin -->`;
+  const end = `<!-- bench:${id}:end -->`;
+  const block = `${begin}\n${markdown.trim()}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\nFigures written by `npm run bench`; each section is replaced when its benchmark runs again.\n";
+  const start = text.indexOf(begin);
+  const stop = text.indexOf(end);
+  text = start >= 0 && stop > start ? text.slice(0, start) + block + text.slice(stop + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
+  console.log(`docs/benchmarks.md: section "${id}" written`);
+}
