@@ -69,5 +69,12 @@ export async function readEnvironmentStatus(
       events = [];
     }
   }
-  return assessEnvironment({ jobs: jobs.filter((j): j is Job => j !== null), deployment, pods: podList, events, now: options.now });
+  return assessEnvironment({
+    jobs: jobs.filter((j): j is Job => j !== null),
+    deployment,
+    pods: podList,
+    events,
+    now: options.now,
+    ...(objects.deploymentName ? { deploymentName: objects.deploymentName } : {}),
+  });
 }

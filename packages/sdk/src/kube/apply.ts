@@ -15,12 +15,15 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import { canonicalJson } from "../core/canonical-json.js";
 import { SredaError } from "../core/errors.js";
-import type { Job } from "../core/kube-objects.js";
+import type { Job, Pod, PodList } from "../core/kube-objects.js";
+import type { StatusReason } from "../core/status/phase.js";
+import { assessPod } from "../core/status/pod.js";
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
 import { observeKubeRetries, type KubeClient } from "./client.js";
 import { systemClock } from "./clock.js";
 import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
 import { customerLocks, type KeyedLock } from "./lock.js";
+import { lastLogLines } from "./logs.js";
 import { preflight, type PreflightProblem } from "./preflight.js";
 
 export type StepOutcome = "created" | "updated" | "unchanged" | "failed" | "skipped" | "cancelled";
@@ -140,6 +143,24 @@ function describe(error: unknown): { reason: string; message: string } {
 }
 
 /**
+ * An apply refused because it changes a field Kubernetes never lets change (a Deployment's `spec.selector`, a
+ * Service's `clusterIP`, …), in operator words with the ways forward: the raw 422 says only "field is immutable".
+ */
+function immutableFieldFailure(error: unknown, step: PlanStep, namespace: string): StepFailure | undefined {
+  if (!(error instanceof KubeStatusError) || error.status !== 422) return undefined;
+  const fields = error.causes.filter((c) => /field is immutable/i.test(c.message ?? "")).map((c) => c.field ?? "?");
+  if (fields.length === 0) return undefined;
+  const resource = step.kind.toLowerCase();
+  return new StepFailure(
+    "FieldImmutable",
+    `${step.kind} ${step.name}: поле ${fields.join(", ")} неизменяемое — Kubernetes не меняет его у существующего объекта. ` +
+      `Либо верните прежнее значение в шаблоне (или уберите изменённый шаблон), либо удалите объект, чтобы следующее развёртывание ` +
+      `создало его заново: kubectl delete ${resource} ${step.name} -n ${namespace} (данные баз не затрагиваются; на время пересоздания ` +
+      `${step.kind === "Deployment" ? "приложение недоступно" : "объекта не будет"}).`,
+  );
+}
+
+/**
  * Applies a plan: preflight, then the dependency graph with bounded parallelism. Never throws for cluster
  * failures — the result says per step what happened; throws only for LOCKED (whenLocked: "fail").
  */
@@ -196,7 +217,7 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
   const createWithRetries = async (step: PlanStep, collection: string, body: unknown): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await kube.create(collection, body, { signal });
+        await kube.create(collection, body, { fieldManager, ...(signal ? { signal } : {}) });
         return;
       } catch (error) {
         const code = error instanceof SredaError ? error.code : "";
@@ -221,7 +242,9 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
   const applyObject = async (step: PlanStep): Promise<Pick<StepResult, "outcome" | "message" | "resourceVersion">> => {
     const path = objectPath(step);
     const before = await getOrNull<{ metadata?: { resourceVersion?: string } }>(step, path);
-    const after = await kube.apply<{ metadata?: { resourceVersion?: string } }>(path, toApplyBody(step), { fieldManager, force: true, signal });
+    const after = await kube.apply<{ metadata?: { resourceVersion?: string } }>(path, toApplyBody(step), { fieldManager, force: true, signal }).catch((error: unknown) => {
+      throw immutableFieldFailure(error, step, plan.namespace) ?? error;
+    });
     const resourceVersion = after?.metadata?.resourceVersion;
     if (!before) return { outcome: "created", message: `${step.kind} ${step.name} создан`, resourceVersion };
     if (before.metadata?.resourceVersion === resourceVersion) return { outcome: "unchanged", message: `${step.kind} ${step.name} без изменений`, resourceVersion };
@@ -239,11 +262,25 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
       const failed = (pods.items ?? []).filter((p) => p.status?.phase === "Failed").sort((a, b) => String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)));
       const pod = failed.at(-1);
       if (!pod?.metadata?.name) return undefined;
-      const text = await kube.logs(plan.namespace, pod.metadata.name, { container: pod.spec?.containers?.[0]?.name, tailLines: 20, signal });
-      return text.split("\n").filter((l) => l.length > 0).slice(-20);
+      const container = pod.spec?.containers?.[0]?.name;
+      return await lastLogLines(kube, plan.namespace, pod.metadata.name, { ...(container ? { container } : {}), ...(signal ? { signal } : {}) });
     } catch {
-      return undefined; // logs are a courtesy; the failure reason stands without them
+      signal?.throwIfAborted();
+      return undefined; // the pods could not be listed; the failure reason stands without logs
     }
+  };
+
+  const stuckJobPod = async (job: Job): Promise<StatusReason | undefined> => {
+    const uid = job.metadata?.uid;
+    if (!uid) return undefined;
+    let pods: Pod[];
+    try {
+      pods = (await kube.list<PodList>(`/api/v1/namespaces/${encodeURIComponent(plan.namespace)}/pods`, { labelSelector: `batch.kubernetes.io/controller-uid=${uid}`, signal })).items ?? [];
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return undefined; // the Job's own conditions still decide
+    }
+    return pods.filter((p) => p.status?.phase === "Pending").map((p) => assessPod(p, { now: clock.now() })).find((r) => r.phase === "Failed");
   };
 
   const waitForJob = async (step: PlanStep, path: string): Promise<Job> => {
@@ -257,6 +294,10 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
       if (failed) {
         throw new StepFailure(failed.reason ?? "Failed", `Job ${step.name} завершился с ошибкой: ${failed.reason ?? ""}${failed.message ? ` — ${failed.message}` : ""}`, await failedJobLogs(step, job));
       }
+      // A Job's pods can fail to start for good (no node matches, an image that cannot be pulled): judged by the same
+      // pure pod rule as the Deployment's pods, so the step fails with the scheduler's words instead of waiting.
+      const stuck = await stuckJobPod(job);
+      if (stuck) throw new StepFailure(stuck.reason, `Job ${step.name}: под ${stuck.name} не запускается — ${stuck.message}`);
       if (clock.now() >= deadline) throw new StepFailure("Timeout", `Job ${step.name} не завершился за отведённое время`);
       if (!announced) {
         emit({ type: "step-waiting", at: clock.now(), stepId: step.id, message: `ожидание завершения Job ${step.name}` });

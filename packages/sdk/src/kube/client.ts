@@ -167,8 +167,8 @@ export interface KubeClient {
   request<T = unknown>(req: KubeRequest): Promise<KubeResponse<T>>;
   get<T>(path: string, opts?: { signal?: AbortSignal }): Promise<T>;
   list<T>(path: string, opts?: KubeListOptions): Promise<T>;
-  /** POST `?fieldValidation=Strict`. */
-  create<T>(collectionPath: string, body: unknown, opts?: { signal?: AbortSignal; dryRun?: boolean }): Promise<T>;
+  /** POST `?fieldValidation=Strict[&fieldManager=…]` (without a field manager the server records the User-Agent). */
+  create<T>(collectionPath: string, body: unknown, opts?: { signal?: AbortSignal; dryRun?: boolean; fieldManager?: string }): Promise<T>;
   /** PUT `?fieldValidation=Strict`. */
   replace<T>(objectPath: string, body: unknown, opts?: { signal?: AbortSignal }): Promise<T>;
   /** Server-side apply: PATCH application/apply-patch+yaml (JSON is YAML), `?fieldManager=…&fieldValidation=Strict[&force=true]`. */
@@ -489,7 +489,7 @@ export function createKubeClient(config: KubeClientConfig): KubeClient {
         path: collectionPath,
         body,
         signal: opts.signal,
-        query: { fieldValidation: "Strict", dryRun: opts.dryRun ? "All" : undefined },
+        query: { fieldValidation: "Strict", fieldManager: opts.fieldManager, dryRun: opts.dryRun ? "All" : undefined },
       }),
     replace: (objectPath, body, opts = {}) =>
       requestObject({ method: "PUT", path: objectPath, body, signal: opts.signal, query: { fieldValidation: "Strict" } }),

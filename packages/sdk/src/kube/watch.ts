@@ -17,6 +17,7 @@ import {
 } from "../core/status/index.js";
 import { buildKubePath, type KubeClient } from "./client.js";
 import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
+import { lastLogLines } from "./logs.js";
 
 /** The part of the Kubernetes client the watcher uses (tests hand in a stub). */
 export type WatchClient = Pick<KubeClient, "list" | "watch" | "logs">;
@@ -25,7 +26,7 @@ export const DEFAULT_POLL_INTERVAL_MS = 2_000;
 export const DEFAULT_WATCH_TIMEOUT_SECONDS = 60;
 export const DEFAULT_SILENT_WATCH_FALLBACK_MS = 10_000;
 export const DEFAULT_FOLLOW_TIMEOUT_MS = 15 * 60_000;
-export const LOG_TAIL_LINES = 20;
+export { LOG_TAIL_LINES } from "./logs.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // watchList: one collection as a stream of snapshots
@@ -385,6 +386,7 @@ export async function followEnvironment(kube: WatchClient, options: FollowEnviro
           pods,
           events: events.all(),
           now: clock.now(),
+          deploymentName,
           ...(imagePullFailureThresholdMs !== undefined ? { imagePullFailureThresholdMs } : {}),
           ...(imagePullFailureThresholdAttempts !== undefined ? { imagePullFailureThresholdAttempts } : {}),
         };
@@ -477,12 +479,7 @@ async function explainFailure(
     if (!status || !(status.state?.running || status.state?.terminated || status.lastState?.terminated)) return;
     const previous = !status.state?.running && !status.state?.terminated;
     const name = pod.metadata?.name ?? "";
-    try {
-      const text = await kube.logs(namespace, name, { container, tailLines: LOG_TAIL_LINES, previous, signal });
-      logs[`${name}/${container}`] = text.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1).slice(-LOG_TAIL_LINES);
-    } catch {
-      signal.throwIfAborted();
-    }
+    logs[`${name}/${container}`] = await lastLogLines(kube, namespace, name, { container, previous, signal });
   };
 
   await Promise.all(

@@ -204,18 +204,6 @@ describe("applyPlan against the fake cluster", () => {
     expect(cluster.objects({ kind: "Job", namespace: "lms-dev" })).toHaveLength(2);
   });
 
-  it("reports Invalid from the API server with its causes (an existing Deployment's immutable selector)", async () => {
-    const { run, cluster, plan } = setup();
-    const deployment = structuredClone(plan.steps.find((s) => s.id === "lms-deployment")!.request.body) as any;
-    deployment.spec.selector.matchLabels = { app: "someone-else" };
-    deployment.spec.template.metadata.labels.app = "someone-else";
-    cluster.putObject(deployment);
-    const result = await run();
-    expect(result.status).toBe("failed");
-    expect(result.steps.find((s) => s.id === "lms-deployment")).toMatchObject({ outcome: "failed", reason: "Invalid" });
-    expect(result.steps.find((s) => s.id === "lms-deployment")!.message).toMatch(/selector/);
-  });
-
   it("rides out a 429 storm honouring Retry-After, and 5xx answers", async () => {
     const { run, cluster, events } = setup();
     cluster.addFault({ match: { method: "PATCH" }, probability: 0.5, times: 6, action: { type: "status", code: 429, retryAfterSeconds: 2 } });
@@ -289,6 +277,49 @@ describe("applyPlan against the fake cluster", () => {
     expect(result.status).toBe("cancelled");
     expect(result.steps.some((s) => s.outcome === "cancelled")).toBe(true);
     expect(locks.isLocked(`${kube.apiRootUrl}|${plan.namespace}|${plan.clientId}`)).toBe(false);
+  });
+});
+
+describe("what a real API server showed the fake never did (issue 10)", () => {
+  it("fails a Job whose pods cannot be scheduled, with the scheduler's message, instead of waiting for the Job timeout", async () => {
+    const { run, cluster } = setup({ schedulable: false });
+    const started = cluster.clock.now();
+    const result = await run();
+    expect(result.status).toBe("failed");
+    const job = result.steps.find((s) => s.id === "postgres-setup-job")!;
+    expect(job).toMatchObject({ outcome: "failed", reason: "Unschedulable" });
+    expect(job.message).toMatch(/0\/3 nodes are available/);
+    // Failed at the unschedulable threshold (3 min), not the 20-minute Job timeout.
+    expect(cluster.clock.now() - started).toBeLessThan(5 * 60_000);
+  });
+
+  it("creates Jobs with the field manager sreda, as every other object is applied", async () => {
+    const { run, cluster } = setup();
+    await run();
+    const job = cluster.getObject("Job", "lms-dev", "postgres-setup-c42") as any;
+    expect(job.metadata.managedFields.map((f: any) => f.manager)).toContain("sreda");
+    expect(cluster.requestLog.filter((r) => r.method === "POST" && r.path.endsWith("/jobs")).map((r) => new URLSearchParams(r.query).get("fieldManager"))).toEqual(["sreda", "sreda"]);
+  });
+
+  it("explains an immutable field in operator words with the way forward", async () => {
+    const { run, cluster, plan } = setup();
+    const deployment = structuredClone(plan.steps.find((s) => s.id === "lms-deployment")!.request.body) as any;
+    deployment.spec.selector.matchLabels = { app: "someone-else" };
+    deployment.spec.template.metadata.labels.app = "someone-else";
+    cluster.putObject(deployment);
+    const step = (await run()).steps.find((s) => s.id === "lms-deployment")!;
+    expect(step).toMatchObject({ outcome: "failed", reason: "FieldImmutable" });
+    expect(step.message).toMatch(/spec\.selector/);
+    expect(step.message).toMatch(/неизменяем/);
+    expect(step.message).toMatch(/kubectl delete deployment lms-deployment-c42 -n lms-dev/);
+  });
+
+  it("says a failed Job's logs were unavailable when pods/log answers 404, rather than showing nothing", async () => {
+    const { run, cluster } = setup({ behavior: { job: (job: any) => (job.metadata.name.startsWith("postgres") ? "fail" : "succeed") } });
+    cluster.addFault({ match: { path: /\/log$/ }, action: { type: "status", code: 404 } });
+    const job = (await run()).steps.find((s) => s.id === "postgres-setup-job")!;
+    expect(job.outcome).toBe("failed");
+    expect(job.logs).toEqual([expect.stringMatching(/журналы .*недоступны.*404/)]);
   });
 });
 

@@ -166,3 +166,19 @@ describe('assessEnvironment', () => {
     expect(assessEnvironment({ ...pulling, imagePullFailureThresholdMs: 15_000 }).phase).toBe('Failed');
   });
 });
+
+describe('a missing Deployment (issue 10: a real API server showed "Pending Environment : DeploymentNotFound" with no name)', () => {
+  it('is not a reason of its own when a Job failed: the failure is why the Deployment was never created', () => {
+    const result = assessEnvironment({ jobs: [clickhouse('complete'), job('failed-backofflimit')], pods: [pod('job-attempt-failed')], now: at('2026-03-10T09:14:20Z') });
+    expect(result.phase).toBe('Failed');
+    expect(result.reasons.map((r) => r.reason)).not.toContain('DeploymentNotFound');
+    expect(result.reasons.every((r) => r.name !== '')).toBe(true);
+  });
+
+  it('names the Deployment it waits for when the caller knows it', () => {
+    const result = assessEnvironment({ jobs: jobsDone(), pods: [], now: at('2026-03-10T09:14:20Z'), deploymentName: 'lms-deployment-c42' });
+    expect(result.phase).toBe('Pending');
+    expect(result.reasons[0]).toMatchObject({ kind: 'Deployment', name: 'lms-deployment-c42', reason: 'DeploymentNotFound' });
+    expect(result.summary).toBe('Ожидание: развёртывание lms-deployment-c42 ещё не создано');
+  });
+});

@@ -26,6 +26,8 @@ export interface EnvironmentSnapshot {
   imagePullFailureThresholdAttempts?: number;
   /** Default 180 000 (see context.ts). */
   unschedulableFailureThresholdMs?: number;
+  /** The Deployment the environment should have, to name it while it does not exist yet. */
+  deploymentName?: string;
 }
 
 export interface EnvironmentAssessment {
@@ -50,11 +52,15 @@ export function assessEnvironment(snapshot: EnvironmentSnapshot): EnvironmentAss
     parts.push(assessPod(pod, snapshot));
   }
 
-  // Nothing known to be deployed yet, or jobs done but no Deployment: waiting, not ready.
-  if (!deployment) {
+  // Nothing known to be deployed yet, or jobs done but no Deployment: waiting, not ready. When something failed, that
+  // failure is why the Deployment was never created (the executor skips it): no second, emptier reason.
+  if (!deployment && !parts.some((p) => p.phase === 'Failed')) {
     const nothing = jobs.length === 0 && pods.length === 0;
+    const name = snapshot.deploymentName;
     parts.push({
-      kind: 'Environment', name: '', phase: 'Pending',
+      kind: nothing || !name ? 'Environment' : 'Deployment',
+      name: nothing ? '' : (name ?? ''),
+      phase: 'Pending',
       reason: nothing ? 'NothingFound' : 'DeploymentNotFound',
       message: nothing ? 'no Jobs, Deployment or Pods of the environment exist yet' : 'the Deployment does not exist yet',
     });
@@ -131,7 +137,7 @@ const REASON_PHRASES: Record<string, (subject: string) => string> = {
   Terminating: (s) => `${s} удаляется`,
   LatestGenerationNotObserved: (s) => `${s}: контроллер ещё не обработал изменения`,
   NothingFound: () => 'объекты среды ещё не созданы',
-  DeploymentNotFound: () => 'развёртывание ещё не создано',
+  DeploymentNotFound: (s) => (s.startsWith('развёртывание ') ? `${s} ещё не создано` : 'развёртывание ещё не создано'),
   Timeout: () => 'среда не готова за отведённое время',
 };
 
