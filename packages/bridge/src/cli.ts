@@ -3,6 +3,7 @@
  * SIGTERM stops gracefully (running provisionings get the grace period); a second one stops at once.
  */
 import { normalizeClusterUrl } from "./allowed-clusters.js";
+import { defaultKubeClientFactory, type KubeClientFactory } from "./cluster.js";
 import { loadConfig, ConfigError, type BridgeConfig } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Redactor } from "./redact.js";
@@ -13,6 +14,10 @@ export interface DevCluster {
   url: string;
   token: string;
   namespaces: string[];
+  /** The CA of a cluster served over https (the real control plane); the bridge trusts it for this URL only. */
+  caCert?: string;
+  /** The in-memory fake (default) or the real control plane of tools/real-cluster. */
+  kind?: "fake" | "real";
   close(): Promise<void>;
 }
 
@@ -22,6 +27,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Where the banner goes (default stderr: stdout carries only JSON log lines). */
   print?: (text: string) => void;
+  /** One more line for the banner in development mode. */
+  hint?: string;
 }
 
 export async function runCli(options: CliOptions = {}): Promise<RunningBridge> {
@@ -45,9 +52,9 @@ export async function runCli(options: CliOptions = {}): Promise<RunningBridge> {
   } else if (config.allowedClusters === undefined) {
     logger.warn("no cluster allow-list: the bridge will talk to any cluster a caller names; set SREDA_ALLOWED_CLUSTERS");
   }
-  const bridge = await startBridge({ config, logger });
+  const bridge = await startBridge({ config, logger, ...(cluster?.caCert ? { kubeClientFactory: trustingDevCluster(cluster) } : {}) });
   logger.info("listening", { url: bridge.url, development: config.development, journal: config.journalPath ?? null });
-  print(banner(config, bridge.url, cluster));
+  print(banner(config, bridge.url, cluster) + (config.development && options.hint ? `\n${options.hint}` : ""));
 
   let signals = 0;
   const stop = (signal: string) => {
@@ -67,13 +74,20 @@ export async function runCli(options: CliOptions = {}): Promise<RunningBridge> {
   return bridge;
 }
 
+/** The default factory, with the development cluster's CA for requests to it that bring none. */
+function trustingDevCluster(cluster: DevCluster): KubeClientFactory {
+  const url = normalizeClusterUrl(cluster.url);
+  return (target, purpose) =>
+    defaultKubeClientFactory(target.caCert === undefined && !target.insecureSkipTlsVerify && normalizeClusterUrl(target.apiRootUrl) === url ? { ...target, caCert: cluster.caCert } : target, purpose);
+}
+
 function banner(config: BridgeConfig, url: string, cluster: DevCluster | undefined): string {
   const lines = [`Sreda bridge: ${url}  (OpenAPI: ${url}/openapi.json)`];
   if (config.development) {
     lines.push("Режим разработки (SREDA_TOKEN не задан): мост слушает только 127.0.0.1.");
     lines.push(`  Токен моста:        ${config.token}`);
     if (cluster) {
-      lines.push(`  Тестовый кластер:   ${cluster.url}  (пространства имён: ${cluster.namespaces.join(", ")})`);
+      lines.push(`  ${cluster.kind === "real" ? "Настоящий кластер: " : "Тестовый кластер:  "} ${cluster.url}  (пространства имён: ${cluster.namespaces.join(", ")})`);
       lines.push(`  Токен кластера:     ${cluster.token}`);
       lines.push("  Развернуть C42:     npx tsx examples/provision-c42.ts   (в другом терминале)");
     }
