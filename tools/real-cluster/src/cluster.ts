@@ -63,6 +63,8 @@ export interface RealClusterState {
   startedAt: string;
   /** Seconds from the start command to each stage being ready. */
   timings: Record<string, number>;
+  /** The kube-apiserver flags added by StartOptions.extraApiServerFlags, if any. */
+  extraApiServerFlags?: string[];
 }
 
 export interface StartOptions {
@@ -76,6 +78,12 @@ export interface StartOptions {
   ports?: Partial<Ports> | "free";
   /** Progress lines (default: none). */
   log?: (line: string) => void;
+  /**
+   * More kube-apiserver flags, after the project's own (a later flag wins): a test's own control plane with
+   * `--enable-priority-and-fairness=false --max-requests-inflight=1`, say. Used only when this start starts the
+   * processes (a running control plane of the state folder is returned as it is).
+   */
+  extraApiServerFlags?: string[];
 }
 
 export interface StopOptions {
@@ -450,6 +458,7 @@ export async function startRealCluster(options: StartOptions = {}): Promise<Real
       processes: [],
       startedAt: new Date().toISOString(),
       timings: {},
+      ...(options.extraApiServerFlags?.length ? { extraApiServerFlags: [...options.extraApiServerFlags] } : {}),
     };
     writeState(state);
     const launch = (name: string, args: string[]): ProcessRecord => {
@@ -466,7 +475,7 @@ export async function startRealCluster(options: StartOptions = {}): Promise<Real
       state.timings["etcd"] = seconds(t0);
       log(`real-cluster: etcd ready (${state.timings["etcd"]} s)`);
 
-      const apiserver = launch("kube-apiserver", apiserverArgs(stateDir, pki, ports));
+      const apiserver = launch("kube-apiserver", [...apiserverArgs(stateDir, pki, ports), ...(options.extraApiServerFlags ?? [])]);
       await waitFor("kube-apiserver /readyz", apiserver, () => apiserverReady(state), 120_000);
       state.timings["kube-apiserver"] = seconds(t0);
       log(`real-cluster: kube-apiserver ready (${state.timings["kube-apiserver"]} s)`);

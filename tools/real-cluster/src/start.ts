@@ -1,9 +1,10 @@
 /**
- * npm run real-cluster:start [-- --fresh] [-- --state DIR] [-- --port N] [-- --free-ports]
+ * npm run real-cluster:start [-- --fresh] [-- --state DIR] [-- --port N] [-- --free-ports] [-- --apiserver-flag=--FLAG=VALUE …]
  *
  * Starts the real control plane (see ../README.md), waits until it is usable and prints where everything is.
  * On an existing state folder it reuses the certificates, tokens and etcd data; --fresh wipes the folder first.
  * --port sets the API server's port (fails when busy); without it 6443 is used, or a free port when 6443 is busy.
+ * --apiserver-flag (repeatable) adds a kube-apiserver flag, e.g. --apiserver-flag=--max-requests-inflight=1.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -15,12 +16,13 @@ const { values } = parseArgs({
     fresh: { type: "boolean", default: false },
     port: { type: "string" },
     "free-ports": { type: "boolean", default: false },
+    "apiserver-flag": { type: "string", multiple: true, default: [] },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 
 if (values.help) {
-  console.log("usage: npm run real-cluster:start -- [--fresh] [--state DIR] [--port N] [--free-ports]");
+  console.log("usage: npm run real-cluster:start -- [--fresh] [--state DIR] [--port N] [--free-ports] [--apiserver-flag=--FLAG=VALUE …]");
   process.exit(0);
 }
 
@@ -37,6 +39,7 @@ try {
     fresh: values.fresh,
     ports: values["free-ports"] ? "free" : port !== undefined ? { apiserver: port } : {},
     log: (line) => console.log(line),
+    ...(values["apiserver-flag"].length > 0 ? { extraApiServerFlags: values["apiserver-flag"] } : {}),
   });
   const dir = state.stateDir;
   const rel = (file: string) => path.relative(dir, file);
