@@ -6,6 +6,7 @@
 import {
   applyPlan,
   createProvisioningPlan,
+  describeEnvironment,
   followEnvironment,
   isKubeError,
   resolveClientSecrets,
@@ -65,7 +66,8 @@ export async function runProvisioning(ctx: ProvisioningContext, signal: AbortSig
   // 1. Secrets: what 1C sent, else what the cluster has, else new ones — which 1C must then keep.
   let secrets;
   try {
-    const resolved = await resolveClientSecrets(kube, { namespace, clientId, supplied: request.secrets ?? {}, signal });
+    // Read back where this input's templates keep them (a Secret or key renamed by an override included).
+    const resolved = await resolveClientSecrets(kube, { environment: describeEnvironment(request), supplied: request.secrets ?? {}, signal });
     secrets = resolved.secrets;
     ctx.redactor.addAll(secrets);
     const handOut = SECRET_FIELDS.some((f) => resolved.sources[f] !== "supplied");
@@ -181,10 +183,7 @@ export async function runProvisioning(ctx: ProvisioningContext, signal: AbortSig
   let told = "";
   try {
     const assessment = await followEnvironment(kube, {
-      namespace,
-      clientId,
-      jobNames: plan.steps.filter((s) => s.kind === "Job").map((s) => s.name),
-      deploymentName: plan.steps.find((s) => s.kind === "Deployment")?.name ?? "",
+      environment: plan.environment,
       clock,
       signal,
       timeoutMs: ctx.readyTimeoutMs,

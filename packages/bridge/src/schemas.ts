@@ -10,6 +10,7 @@ import {
   ClientId,
   ClientSecrets,
   DatabaseAccess,
+  EnvironmentDescription,
   EnvironmentSettings,
   EnvironmentVariable,
   LIMITS,
@@ -135,6 +136,7 @@ export const ProvisioningPlan = z.object({
   namespace: z.string(),
   steps: z.array(PlanStep),
   queries: z.array(z.object({ id: z.string(), title: z.string(), request: RenderedRequest })),
+  environment: EnvironmentDescription,
 });
 
 /** One object compared with the cluster: created, changed (which fields), or already as wanted. */

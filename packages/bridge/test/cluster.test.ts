@@ -3,6 +3,7 @@
  * once), diffs, live status, concurrency (409), cancel, and what a down cluster or a wrong cluster token becomes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getTemplate } from "@sreda/sdk";
 import { createFakeCluster } from "@sreda/sdk/testing";
 import type { KubeClientFactory } from "../src/cluster.js";
 import { PlanResponse } from "../src/schemas.js";
@@ -83,6 +84,43 @@ describe("provisioning a new customer", () => {
     expect(final.status).toBe("succeeded");
     expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresPassword: "cluster", clickhousePassword: "cluster" });
     expect(seen.find((op) => op.secrets)?.secrets).toEqual(keptSecrets);
+  });
+});
+
+describe("a template override that renames a Secret and its key", () => {
+  // Before the plan described where secrets are kept, the bridge looked them up under the shipped names: a renamed
+  // Secret read as "missing" and the customer's secrets were silently regenerated.
+  const templates = (() => {
+    const rename = (id: string, pairs: [string, string][]) => {
+      const template = structuredClone(getTemplate(id)!);
+      for (const [from, to] of pairs) {
+        template.body = template.body!.replaceAll(from, to);
+        if (template.name) template.name = template.name.replaceAll(from, to);
+      }
+      return template;
+    };
+    return [
+      rename("rsa-secret", [["rsa-secret-{{client-slug}}", "lms-keys-{{client-slug}}"], ['"rsa_key"', '"private.pem"']]),
+      rename("lms-deployment", [["rsa-secret-{{client-slug}}", "lms-keys-{{client-slug}}"]]),
+    ];
+  })();
+
+  it("keeps every secret on a run without them: read back under the new names (provisioning and diff)", async () => {
+    const body = { ...provisioningRequest({ clientId: "C71" }), templates };
+    const first = await waitForOperation(h, (await h.client.POST("/v1/provisionings", { body: body as never })).data!.operation.id);
+    expect(first.final.status).toBe("succeeded");
+    const kept = first.seen.find((op) => op.secrets)!.secrets;
+    expect(h.fake.getObject("Secret", "lms-dev", "lms-keys-c71")).toBeDefined();
+
+    const second = await waitForOperation(h, (await h.client.POST("/v1/provisionings", { body: body as never })).data!.operation.id);
+    expect(second.final.status).toBe("succeeded");
+    expect(second.final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresPassword: "cluster", clickhousePassword: "cluster" });
+    expect(second.seen.find((op) => op.secrets)?.secrets).toEqual(kept);
+    expect(second.final.steps.map((s: { status: string }) => s.status)).toEqual(Array(9).fill("unchanged"));
+
+    const diff = await h.client.POST("/v1/plans", { body: { ...body, diff: true } as never });
+    expect(diff.data!.secretSources.rsaPrivateKeyPem).toBe("cluster");
+    expect(diff.data!.diff!.filter((d) => d.action !== "unchanged")).toEqual([]);
   });
 });
 

@@ -50,6 +50,7 @@ describe("renderTemplate", () => {
       path: "/api/v1/namespaces/lms-dev/configmaps",
       body: { metadata: { name: "lms-config-c42", namespace: "lms-dev" } },
       sensitivePaths: [],
+      secretMacroPaths: {},
     });
   });
 

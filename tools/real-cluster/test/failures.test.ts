@@ -97,7 +97,7 @@ describe.concurrent("failures on the real control plane", () => {
     expect(await getOrUndefined(admin(s), `/apis/apps/v1/namespaces/${ns}/deployments/${deploymentName(plan)}`)).toBeUndefined();
 
     // The watcher: Failed at once, the Job's reason first, its logs said to be unavailable, no nameless DeploymentNotFound.
-    const followed = await followEnvironment(kube, { namespace: ns, clientId: plan.clientId, jobNames: jobNames(plan), deploymentName: deploymentName(plan), clock: systemClock, timeoutMs: 60_000 });
+    const followed = await followEnvironment(kube, { environment: plan.environment, clock: systemClock, timeoutMs: 60_000 });
     expect(followed.phase).toBe("Failed");
     expect(followed.reasons[0]).toMatchObject({ kind: "Job", reason: "BackoffLimitExceeded", phase: "Failed" });
     expect(followed.reasons[0]!.logs).toEqual([expect.stringMatching(LOGS_UNAVAILABLE)]);
@@ -212,10 +212,7 @@ describe.concurrent("failures on the real control plane", () => {
     const assessments: EnvironmentAssessment[] = [];
     const t0 = performance.now();
     const followed = await followEnvironment(kube, {
-      namespace: ns,
-      clientId: plan.clientId,
-      jobNames: jobNames(plan),
-      deploymentName: deploymentName(plan),
+      environment: plan.environment,
       clock: clockAhead(DEFAULT_UNSCHEDULABLE_FAILURE_THRESHOLD_MS),
       pollIntervalMs: 500,
       timeoutMs: 60_000,

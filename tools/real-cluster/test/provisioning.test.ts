@@ -23,7 +23,7 @@ afterAll(() => deleteNamespace(cluster.state, NS));
 const jobNames = (plan: ProvisioningPlan) => plan.steps.filter((s) => s.kind === "Job").map((s) => s.name);
 const deploymentName = (plan: ProvisioningPlan) => plan.steps.find((s) => s.kind === "Deployment")!.name;
 const follow = (kube: Parameters<typeof followEnvironment>[0], plan: ProvisioningPlan) =>
-  followEnvironment(kube, { namespace: plan.namespace, clientId: plan.clientId, jobNames: jobNames(plan), deploymentName: deploymentName(plan), clock: systemClock, timeoutMs: 90_000 });
+  followEnvironment(kube, { environment: plan.environment, clock: systemClock, timeoutMs: 90_000 });
 
 /** Every object of the plan as the API server has it (admin reads, not recorded). */
 async function liveObjects(s: RealClusterState, plan: ProvisioningPlan): Promise<Record<string, Obj>> {

@@ -107,10 +107,7 @@ describe("429 TooManyRequests from the API server's max-in-flight limit", () => 
     // And the environments come up on the throttled server too.
     const { kube, plan } = done[0]!;
     const assessment = await followEnvironment(kube, {
-      namespace: plan.namespace,
-      clientId: plan.clientId,
-      jobNames: plan.steps.filter((x) => x.kind === "Job").map((x) => x.name),
-      deploymentName: plan.steps.find((x) => x.kind === "Deployment")!.name,
+      environment: plan.environment,
       clock: systemClock,
       timeoutMs: 90_000,
     });

@@ -250,6 +250,67 @@ export interface components {
                 title: string;
                 request: components["schemas"]["RenderedRequest"];
             }[];
+            environment: {
+                clientId: string;
+                namespace: string;
+                objects: {
+                    template: string;
+                    kind: string;
+                    name: string;
+                }[];
+                /** @description Селектор подов приложения клиента (селектор Deployment) */
+                podSelector: string | null;
+                secretLocations: {
+                    rsaPrivateKeyPem?: {
+                        /** @description Шаблон, который создаёт секрет */
+                        template: string;
+                        /** @description Имя объекта Secret */
+                        secret: string;
+                        key: string;
+                        /**
+                         * @description data: значение макроса уже в base64; stringData: сервер хранит его в data в base64
+                         * @enum {string}
+                         */
+                        field: "data" | "stringData";
+                    };
+                    keysSecretSeed?: {
+                        /** @description Шаблон, который создаёт секрет */
+                        template: string;
+                        /** @description Имя объекта Secret */
+                        secret: string;
+                        key: string;
+                        /**
+                         * @description data: значение макроса уже в base64; stringData: сервер хранит его в data в base64
+                         * @enum {string}
+                         */
+                        field: "data" | "stringData";
+                    };
+                    postgresPassword?: {
+                        /** @description Шаблон, который создаёт секрет */
+                        template: string;
+                        /** @description Имя объекта Secret */
+                        secret: string;
+                        key: string;
+                        /**
+                         * @description data: значение макроса уже в base64; stringData: сервер хранит его в data в base64
+                         * @enum {string}
+                         */
+                        field: "data" | "stringData";
+                    };
+                    clickhousePassword?: {
+                        /** @description Шаблон, который создаёт секрет */
+                        template: string;
+                        /** @description Имя объекта Secret */
+                        secret: string;
+                        key: string;
+                        /**
+                         * @description data: значение макроса уже в base64; stringData: сервер хранит его в data в base64
+                         * @enum {string}
+                         */
+                        field: "data" | "stringData";
+                    };
+                };
+            };
         };
         PlanStep: {
             id: string;

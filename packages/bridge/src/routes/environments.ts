@@ -2,9 +2,8 @@
  * POST /v1/environments/status — the live status of one or many environments. Each is read on its own (a few at
  * a time); one cluster being down is that environment's `error`, not the whole answer's.
  */
-import { customerLockKey, isKubeError } from "@sreda/sdk";
+import { customerLockKey, describeEnvironment, isKubeError, readEnvironmentStatus } from "@sreda/sdk";
 import { clusterTarget } from "../cluster.js";
-import { environmentObjects, readEnvironmentStatus } from "../environment-status.js";
 import { clusterHttpError, toHttpError } from "../errors.js";
 import { EnvironmentStatusRequest, type EnvironmentRef } from "../schemas.js";
 import { parseInput } from "../validation.js";
@@ -24,12 +23,7 @@ export function environmentRoutes(router: BridgeRouter, deps: RouteDeps): void {
         // The running provisioning's key is the SDK's lock key, made from the client's normalized root.
         const running = deps.operations.runningFor(customerLockKey(kube, { namespace: ref.environment.namespace, clientId: ref.client.id }));
         if (running) withOperation = { operationId: running };
-        const status = await readEnvironmentStatus(kube, {
-          namespace: ref.environment.namespace,
-          clientId: ref.client.id,
-          objects: environmentObjects(ref.client.id, ref.templates),
-          now: deps.clock.now(),
-        });
+        const status = await readEnvironmentStatus(kube, describeEnvironment(ref), { now: deps.clock.now() });
         return { ...base, status, ...withOperation };
       } catch (error) {
         const { error: mapped, internal } = isKubeError(error) ? { error: clusterHttpError(error), internal: false } : toHttpError(error);

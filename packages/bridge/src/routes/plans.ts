@@ -27,7 +27,7 @@ export function planRoutes(router: BridgeRouter, deps: RouteDeps): void {
     const kube = deps.kubeClientFactory(clusterTarget(cluster, input.environment.apiRootUrl), "interactive");
     if (Object.values(sources).includes("placeholder")) {
       // The secrets a provisioning would use: the cluster's, or new ones (which then show up as changes).
-      const resolved = await resolveClientSecrets(kube, { namespace: input.environment.namespace, clientId: input.client.id, supplied: supplied ?? {} });
+      const resolved = await resolveClientSecrets(kube, { environment: plan.environment, supplied: supplied ?? {} });
       ctx.state.redactor.addAll(resolved.secrets);
       secrets = resolved.secrets;
       sources = resolved.sources;

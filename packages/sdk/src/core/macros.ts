@@ -32,6 +32,8 @@ interface MacroSpec extends Omit<MacroDefinition, "hasDefault" | "secret" | "typ
   secret?: boolean;
   type?: "string" | "integer";
   read: (input: Input) => string | number | undefined;
+  /** For a generated secret (source `secrets`) whose macro value is not the secret itself: the inverse of `read`. */
+  unread?: (value: string) => string;
 }
 
 const str = (v: string | number | undefined) => (v === undefined ? undefined : String(v));
@@ -89,6 +91,7 @@ const specs: MacroSpec[] = [
     inputPath: "secrets.rsaPrivateKeyPem",
     secret: true,
     read: (i) => Buffer.from(i.secrets.rsaPrivateKeyPem, "utf8").toString("base64"),
+    unread: (value) => Buffer.from(value, "base64").toString("utf8"),
   },
 ];
 
@@ -97,7 +100,7 @@ const someDefault = new Set(["lms-dev", "lms-prod"].flatMap((ns) => Object.keys(
 
 /** Every macro the shipped templates may use. Frozen data: safe to serialize and show. */
 export const macroCatalog: readonly MacroDefinition[] = Object.freeze(
-  specs.map(({ read: _read, ...spec }) =>
+  specs.map(({ read: _read, unread: _unread, ...spec }) =>
     Object.freeze({
       ...spec,
       secret: spec.secret ?? false,
@@ -115,6 +118,47 @@ export function getMacro(name: string): MacroDefinition | undefined {
 
 /** Names of the secret macros. */
 export const secretMacroNames: ReadonlySet<string> = new Set(macroCatalog.filter((m) => m.secret).map((m) => m.name));
+
+/** A secret the system generates for a customer (`postgresPassword`), as a macro carries it. */
+export interface GeneratedSecretMacro {
+  /** The field of ClientSecrets: `rsaPrivateKeyPem`. */
+  field: keyof ProvisioningInput["secrets"];
+  /** The macro: `rsa-content`. */
+  macro: string;
+  /** The secret from the macro's value (the PEM from its base64). */
+  fromMacroValue: (value: string) => string;
+}
+
+/** The generated secrets' macros, read from the catalog (source `secrets`, input path `secrets.<field>`). */
+export const generatedSecretMacros: readonly GeneratedSecretMacro[] = Object.freeze(
+  specs
+    .filter((spec) => spec.source === "secrets" && spec.inputPath?.startsWith("secrets."))
+    .map((spec) => ({
+      field: spec.inputPath!.slice("secrets.".length) as GeneratedSecretMacro["field"],
+      macro: spec.name,
+      fromMacroValue: spec.unread ?? ((value: string) => value),
+    })),
+);
+
+/**
+ * Every macro's value as far as `known` tells it, for describing an environment without a full input (its status
+ * asked with a customer id and a namespace): the input's field when it can be read, then the namespace's defaults,
+ * then a placeholder (`1` for integers) that no object name or selector should depend on.
+ */
+export function knownMacroValues(known: { environment: { namespace: string } }): Record<string, string> {
+  const defaults = defaultMacroValues(known.environment.namespace);
+  const values: Record<string, string> = {};
+  for (const spec of specs) {
+    let value: string | undefined;
+    try {
+      value = str(spec.read(known as Input));
+    } catch {
+      // A part of the input that was not given (databases, secrets).
+    }
+    values[spec.name] = value ?? defaults[spec.name] ?? (spec.type === "integer" ? "1" : `unknown-${spec.name}`);
+  }
+  return values;
+}
 
 /**
  * Every macro's value for one input: the input's own field first, then the namespace's defaults.

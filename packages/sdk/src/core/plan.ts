@@ -3,7 +3,8 @@
  * dependency graph. Pure and deterministic: the same input gives a byte-identical plan.
  */
 import { createHash } from "node:crypto";
-import { templates as shippedTemplates, type RequestTemplate } from "@sreda/templates";
+import type { RequestTemplate } from "@sreda/templates";
+import { describeSteps, templatesWith, type EnvironmentDescription } from "./environment.js";
 import { SredaError, SredaValidationError, formatPath, type Problem } from "./errors.js";
 import { joinPath, setAtPath } from "./json-path.js";
 import { resolveMacroValues } from "./macros.js";
@@ -41,6 +42,8 @@ export interface ProvisioningPlan {
   steps: PlanStep[];
   /** Read-only requests the templates define, e.g. pod monitoring. */
   queries: PlanQuery[];
+  /** What the steps produce: names by kind, the customer's pod selector, where the generated secrets are kept. */
+  environment: EnvironmentDescription;
 }
 
 /** The template whose ConfigMap receives non-secret variables, and the one whose Secret receives secret ones. */
@@ -55,12 +58,6 @@ export const CONFIG_HASH_ANNOTATION = "sreda.io/config-hash";
 
 /** The marker that replaces secret values in redacted plans. */
 export const REDACTED = "<redacted>";
-
-function templatesFor(overrides: readonly RequestTemplate[] | undefined): RequestTemplate[] {
-  const byId = new Map(shippedTemplates.map((t) => [t.id, t]));
-  for (const override of overrides ?? []) byId.set(override.id, override);
-  return [...byId.values()].sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
-}
 
 /** Keys of a ConfigMap/Secret template whose values the template computes from macros. */
 function derivedKeys(template: RequestTemplate | undefined): Map<string, string> {
@@ -199,7 +196,7 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
     throw new SredaValidationError("INVALID_INPUT", "Входные данные не прошли проверку", problems);
   }
   const input = parsed.data;
-  const templates = templatesFor(input.templates);
+  const templates = templatesWith(input.templates);
   const problems: Problem[] = checkVariables(input, templates);
   let values: Record<string, string>;
   try {
@@ -213,6 +210,7 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
 
   const steps: PlanStep[] = [];
   const queries: PlanQuery[] = [];
+  const secretMacroPaths = new Map<string, Record<string, string>>();
   for (const template of templates) {
     const at = `templates.${template.id}`;
     let rendered: ReturnType<typeof renderTemplate>;
@@ -224,7 +222,7 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
       problems.push(renderProblem(error, at));
       continue;
     }
-    const { sensitivePaths, ...request } = rendered;
+    const { sensitivePaths, secretMacroPaths: wholeSecrets, ...request } = rendered;
     if (template.method === "GET") {
       queries.push({ id: template.id, title: template.title, request });
       continue;
@@ -258,13 +256,15 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
       request,
       sensitivePaths,
     });
+    secretMacroPaths.set(template.id, wholeSecrets);
   }
 
   applyVariables(new Map(steps.map((s) => [s.id, s])), input);
   stampConfigHashes(steps);
   const ordered = orderSteps(steps, new Map(templates.map((t) => [t.id, t.order])), problems);
   if (problems.length > 0) throw new SredaValidationError("INVALID_INPUT", `План для ${input.client.id} не построен`, problems);
-  return { clientId: input.client.id, namespace, steps: ordered, queries };
+  const described = steps.map((s) => ({ id: s.id, kind: s.kind, name: s.name, body: s.request.body, secretMacroPaths: secretMacroPaths.get(s.id) ?? {} }));
+  return { clientId: input.client.id, namespace, steps: ordered, queries, environment: describeSteps(input.client.id, namespace, described) };
 }
 
 function redactValues(record: unknown): void {

@@ -22,6 +22,11 @@ export interface RenderedRequest {
 export interface RenderResult extends RenderedRequest {
   /** JSON paths (`$.stringData.LMS_STORAGE_POSTGRES_DSN`) of strings that received a secret macro's value. */
   sensitivePaths: string[];
+  /**
+   * The secret macros that are a whole string, by JSON path (`$.data.rsa_key` → `rsa-content`): where a secret's
+   * value can be read back from the object as it is.
+   */
+  secretMacroPaths: Record<string, string>;
 }
 
 type Part = { text: string } | { macro: string; line: number; column: number };
@@ -121,6 +126,7 @@ interface Context {
   templateId: string;
   values: MacroValues;
   sensitive: string[];
+  wholeSecrets: Record<string, string>;
   isSecret: (macro: string) => boolean;
 }
 
@@ -149,7 +155,10 @@ function renderString(ctx: Context, source: string, jsonPath: string): unknown {
   if (parts.length === 1 && "macro" in parts[0]!) {
     const macro = parts[0].macro;
     const value = lookup(ctx, macro, jsonPath);
-    if (ctx.isSecret(macro)) ctx.sensitive.push(jsonPath);
+    if (ctx.isSecret(macro)) {
+      ctx.sensitive.push(jsonPath);
+      ctx.wholeSecrets[jsonPath] = macro;
+    }
     if (getMacro(macro)?.type === "integer") {
       const text = String(value);
       if (!/^-?\d+$/.test(text)) {
@@ -216,7 +225,7 @@ function renderPath(ctx: Context, source: string): string {
 
 /** Renders a plain string with macros (an object name, a title) the same way as string values in a body. */
 export function renderText(templateId: string, source: string, values: MacroValues): string {
-  const ctx: Context = { templateId, values, sensitive: [], isSecret: (macro) => getMacro(macro)?.secret ?? false };
+  const ctx: Context = { templateId, values, sensitive: [], wholeSecrets: {}, isSecret: (macro) => getMacro(macro)?.secret ?? false };
   const text = String(renderString(ctx, source, "name"));
   // Names end up in URLs, events and logs: a secret must never become part of one.
   if (ctx.sensitive.length > 0) {
@@ -238,6 +247,7 @@ export function renderTemplate(
     templateId: template.id,
     values,
     sensitive: [],
+    wholeSecrets: {},
     isSecret: options.isSecret ?? ((macro) => getMacro(macro)?.secret ?? false),
   };
   const path = renderPath(ctx, template.path);
@@ -249,5 +259,5 @@ export function renderTemplate(
     }
     body = renderNode(ctx, parsed, "$") as Record<string, unknown>;
   }
-  return { method: template.method, path, body, sensitivePaths: ctx.sensitive };
+  return { method: template.method, path, body, sensitivePaths: ctx.sensitive, secretMacroPaths: ctx.wholeSecrets };
 }

@@ -13,5 +13,6 @@ export { preflight, planReferences, KIND_RESOURCES } from "./preflight.js";
 export type { PreflightProblem } from "./preflight.js";
 export { KeyedLock, customerLocks } from "./lock.js";
 export { resolveClientSecrets } from "./client-secrets.js";
+export { readEnvironmentStatus } from "./environment-status.js";
 export * from "./watch.js";
 export type { ResolvedClientSecrets, SecretSource } from "./client-secrets.js";

@@ -5,6 +5,7 @@
  * timeout), and the pure `assessEnvironment` deciding after every observation.
  */
 import type { Clock } from "../core/clock.js";
+import { objectNames, type EnvironmentDescription } from "../core/environment.js";
 import type { Deployment, Event, EventList, Job, ListMeta, ObjectMeta, Pod, PodList, WatchEvent } from "../core/kube-objects.js";
 import {
   assessEnvironment,
@@ -281,11 +282,8 @@ function withSignal<O extends object>(opts: O, signal: AbortSignal | undefined):
 // followEnvironment: the whole environment until Ready or Failed
 
 export interface FollowEnvironmentOptions {
-  namespace: string;
-  /** The customer's id as in labels: pods are followed with `app=<clientId>-lms`. */
-  clientId: string;
-  jobNames: string[];
-  deploymentName: string;
+  /** What to follow: `plan.environment` (its Jobs, its Deployment, the customer's pods by their selector). */
+  environment: EnvironmentDescription;
   clock: Clock;
   signal?: AbortSignal;
   pollIntervalMs?: number;
@@ -312,10 +310,7 @@ export interface FollowEnvironmentOptions {
  */
 export async function followEnvironment(kube: WatchClient, options: FollowEnvironmentOptions): Promise<EnvironmentAssessment> {
   const {
-    namespace,
-    clientId,
-    jobNames,
-    deploymentName,
+    environment,
     clock,
     signal,
     pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
@@ -330,10 +325,14 @@ export async function followEnvironment(kube: WatchClient, options: FollowEnviro
   const started = clock.now();
   const stop = new AbortController();
   const inner = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const { namespace, clientId } = environment;
+  const jobNames = objectNames(environment, "Job");
+  const deploymentName = objectNames(environment, "Deployment")[0] ?? "";
   const ns = encodeURIComponent(namespace);
 
+  // No Deployment, no application pods to follow (the Jobs' pods are read when a Job fails).
   const streams = [
-    { key: "pods", path: `/api/v1/namespaces/${ns}/pods`, labelSelector: `app=${clientId}-lms` },
+    ...(environment.podSelector ? [{ key: "pods", path: `/api/v1/namespaces/${ns}/pods`, labelSelector: environment.podSelector }] : []),
     ...jobNames.map((name) => ({ key: `job/${name}`, path: `/apis/batch/v1/namespaces/${ns}/jobs`, fieldSelector: `metadata.name=${name}` })),
     { key: "deployment", path: `/apis/apps/v1/namespaces/${ns}/deployments`, fieldSelector: `metadata.name=${deploymentName}` },
   ];
@@ -377,7 +376,7 @@ export async function followEnvironment(kube: WatchClient, options: FollowEnviro
       if (failure) throw failure.error;
       signal?.throwIfAborted();
       if (state.size === streams.length) {
-        const pods = state.get("pods") as Pod[];
+        const pods = (state.get("pods") ?? []) as Pod[];
         // Image pull thresholds count the kubelet's events: read them for pods stuck pulling before deciding.
         await Promise.all(pods.filter(isPullingImage).map((pod) => events.read(pod.metadata?.name ?? "")));
         const snapshot: EnvironmentSnapshot = {

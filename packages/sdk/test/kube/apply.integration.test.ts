@@ -10,6 +10,8 @@ import { applyPlan, type ApplyEvent, type ApplyOptions } from "../../src/kube/ap
 import { createKubeClient } from "../../src/kube/client.js";
 import { KeyedLock } from "../../src/kube/lock.js";
 import { resolveClientSecrets } from "../../src/kube/client-secrets.js";
+import { describeEnvironment } from "../../src/core/environment.js";
+import { getTemplate, type RequestTemplate } from "@sreda/templates";
 import { followEnvironment } from "../../src/kube/watch.js";
 import { createFakeCluster, type FakeClusterOptions } from "../../src/testing/index.js";
 
@@ -28,13 +30,7 @@ function setup(options: FakeClusterOptions = {}, change?: (input: Input) => void
   const run = (extra: ApplyOptions = {}) =>
     applyPlan(plan, kube, { clock: cluster.clock, locks, random: () => 0.5, jobPollIntervalMs: 1000, onEvent: (e) => events.push(e), ...extra });
   const follow = () =>
-    followEnvironment(kube, {
-      namespace: plan.namespace,
-      clientId: plan.clientId,
-      jobNames: plan.steps.filter((s) => s.kind === "Job").map((s) => s.name),
-      deploymentName: plan.steps.find((s) => s.kind === "Deployment")!.name,
-      clock: cluster.clock,
-    });
+    followEnvironment(kube, { environment: plan.environment, clock: cluster.clock });
   return { cluster, kube, plan, events, run, follow, locks };
 }
 
@@ -128,14 +124,46 @@ describe("applyPlan against the fake cluster", () => {
   it("never rotates a customer's secrets: a re-run without them reads them back", async () => {
     const { kube, run } = setup();
     await run();
-    const resolved = await resolveClientSecrets(kube, { namespace: "lms-dev", clientId: "C42" });
+    const resolved = await resolveClientSecrets(kube, { environment: describeEnvironment(example) });
     expect(resolved.generated).toBe(false);
     expect(resolved.secrets).toEqual(example.secrets);
     expect(Object.values(resolved.sources)).toEqual(["cluster", "cluster", "cluster", "cluster"]);
-    const fresh = await resolveClientSecrets(kube, { namespace: "lms-dev", clientId: "C43" });
+    const fresh = await resolveClientSecrets(kube, { environment: describeEnvironment({ ...example, client: { id: "C43" } }) });
     expect(fresh.generated).toBe(true);
     expect(fresh.secrets.postgresPassword).not.toBe(example.secrets.postgresPassword);
     expect(Object.values(fresh.sources)).toEqual(["generated", "generated", "generated", "generated"]);
+  });
+
+  it("keeps every secret when template overrides rename a Secret and keys: read back where the plan says they are", async () => {
+    // rsa-secret becomes lms-keys-c42 with key private.pem; the PostgreSQL password's key becomes pg-password
+    // (the Deployment and the Job follow the renames, as a 1C editor would change them together).
+    const renamed = (id: string, pairs: [string, string][]) => {
+      const template = structuredClone(getTemplate(id)!) as RequestTemplate;
+      for (const [from, to] of pairs) {
+        template.body = template.body!.replaceAll(from, to);
+        if (template.name) template.name = template.name.replaceAll(from, to);
+      }
+      return template;
+    };
+    const templates = [
+      renamed("rsa-secret", [["rsa-secret-{{client-slug}}", "lms-keys-{{client-slug}}"], ['"rsa_key"', '"private.pem"']]),
+      renamed("lms-deployment", [["rsa-secret-{{client-slug}}", "lms-keys-{{client-slug}}"]]),
+      renamed("db-setup-secret", [['"postgres-user-password"', '"pg-password"']]),
+      renamed("postgres-setup-job", [['"postgres-user-password"', '"pg-password"']]),
+    ];
+    const { kube, run, cluster, plan } = setup({}, (input) => (input.templates = templates));
+    expect(plan.environment.secretLocations.rsaPrivateKeyPem).toEqual({ template: "rsa-secret", secret: "lms-keys-c42", key: "private.pem", field: "data" });
+    expect(plan.environment.secretLocations.postgresPassword).toMatchObject({ secret: "lms-db-setup-c42", key: "pg-password" });
+    expect((await run()).status).toBe("succeeded");
+    expect(cluster.getObject("Secret", "lms-dev", "rsa-secret-c42")).toBeUndefined();
+
+    // 1C comes back without the secrets: the description it gets from the same input finds them all.
+    const { secrets: _secrets, ...withoutSecrets } = { ...structuredClone(example), templates } as Input;
+    const resolved = await resolveClientSecrets(kube, { environment: describeEnvironment(withoutSecrets) });
+    expect(resolved.sources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresPassword: "cluster", clickhousePassword: "cluster" });
+    expect(resolved.secrets).toEqual(example.secrets);
+    const again = await applyPlan(createProvisioningPlan({ ...withoutSecrets, secrets: resolved.secrets }), kube, { clock: cluster.clock, jobPollIntervalMs: 1000 });
+    expect(again.steps.map((s) => s.outcome)).toEqual(again.steps.map(() => "unchanged"));
   });
 
   it("refuses to replace a stored secret that fails validation (it would rotate it)", async () => {
@@ -144,14 +172,14 @@ describe("applyPlan against the fake cluster", () => {
     const secret = cluster.getObject("Secret", "lms-dev", "lms-db-setup-c42") as any;
     secret.data["postgres-user-password"] = Buffer.from("bad password!").toString("base64");
     cluster.putObject(secret);
-    await expect(resolveClientSecrets(kube, { namespace: "lms-dev", clientId: "C42" })).rejects.toMatchObject({ code: "INVALID_STORED_SECRET" });
+    await expect(resolveClientSecrets(kube, { environment: describeEnvironment(example) })).rejects.toMatchObject({ code: "INVALID_STORED_SECRET" });
   });
 
   it("refuses to generate secrets when the stored ones cannot be read", async () => {
     const { kube, run, cluster } = setup();
     await run();
     cluster.addFault({ match: { method: "GET", path: /secrets\/rsa-secret-c42$/ }, action: { type: "status", code: 403 } });
-    await expect(resolveClientSecrets(kube, { namespace: "lms-dev", clientId: "C42" })).rejects.toMatchObject({ code: "Forbidden" });
+    await expect(resolveClientSecrets(kube, { environment: describeEnvironment(example) })).rejects.toMatchObject({ code: "Forbidden" });
   });
 
   it("reports a failed DB Job with its Kubernetes reason and log lines, and skips the Deployment", async () => {

@@ -42,13 +42,7 @@ describe("provisioning C42 through msw", () => {
     }
     expect(cluster.requestLog.every((r) => r.status < 400 || r.status === 404)).toBe(true);
 
-    const assessment = await followEnvironment(kube, {
-      namespace: "lms-dev",
-      clientId: "C42",
-      jobNames: ["postgres-setup-c42", "clickhouse-setup-c42"],
-      deploymentName: "lms-deployment-c42",
-      clock: cluster.clock,
-    });
+    const assessment = await followEnvironment(kube, { environment: plan.environment, clock: cluster.clock });
     expect(assessment.phase).toBe("Ready");
     expect(assessment.summary).toMatch(/Готово/);
   });

@@ -5,6 +5,7 @@ import type { EnvironmentAssessment } from '../../src/core/status/index.js';
 import type { KubeLogsOptions, KubeListOptions, KubeWatchOptions } from '../../src/kube/client.js';
 import { KubeNetworkError, KubeStatusError } from '../../src/kube/errors.js';
 import { followEnvironment, watchList, type FollowEnvironmentOptions, type ListSnapshot, type WatchClient } from '../../src/kube/watch.js';
+import { describeEnvironment } from '../../src/core/environment.js';
 import { at, deployment, events as eventFixture, job, pod } from '../status/fixture.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -333,6 +334,7 @@ describe('watchList', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('followEnvironment', () => {
+  const C42_ENVIRONMENT = describeEnvironment({ client: { id: 'C42' }, environment: { namespace: 'lms-dev' } });
   const clickhouse = (scenario: string): Job => {
     const j = job(scenario);
     j.metadata = { ...j.metadata, name: 'clickhouse-setup-c42', uid: '1e6f3a8c-5b2d-4c97-8e0f-a4d7c2b9e153' };
@@ -353,10 +355,7 @@ describe('followEnvironment', () => {
     let error: unknown;
     const follow = (opts: Partial<FollowEnvironmentOptions> = {}) => {
       const promise = followEnvironment(kube, {
-        namespace: 'lms-dev',
-        clientId: 'C42',
-        jobNames: ['postgres-setup-c42', 'clickhouse-setup-c42'],
-        deploymentName: 'lms-deployment-c42',
+        environment: C42_ENVIRONMENT,
         clock,
         signal: controller.signal,
         onAssessment: (a) => seen.push(a),

@@ -1,0 +1,140 @@
+/**
+ * What one customer's environment consists of, as the templates produce it: the name of every object by kind, the
+ * selector of the customer's pods and where each generated secret is kept. It is worked out here only — by the plan
+ * from its own steps, and by `describeEnvironment` from a customer id and namespace when there is no plan (a status
+ * request) — and read by everyone else: secret read-back, the watcher, the status and the diff.
+ */
+import { z } from "zod";
+import { RequestTemplate, templates as shippedTemplates } from "@sreda/templates";
+import { parsePath } from "./json-path.js";
+import { generatedSecretMacros, knownMacroValues, type GeneratedSecretMacro } from "./macros.js";
+import { renderTemplate, renderText } from "./render.js";
+
+export type GeneratedSecretField = GeneratedSecretMacro["field"];
+
+/** Where a generated secret is kept: a key of a Secret, whose value is the secret's macro as it is. */
+export const SecretLocation = z.object({
+  template: z.string().describe("Шаблон, который создаёт секрет"),
+  secret: z.string().describe("Имя объекта Secret"),
+  key: z.string(),
+  field: z.enum(["data", "stringData"]).describe("data: значение макроса уже в base64; stringData: сервер хранит его в data в base64"),
+});
+export type SecretLocation = z.infer<typeof SecretLocation>;
+
+export const EnvironmentObject = z.object({ template: z.string(), kind: z.string(), name: z.string() });
+export type EnvironmentObject = z.infer<typeof EnvironmentObject>;
+
+export const EnvironmentDescription = z.object({
+  clientId: z.string(),
+  namespace: z.string(),
+  /** Every object the plan writes, in template order. */
+  objects: z.array(EnvironmentObject),
+  /** The label selector of the customer's application pods (the Deployment's), or null when there is none. */
+  podSelector: z.string().nullable().describe("Селектор подов приложения клиента (селектор Deployment)"),
+  /** Where each generated secret is kept; a secret no template keeps whole is absent (it cannot be read back). */
+  secretLocations: z.object({
+    rsaPrivateKeyPem: SecretLocation.optional(),
+    keysSecretSeed: SecretLocation.optional(),
+    postgresPassword: SecretLocation.optional(),
+    clickhousePassword: SecretLocation.optional(),
+  } satisfies Record<GeneratedSecretField, unknown>),
+});
+export type EnvironmentDescription = z.infer<typeof EnvironmentDescription>;
+
+/** What the description is made from: a rendered step, and the secret macros that are a whole string in it. */
+export interface DescribedStep {
+  id: string;
+  kind: string;
+  name: string;
+  body: Record<string, unknown> | null;
+  secretMacroPaths: Record<string, string>;
+}
+
+/** The names of the objects of one kind, in template order. */
+export function objectNames(environment: EnvironmentDescription, kind: string): string[] {
+  return environment.objects.filter((o) => o.kind === kind).map((o) => o.name);
+}
+
+/** Shipped templates with the overrides in place of theirs, in template order. */
+export function templatesWith(overrides: readonly RequestTemplate[] | undefined): RequestTemplate[] {
+  const byId = new Map(shippedTemplates.map((t) => [t.id, t]));
+  for (const override of overrides ?? []) byId.set(override.id, override);
+  return [...byId.values()].sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+}
+
+function secretLocations(steps: readonly DescribedStep[]): EnvironmentDescription["secretLocations"] {
+  const locations: EnvironmentDescription["secretLocations"] = {};
+  for (const step of steps) {
+    if (step.kind !== "Secret") continue;
+    for (const [path, macro] of Object.entries(step.secretMacroPaths)) {
+      const generated = generatedSecretMacros.find((g) => g.macro === macro);
+      const [field, key, ...deeper] = parsePath(path);
+      if (!generated || locations[generated.field] || deeper.length > 0 || typeof key !== "string") continue;
+      if (field !== "data" && field !== "stringData") continue;
+      locations[generated.field] = { template: step.id, secret: step.name, key, field };
+    }
+  }
+  return locations;
+}
+
+/** A LabelSelector as the `labelSelector` query parameter writes it, keys sorted. */
+export function labelSelectorString(selector: unknown): string | null {
+  if (selector === null || typeof selector !== "object") return null;
+  const { matchLabels = {}, matchExpressions = [] } = selector as {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+  };
+  const parts = Object.keys(matchLabels)
+    .sort()
+    .map((key) => `${key}=${matchLabels[key]}`);
+  for (const { key, operator, values = [] } of matchExpressions) {
+    if (operator === "Exists") parts.push(key);
+    else if (operator === "DoesNotExist") parts.push(`!${key}`);
+    else parts.push(`${key} ${operator.toLowerCase()} (${[...values].sort().join(",")})`);
+  }
+  return parts.length > 0 ? parts.join(",") : null;
+}
+
+/** The description of the environment that `steps` (rendered, in template order) produce. */
+export function describeSteps(clientId: string, namespace: string, steps: readonly DescribedStep[]): EnvironmentDescription {
+  const deployment = steps.find((s) => s.kind === "Deployment");
+  const spec = deployment?.body?.["spec"] as { selector?: unknown } | undefined;
+  return {
+    clientId,
+    namespace,
+    objects: steps.map((s) => ({ template: s.id, kind: s.kind, name: s.name })),
+    podSelector: labelSelectorString(spec?.selector),
+    secretLocations: secretLocations(steps),
+  };
+}
+
+/** What identifies an environment: enough to describe it without the rest of a provisioning input. */
+export interface EnvironmentRef {
+  client: { id: string };
+  environment: { namespace: string };
+  /** Template overrides as a provisioning input gives them (defaults not yet applied). */
+  templates?: readonly z.input<typeof RequestTemplate>[] | undefined;
+}
+
+/**
+ * The environment of a customer described without a plan: every template rendered with the values `ref` gives
+ * (a whole provisioning input, or only a customer id and a namespace), the namespace's defaults and placeholders
+ * for the rest. Names and selectors depend on the customer and namespace only, so they are the plan's; a template
+ * that cannot be rendered this way is left out, as the plan would refuse it.
+ */
+export function describeEnvironment(ref: EnvironmentRef): EnvironmentDescription {
+  const values = knownMacroValues(ref);
+  const steps: DescribedStep[] = [];
+  for (const template of templatesWith(ref.templates?.map((t) => RequestTemplate.parse(t)))) {
+    if (template.method === "GET") continue;
+    try {
+      const { body, secretMacroPaths } = renderTemplate(template, values);
+      const metadata = (body?.["metadata"] ?? {}) as { name?: unknown };
+      const name = template.name ? renderText(template.id, template.name, values) : String(metadata.name ?? "");
+      steps.push({ id: template.id, kind: template.kind, name, body, secretMacroPaths });
+    } catch {
+      continue;
+    }
+  }
+  return describeSteps(ref.client.id, ref.environment.namespace, steps);
+}
