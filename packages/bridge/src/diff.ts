@@ -5,31 +5,16 @@
  * Only the fields the plan sets are compared, at the same paths in the live object: whatever the API server adds
  * (uid, resourceVersion, managedFields, status, defaulted spec fields, labels of a Job's pod template) is ignored,
  * which is the question server-side apply answers too — "would applying this change the fields I manage?".
- * Secrets are compared as the server stores them (`stringData` becomes base64 `data`) and by value, but only
+ * Secrets are compared as the server stores them (`stringData` becomes base64 `data`, the SDK's `storedForm`, what
+ * the executor sends) and by value, but only
  * their paths are reported, never a value. Quantities compare by amount (`0.5` = `500m`, `1Gi` = `1024Mi`), as the
  * API server canonicalizes them.
  */
-import { formatPath, isKubeError, type KubeClient, type PlanStep, type ProvisioningPlan } from "@sreda/sdk";
+import { formatPath, isKubeError, objectPath, storedForm, type KubeClient, type ProvisioningPlan } from "@sreda/sdk";
 import type { z } from "zod";
 import type { ObjectDiff } from "./schemas.js";
 
 export type ObjectDiffResult = z.infer<typeof ObjectDiff>;
-
-function objectPath(step: PlanStep): string {
-  return `${step.request.path.replace(/\?.*$/, "").replace(/\/+$/, "")}/${encodeURIComponent(step.name)}`;
-}
-
-/** The manifest as the server would store it: a Secret's stringData folded into base64 data (as the executor sends it). */
-function desiredObject(step: PlanStep): Record<string, unknown> {
-  const body = structuredClone(step.request.body ?? {}) as Record<string, unknown>;
-  if (step.kind === "Secret" && body["stringData"] && typeof body["stringData"] === "object") {
-    const data: Record<string, unknown> = { ...((body["data"] as Record<string, unknown> | undefined) ?? {}) };
-    for (const [key, value] of Object.entries(body["stringData"] as Record<string, unknown>)) data[key] = Buffer.from(String(value), "utf8").toString("base64");
-    body["data"] = data;
-    delete body["stringData"];
-  }
-  return body;
-}
 
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
 const FACTORS: Record<string, number> = { m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
@@ -81,7 +66,7 @@ export async function diffPlan(plan: ProvisioningPlan, kube: KubeClient, options
         if (isKubeError(error, "NotFound")) return { ...base, action: "create", changedPaths: [] };
         throw error;
       }
-      const changed = changedFields(desiredObject(step), live).map((segments) => formatPath(segments, "$"));
+      const changed = changedFields(storedForm(step), live).map((segments) => formatPath(segments, "$"));
       return { ...base, action: changed.length > 0 ? "change" : "unchanged", changedPaths: changed };
     }),
   );

@@ -53,6 +53,13 @@ describe("describeEnvironment", () => {
     });
   });
 
+  it("selects the same pods as the spec's pod-monitoring request (which 1C shows), so there is one selector", () => {
+    const plan = createProvisioningPlan(input);
+    const query = plan.queries.find((q) => q.id === "pod-monitoring")!;
+    const selector = new URL(query.request.path, "https://cluster.example").searchParams.get("labelSelector");
+    expect(selector).toBe(plan.environment.podSelector);
+  });
+
   it("leaves out a secret no Secret keeps whole (it cannot be read back)", () => {
     const templates = [renamed("db-setup-secret", '"{{postgres-user-password}}"', '"pw-{{postgres-user-password}}"')];
     expect(describeEnvironment({ ...input, templates }).secretLocations.postgresPassword).toBeUndefined();

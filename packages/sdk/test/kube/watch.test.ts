@@ -450,8 +450,10 @@ describe('followEnvironment', () => {
   });
 
   it('reports a failed Job with its last failed pod\'s logs', async () => {
-    const env = setup('2026-03-10T09:14:20Z', { pods: [], dep: deployment('rolling'), jobs: [job('failed-backofflimit'), clickhouse('complete')] });
-    env.kube.set(StubKube.key(`${NS}/pods`, 'batch.kubernetes.io/job-name=postgres-setup-c42'), [pod('job-attempt-failed')]);
+    const failed = job('failed-backofflimit');
+    const env = setup('2026-03-10T09:14:20Z', { pods: [], dep: deployment('rolling'), jobs: [failed, clickhouse('complete')] });
+    // The Job's own pods, by its controller-uid (as the executor finds them).
+    env.kube.set(StubKube.key(`${NS}/pods`, `batch.kubernetes.io/controller-uid=${failed.metadata!.uid}`), [pod('job-attempt-failed')]);
     env.kube.logTexts.set('postgres-setup-c42-w8d3m/postgres-client', 'psql: error: connection to server at "postgres.lms-dev.svc.cluster.local" (10.43.18.7), port 5432 failed: FATAL:  password authentication failed for user "postgres"\n');
     void env.follow();
     await settle();

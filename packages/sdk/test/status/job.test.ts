@@ -48,6 +48,14 @@ describe('assessJob', () => {
     expect(assessJob(target)).toMatchObject({ phase: 'Failed', message: 'Job was active longer than specified deadline', since: '2026-03-10T09:27:05Z' });
   });
 
+  it('reports SuccessCriteriaMet as done before Complete exists (1.31+: pods still terminating), as the executor waits', () => {
+    const met = variant('running', (j) => {
+      j.status!.succeeded = 1;
+      j.status!.conditions = [{ type: 'SuccessCriteriaMet', status: 'True', lastTransitionTime: '2026-03-10T09:12:30Z' }];
+    });
+    expect(assessJob(met)).toMatchObject({ phase: 'Ready', reason: 'SuccessCriteriaMet', since: '2026-03-10T09:12:30Z' });
+  });
+
   it('ignores FailureTarget and Failed conditions that are not True', () => {
     const notYet = variant('running', (j) => {
       j.status!.conditions = [{ type: 'FailureTarget', status: 'False', lastTransitionTime: '2026-03-10T09:12:30Z' }];

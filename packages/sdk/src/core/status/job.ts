@@ -1,6 +1,7 @@
 /**
  * Job health. Conditions decide, as in Argo CD (`pkg/health/health_job.go`) and kstatus (`jobConditions`):
- * `Failed` or `FailureTarget` → Failed, `Complete` → Ready, otherwise a started Job is still running.
+ * `Failed` or `FailureTarget` → Failed, `Complete` or `SuccessCriteriaMet` → Ready, otherwise a started Job is still
+ * running. The executor waits on a Job with this same rule.
  */
 import type { ContainerStatus, Job, Pod } from '../kube-objects.js';
 import { containerLogs, type JobContext } from './context.js';
@@ -39,11 +40,12 @@ export function assessJob(job: Job, context: JobContext = {}): StatusReason {
     );
   }
 
-  const complete = findCondition(conditions, 'Complete');
-  if (isTrue(complete)) {
+  // Likewise `SuccessCriteriaMet` comes before `Complete` (1.31+): the Job has succeeded, its pods are ending.
+  const complete = [findCondition(conditions, 'Complete'), findCondition(conditions, 'SuccessCriteriaMet')].find(isTrue);
+  if (complete) {
     return withSince(
-      { kind: 'Job', name, phase: 'Ready', reason: 'Complete', message: `Job completed: ${succeeded}/${completions} succeeded` },
-      complete?.lastTransitionTime,
+      { kind: 'Job', name, phase: 'Ready', reason: complete.type, message: `Job completed: ${succeeded}/${completions} succeeded` },
+      complete.lastTransitionTime,
     );
   }
 

@@ -1,0 +1,219 @@
+/**
+ * The executor's two kinds of step. An object is applied server-side (PATCH application/apply-patch+yaml, field
+ * manager "sreda", force): the API server merges our intent with its defaults and other managers' fields, and a
+ * no-op apply leaves the object and its resourceVersion alone, so "unchanged" needs no client-side model of
+ * defaulting (docs/decisions/0001-server-side-apply.md). A Job's pod template is immutable, so a Job is created and
+ * never patched: a Complete Job with the same spec (a hash kept in an annotation) is left alone; a failed one, or one
+ * whose spec changed, is deleted (propagationPolicy Background) and created again. Whether a Job is done is the pure
+ * `assessJob`'s verdict, the one the watcher and the status use.
+ */
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../core/canonical-json.js";
+import type { Clock } from "../core/clock.js";
+import { SredaError } from "../core/errors.js";
+import type { Job } from "../core/kube-objects.js";
+import type { PlanStep } from "../core/plan.js";
+import { assessJob, assessPod, type StatusReason } from "../core/status/index.js";
+import type { KubeClient } from "./client.js";
+import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
+import { failedJobContext, listJobPods } from "./job-pods.js";
+
+export const SPEC_HASH_ANNOTATION = "sreda.io/spec-hash";
+/** Failures after which re-sending a Job create is safe: an AlreadyExists answer then means the first one landed. */
+const CREATE_RETRYABLE = new Set(["InternalError", "BadGateway", "ServiceUnavailable", "ServerTimeout", "Timeout", "NetworkError"]);
+
+/** What a step needs from its run. */
+export interface StepContext {
+  kube: KubeClient;
+  namespace: string;
+  clock: Clock;
+  signal: AbortSignal | undefined;
+  fieldManager: string;
+  /** Attempts of a Job create on 5xx or a dropped connection. */
+  maxAttempts: number;
+  jobPollIntervalMs: number;
+  jobTimeoutMs: number;
+  random: () => number;
+  /** A repeated request of the step (counted in its attempts and announced). */
+  onRetry: (step: PlanStep, attempt: number, delayMs: number, reason: string, message: string) => void;
+  /** The step now waits (announced once per Job). */
+  onWaiting: (step: PlanStep, message: string) => void;
+}
+
+export interface StepDone {
+  outcome: "created" | "updated" | "unchanged";
+  message: string;
+  resourceVersion?: string | undefined;
+}
+
+/** A step's failure in operator words, with the Kubernetes reason and a failed Job's last log lines. */
+export class StepFailure extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+    readonly logs?: string[],
+  ) {
+    super(message);
+  }
+}
+
+/** The object's own path: the template's collection path and the step's name. */
+export function objectPath(step: Pick<PlanStep, "request" | "name">): string {
+  return `${step.request.path.replace(/\?.*$/, "").replace(/\/+$/, "")}/${encodeURIComponent(step.name)}`;
+}
+
+/** The manifest as the server stores it: a Secret's stringData folded into base64 data, keys sorted. */
+export function storedForm(step: Pick<PlanStep, "request" | "kind">): Record<string, unknown> {
+  const body = structuredClone(step.request.body ?? {}) as Record<string, any>;
+  if (step.kind === "Secret" && body["stringData"]) {
+    const data: Record<string, string> = { ...(body["data"] ?? {}) };
+    for (const [key, value] of Object.entries(body["stringData"] as Record<string, string>)) data[key] = Buffer.from(value, "utf8").toString("base64");
+    body["data"] = Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : 1)));
+    delete body["stringData"];
+  }
+  return body;
+}
+
+/** Any failure as a step's reason and message. */
+export function describeFailure(error: unknown): { reason: string; message: string } {
+  if (error instanceof StepFailure) return { reason: error.reason, message: error.message };
+  if (error instanceof KubeStatusError) {
+    const causes = error.causes.map((c) => `${c.field ?? ""}: ${c.message ?? c.reason ?? ""}`).join("; ");
+    return { reason: error.code, message: `${error.status} ${error.reason}: ${error.kubeMessage}${causes ? ` (${causes})` : ""}` };
+  }
+  if (error instanceof KubeNetworkError) return { reason: "NetworkError", message: error.message };
+  if (error instanceof SredaError) return { reason: error.code, message: error.message };
+  return { reason: "InternalError", message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * An apply refused because it changes a field Kubernetes never lets change (a Deployment's `spec.selector`, a
+ * Service's `clusterIP`, …), in operator words with the ways forward: the raw 422 says only "field is immutable".
+ */
+function immutableFieldFailure(error: unknown, step: PlanStep, namespace: string): StepFailure | undefined {
+  if (!(error instanceof KubeStatusError) || error.status !== 422) return undefined;
+  const fields = error.causes.filter((c) => /field is immutable/i.test(c.message ?? "")).map((c) => c.field ?? "?");
+  if (fields.length === 0) return undefined;
+  const resource = step.kind.toLowerCase();
+  return new StepFailure(
+    "FieldImmutable",
+    `${step.kind} ${step.name}: поле ${fields.join(", ")} неизменяемое — Kubernetes не меняет его у существующего объекта. ` +
+      `Либо верните прежнее значение в шаблоне (или уберите изменённый шаблон), либо удалите объект, чтобы следующее развёртывание ` +
+      `создало его заново: kubectl delete ${resource} ${step.name} -n ${namespace} (данные баз не затрагиваются; на время пересоздания ` +
+      `${step.kind === "Deployment" ? "приложение недоступно" : "объекта не будет"}).`,
+  );
+}
+
+async function getOrNull<T>(ctx: StepContext, path: string): Promise<T | null> {
+  try {
+    return await ctx.kube.get<T>(path, { signal: ctx.signal });
+  } catch (error) {
+    if (isKubeError(error, "NotFound")) return null;
+    throw error;
+  }
+}
+
+type Versioned = { metadata?: { resourceVersion?: string } };
+
+/** Server-side apply of one object: created, updated or unchanged by its resourceVersion. */
+export async function applyObject(ctx: StepContext, step: PlanStep): Promise<StepDone> {
+  const path = objectPath(step);
+  const before = await getOrNull<Versioned>(ctx, path);
+  const after = await ctx.kube.apply<Versioned>(path, storedForm(step), { fieldManager: ctx.fieldManager, force: true, signal: ctx.signal }).catch((error: unknown) => {
+    throw immutableFieldFailure(error, step, ctx.namespace) ?? error;
+  });
+  const resourceVersion = after?.metadata?.resourceVersion;
+  if (!before) return { outcome: "created", message: `${step.kind} ${step.name} создан`, resourceVersion };
+  if (before.metadata?.resourceVersion === resourceVersion) return { outcome: "unchanged", message: `${step.kind} ${step.name} без изменений`, resourceVersion };
+  return { outcome: "updated", message: `${step.kind} ${step.name} обновлён`, resourceVersion };
+}
+
+/** A Job create, re-sent on 5xx or a dropped connection (the client does not repeat a POST after those). */
+async function createWithRetries(ctx: StepContext, step: PlanStep, collection: string, body: unknown): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.kube.create(collection, body, { fieldManager: ctx.fieldManager, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      return;
+    } catch (error) {
+      const code = error instanceof SredaError ? error.code : "";
+      if (ctx.signal?.aborted || !CREATE_RETRYABLE.has(code) || attempt >= ctx.maxAttempts) throw error;
+      const delayMs = Math.round(Math.min(10_000, 500 * 2 ** (attempt - 1)) * (0.5 + ctx.random() / 2));
+      ctx.onRetry(step, attempt, delayMs, code, describeFailure(error).message);
+      await ctx.clock.sleep(delayMs, ctx.signal);
+    }
+  }
+}
+
+/** A pod of the Job that can never start (no node matches, an image that cannot be pulled), by the pure pod rule. */
+async function stuckJobPod(ctx: StepContext, job: Job): Promise<StatusReason | undefined> {
+  if (!job.metadata?.uid) return undefined;
+  const pods = await listJobPods(ctx.kube, ctx.namespace, job, ctx.signal);
+  return pods.filter((p) => p.status?.phase === "Pending").map((p) => assessPod(p, { now: ctx.clock.now() })).find((r) => r.phase === "Failed");
+}
+
+/** Polls the Job until `assessJob` calls it Ready; its Failed verdict, a stuck pod or the timeout fail the step. */
+async function waitForJob(ctx: StepContext, step: PlanStep, path: string): Promise<Job> {
+  const deadline = ctx.clock.now() + ctx.jobTimeoutMs;
+  let announced = false;
+  for (;;) {
+    const job = await getOrNull<Job>(ctx, path);
+    if (!job) throw new StepFailure("NotFound", `Job ${step.name} исчез во время ожидания`);
+    const verdict = assessJob(job);
+    if (verdict.phase === "Ready") return job;
+    if (verdict.phase === "Failed") {
+      const explained = assessJob(job, await failedJobContext(ctx.kube, ctx.namespace, job, ctx.signal));
+      throw new StepFailure(explained.reason, `Job ${step.name} завершился с ошибкой: ${explained.reason} — ${explained.message}`, explained.logs);
+    }
+    // The same pure pod rule as for the Deployment's pods: the step fails with the scheduler's words, no waiting.
+    const stuck = await stuckJobPod(ctx, job);
+    if (stuck) throw new StepFailure(stuck.reason, `Job ${step.name}: под ${stuck.name} не запускается — ${stuck.message}`);
+    if (ctx.clock.now() >= deadline) throw new StepFailure("Timeout", `Job ${step.name} не завершился за отведённое время`);
+    if (!announced) ctx.onWaiting(step, `ожидание завершения Job ${step.name}`);
+    announced = true;
+    await ctx.clock.sleep(ctx.jobPollIntervalMs, ctx.signal);
+  }
+}
+
+async function deleteAndWait(ctx: StepContext, step: PlanStep, path: string): Promise<void> {
+  try {
+    // Background, as kubectl does: the Job object goes at once and the garbage collector removes its pods. A setup
+    // script is idempotent, so an old pod finishing beside the new one does no harm; failure logs are read by
+    // controller-uid, so they always belong to the new Job.
+    await ctx.kube.delete(path, { propagationPolicy: "Background", signal: ctx.signal });
+  } catch (error) {
+    if (!isKubeError(error, "NotFound")) throw error;
+  }
+  for (let i = 0; i < 120; i++) {
+    if (!(await getOrNull(ctx, path))) return;
+    await ctx.clock.sleep(1_000, ctx.signal);
+  }
+  throw new StepFailure("Timeout", `Job ${step.name} не удалился`);
+}
+
+/** A Job: left alone when done with the same spec, else (re-)created and followed to its end. */
+export async function runJob(ctx: StepContext, step: PlanStep): Promise<StepDone> {
+  const path = objectPath(step);
+  const body = storedForm(step) as Record<string, any>;
+  const hash = createHash("sha256").update(canonicalJson(body["spec"])).digest("hex").slice(0, 32);
+  body["metadata"] = { ...body["metadata"], annotations: { ...(body["metadata"]?.annotations ?? {}), [SPEC_HASH_ANNOTATION]: hash } };
+  let outcome: StepDone["outcome"] = "created";
+  const existing = await getOrNull<Job>(ctx, path);
+  if (existing) {
+    const same = existing.metadata?.annotations?.[SPEC_HASH_ANNOTATION] === hash;
+    if (same && assessJob(existing).phase !== "Failed") {
+      const done = await waitForJob(ctx, step, path);
+      return { outcome: "unchanged", message: `Job ${step.name} уже выполнен`, resourceVersion: done.metadata?.resourceVersion };
+    }
+    await deleteAndWait(ctx, step, path);
+    outcome = "updated";
+  }
+  try {
+    await createWithRetries(ctx, step, step.request.path.replace(/\?.*$/, ""), body);
+  } catch (error) {
+    // A create whose response was lost, or a concurrent creator: the Job is there, follow it.
+    if (!isKubeError(error, "AlreadyExists")) throw error;
+  }
+  const done = await waitForJob(ctx, step, path);
+  const message = outcome === "created" ? `Job ${step.name} создан и выполнен` : `Job ${step.name} пересоздан и выполнен`;
+  return { outcome, message, resourceVersion: done.metadata?.resourceVersion };
+}
