@@ -11,7 +11,7 @@ import path from "node:path";
 import { applyPlan, createKubeClient, createProvisioningPlan, followEnvironment, systemClock, type ApplyEvent, type KubeRetryInfo } from "@sreda/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest, startRealCluster, stopRealCluster, type RealClusterState } from "../src/index.js";
-import { provisioningInput, useRealCluster } from "./support/cluster.js";
+import { provisioningInput, until, useRealCluster } from "./support/cluster.js";
 import { recordingFetch, type RecordingFetch } from "./support/recording-fetch.js";
 
 const shared = useRealCluster("throttling.test.ts");
@@ -45,6 +45,10 @@ describe("429 TooManyRequests from the API server's max-in-flight limit", () => 
     expect(s.extraApiServerFlags).toEqual(THROTTLE);
     const ca = fs.readFileSync(s.caFile, "utf8");
     const headers = { authorization: `Bearer ${s.tokens.sredaEdit}`, accept: "application/json" };
+    // The RoleBinding reaches the authorizer's cache a moment after the start on a busy machine: wait for it.
+    await until("sreda-edit may list ConfigMaps in lms-dev", async () =>
+      (await httpRequest(`${s.apiserverUrl}/api/v1/namespaces/lms-dev/configmaps`, { ca, headers })).status === 200 ? true : undefined,
+    );
     // A list asking for a resourceVersion the store has not reached waits for it (up to 3 s): it holds the one
     // read slot while the others arrive, so the refusals do not depend on how fast the handshakes are.
     const slow = httpRequest(`${s.apiserverUrl}/api/v1/namespaces/lms-dev/configmaps?resourceVersion=999999999&resourceVersionMatch=NotOlderThan`, { ca, headers });

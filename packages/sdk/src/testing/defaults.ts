@@ -57,9 +57,9 @@ function defaultContainer(container: unknown, isPod: boolean): void {
   defaultProbe(container.startupProbe);
 }
 
-export function defaultPodSpec(spec: unknown, isPod: boolean): void {
+export function defaultPodSpec(spec: unknown, isPod: boolean, restartPolicy = true): void {
   if (!isRecord(spec)) return;
-  setDefault(spec, "restartPolicy", "Always");
+  if (restartPolicy) setDefault(spec, "restartPolicy", "Always");
   setDefault(spec, "terminationGracePeriodSeconds", 30);
   setDefault(spec, "dnsPolicy", "ClusterFirst");
   setDefault(spec, "securityContext", {});
@@ -75,9 +75,9 @@ export function defaultPodSpec(spec: unknown, isPod: boolean): void {
   }
 }
 
-function defaultTemplate(spec: Obj): void {
+function defaultTemplate(spec: Obj, restartPolicy = true): void {
   if (!isRecord(spec.template)) return;
-  defaultPodSpec(spec.template.spec, false);
+  defaultPodSpec(spec.template.spec, false, restartPolicy);
 }
 
 /** Quality of service class (pkg/apis/core/v1/helper/qos): Guaranteed, Burstable or BestEffort. */
@@ -173,15 +173,17 @@ function defaultService(svc: Obj, ctx: DefaultingContext, old: Obj | undefined):
   }
 }
 
-function defaultJob(job: Obj, uid: string): void {
+function defaultJob(job: Obj, uid: string, creating: boolean): void {
   const spec: Obj = isRecord(job.spec) ? job.spec : (job.spec = {});
   const name = String(job.metadata?.name ?? "");
-  if (spec.manualSelector !== true && spec.selector === undefined) {
+  // The selector and its labels are generated on create only (the Job strategy's PrepareForCreate): an update
+  // without them is invalid (selector required, immutable).
+  if (creating && spec.manualSelector !== true && spec.selector === undefined) {
     spec.selector = { matchLabels: { "batch.kubernetes.io/controller-uid": uid } };
   }
   if (isRecord(spec.template)) {
     const meta: Obj = isRecord(spec.template.metadata) ? spec.template.metadata : (spec.template.metadata = {});
-    if (spec.manualSelector !== true) {
+    if (creating && spec.manualSelector !== true) {
       const labels: Obj = isRecord(meta.labels) ? meta.labels : {};
       setDefault(labels, "batch.kubernetes.io/controller-uid", uid);
       setDefault(labels, "batch.kubernetes.io/job-name", name);
@@ -207,7 +209,8 @@ function defaultJob(job: Obj, uid: string): void {
     const templateLabels = spec.template?.metadata?.labels;
     if (isRecord(templateLabels)) meta.labels = { ...templateLabels };
   }
-  defaultTemplate(spec);
+  // A Job's pod template gets no restartPolicy: without one it is invalid (Required: "OnFailure", "Never").
+  defaultTemplate(spec, false);
 }
 
 function defaultDeployment(deployment: Obj): void {
@@ -235,7 +238,7 @@ export function applyDefaults(rt: ResourceType, obj: Obj, ctx: DefaultingContext
       defaultService(obj, ctx, old);
       break;
     case "Job":
-      defaultJob(obj, String(obj.metadata?.uid ?? old?.metadata?.uid ?? ""));
+      defaultJob(obj, String(obj.metadata?.uid ?? old?.metadata?.uid ?? ""), old === undefined);
       break;
     case "Deployment":
       defaultDeployment(obj);

@@ -4,7 +4,7 @@
  * Everything the fake cluster exposes (fetch, msw, listen) goes through `ApiServer.handle`.
  */
 import type { VirtualClock } from "./clock.js";
-import { authenticate, isAllowed, type RequestAttributes, type TokenInfo, type Tokens } from "./auth.js";
+import { authenticate, grantingRule, isAllowed, type AllowRule, type RequestAttributes, type TokenInfo, type Tokens } from "./auth.js";
 import { DroppedConnectionError, type Faults } from "./faults.js";
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from "./patch.js";
 import type { Random } from "./random.js";
@@ -181,6 +181,15 @@ function parseBody(text: string, what: "object" | "patch", contentType: string):
   }
 }
 
+/** A resourceVersion parameter as the storage layer parses it (a decimal etcd revision); the error text otherwise. */
+function parseResourceVersion(value: string): number | string {
+  if (/^\d+$/.test(value)) return Number(value);
+  return `resourceVersion: Invalid value: ${JSON.stringify(value)}: strconv.ParseUint: parsing ${JSON.stringify(value)}: invalid syntax`;
+}
+
+/** How long a list with a resourceVersion newer than the store waits for it before giving up (the watch cache's 3 s). */
+const TOO_LARGE_RESOURCE_VERSION_WAIT_MS = 3000;
+
 function intParam(params: URLSearchParams, name: string): number | undefined {
   const value = params.get(name);
   if (value === null || value === "") return undefined;
@@ -244,9 +253,21 @@ export class ApiServer {
         const identity = authenticate(request.headers.get("authorization"), this.ctx.tokens);
         if (identity === null || (identity === undefined && route?.type !== "version")) throw unauthorized();
         if (identity) entry.user = identity.info.user;
-        if (!route) throw routeNotFound();
+        if (!route) {
+          if (isUnknownGroupPath(path)) return this.finish(entry, pageNotFound());
+          throw routeNotFound();
+        }
         this.ctx.drain();
-        response = await this.dispatch(request, url, route, verb, watch, identity?.info.user ?? "system:anonymous", identity ? identity.info : undefined, action?.type === "silent-watch");
+        // Lets the clock run while the request waits on it (an auto clock does not jump while a request holds it).
+        const idle = async (fn: () => Promise<void>): Promise<void> => {
+          release();
+          try {
+            await fn();
+          } finally {
+            release = this.ctx.clock.hold();
+          }
+        };
+        response = await this.dispatch(request, url, route, verb, watch, identity?.info.user ?? "system:anonymous", identity ? identity.info : undefined, action?.type === "silent-watch", idle);
         this.ctx.drain();
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
@@ -265,7 +286,7 @@ export class ApiServer {
     return response;
   }
 
-  private async dispatch(request: Request, url: URL, route: Route, verb: Verb | undefined, watch: boolean, user: string, token: TokenInfo | undefined, silent: boolean): Promise<Response> {
+  private async dispatch(request: Request, url: URL, route: Route, verb: Verb | undefined, watch: boolean, user: string, token: TokenInfo | undefined, silent: boolean, idle: (fn: () => Promise<void>) => Promise<void>): Promise<Response> {
     switch (route.type) {
       case "version":
         return jsonResponse(200, this.ctx.version);
@@ -286,8 +307,10 @@ export class ApiServer {
     }
     const rt = route.rt!;
     if (!verb) throw methodNotAllowed();
-    const attrs: RequestAttributes = { verb, group: rt.group, resource: rt.plural, ...(route.subresource ? { subresource: route.subresource } : {}), ...(route.namespace !== undefined ? { namespace: route.namespace } : {}), ...(route.name !== undefined ? { name: route.name } : {}) };
-    if (token && !isAllowed(token, attrs)) throw forbidden(user, verb, rt, route.namespace, route.name, route.subresource);
+    // A request for one namespace (`/api/v1/namespaces/lms-dev`) is in that namespace, for RBAC's RoleBindings.
+    const attrNamespace = route.namespace ?? (rt.kind === "Namespace" ? route.name : undefined);
+    const attrs: RequestAttributes = { verb, group: rt.group, resource: rt.plural, ...(route.subresource ? { subresource: route.subresource } : {}), ...(attrNamespace !== undefined ? { namespace: attrNamespace } : {}), ...(route.name !== undefined ? { name: route.name } : {}) };
+    if (token && !isAllowed(token, attrs)) throw forbidden(user, verb, rt, attrNamespace, route.name, route.subresource);
     const params = url.searchParams;
 
     if (route.subresource !== undefined) return this.subresource(request, route, verb, params);
@@ -296,6 +319,7 @@ export class ApiServer {
       case "get":
         return jsonResponse(200, this.ctx.registry.get(rt, route.namespace, route.name!));
       case "list":
+        await this.waitForResourceVersion(params, request.signal, idle);
         return jsonResponse(200, this.list(rt, route.namespace, params));
       case "create":
         return this.write(request, params, async (options) => {
@@ -346,36 +370,74 @@ export class ApiServer {
     if (type === "access-review") {
       const attrs = isRecord(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
       if (!attrs && !isRecord(spec.nonResourceAttributes)) {
-        throw invalid({ kind, group: "authorization.k8s.io" }, "", [{ reason: "FieldValueRequired", message: "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified", field: "spec.resourceAttributes" }]);
+        // The real validation builds this error without a kind: `.authorization.k8s.io "" is invalid: …`.
+        throw invalid({ kind: "", group: "authorization.k8s.io" }, "", [{ reason: "FieldValueInvalid", message: "Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified", field: "spec.resourceAttributes" }]);
       }
       let allowed = true;
+      let granted: AllowRule | undefined;
+      let namespace: string | undefined;
       if (attrs) {
-        allowed = isAllowed(info, {
-          verb: String(attrs.verb ?? "") as Verb,
+        namespace = attrs.namespace ? String(attrs.namespace) : undefined;
+        const request: RequestAttributes = {
+          verb: String(attrs.verb ?? ""),
           group: String(attrs.group ?? ""),
           resource: String(attrs.resource ?? ""),
           ...(attrs.subresource ? { subresource: String(attrs.subresource) } : {}),
-          ...(attrs.namespace ? { namespace: String(attrs.namespace) } : {}),
-        });
+          ...(namespace !== undefined ? { namespace } : {}),
+        };
+        allowed = isAllowed(info, request);
+        granted = grantingRule(info, request);
       }
+      // A denial carries no reason (RBAC says nothing); an allowance names the binding that allowed it.
       const status: Obj = { allowed };
-      if (allowed) status.reason = `RBAC: allowed by ClusterRoleBinding "${user}-binding" of ClusterRole "cluster-admin" to User "${user}"`;
+      if (allowed) status.reason = granted ? rbacReason(user, granted, namespace) : `RBAC: allowed by ClusterRoleBinding "${user}-binding" of ClusterRole "cluster-admin" to User "${user}"`;
       return jsonResponse(201, { kind, apiVersion: "authorization.k8s.io/v1", metadata: {}, spec, status });
     }
     const namespace = typeof spec.namespace === "string" ? spec.namespace : undefined;
+    // Every authenticated user may review itself (system:basic-user).
+    const selfRules: Obj[] = [
+      { verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"] },
+      { verbs: ["create"], apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"] },
+    ];
     const resourceRules: Obj[] = [];
     const verbs: Verb[] = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
     const deny = info.deny ?? [];
-    if (deny.length === 0) resourceRules.push({ verbs: ["*"], apiGroups: ["*"], resources: ["*"] });
-    else {
+    if (deny.length === 0 && info.allow === undefined) resourceRules.push({ verbs: ["*"], apiGroups: ["*"], resources: ["*"] });
+    else if (deny.length === 0) {
+      // RBAC lists the rules of the bindings that apply in the namespace, as they are.
+      resourceRules.push(...selfRules);
+      for (const rule of info.allow ?? []) {
+        if (rule.namespaces !== undefined && (namespace === undefined || !rule.namespaces.includes(namespace))) continue;
+        resourceRules.push({ verbs: [...rule.verbs], apiGroups: [...rule.apiGroups], resources: [...rule.resources] });
+      }
+    } else {
       for (const rt of RESOURCES) {
         const allowedVerbs = verbs.filter((verb) => isAllowed(info, { verb, group: rt.group, resource: rt.plural, ...(namespace ? { namespace } : {}) }));
         if (allowedVerbs.length > 0) resourceRules.push({ verbs: allowedVerbs, apiGroups: [rt.group], resources: [rt.plural] });
       }
-      resourceRules.push({ verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"] });
+      resourceRules.push(...selfRules);
     }
     const nonResourceRules = [{ verbs: ["get"], nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"] }];
     return jsonResponse(201, { kind, apiVersion: "authorization.k8s.io/v1", metadata: {}, spec, status: { resourceRules, nonResourceRules, incomplete: false } });
+  }
+
+  /**
+   * A list at a resourceVersion: an unparsable one is a 400; one newer than anything written waits a while for it
+   * (the watch cache does), then fails with 504 Timeout and a ResourceVersionTooLarge cause.
+   */
+  private async waitForResourceVersion(params: URLSearchParams, signal: AbortSignal, idle: (fn: () => Promise<void>) => Promise<void>): Promise<void> {
+    const value = params.get("resourceVersion");
+    if (value === null || value === "") return;
+    const rv = parseResourceVersion(value);
+    if (typeof rv === "string") throw badRequest(`invalid resource version: ${rv}`);
+    if (rv <= this.ctx.store.resourceVersion) return;
+    await idle(() => this.ctx.clock.sleep(TOO_LARGE_RESOURCE_VERSION_WAIT_MS, signal));
+    this.ctx.drain();
+    if (rv <= this.ctx.store.resourceVersion) return;
+    throw new ApiError(
+      statusBody(504, "Timeout", `Timeout: Too large resource version: ${rv}, current: ${this.ctx.store.resourceVersion}`, { causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }], retryAfterSeconds: 1 }),
+      { "Retry-After": "1" },
+    );
   }
 
   private list(rt: ResourceType, namespace: string | undefined, params: URLSearchParams): Obj {
@@ -394,7 +456,8 @@ export class ApiServer {
       }
       items = items.filter((obj) => `${obj.metadata.namespace ?? ""}/${obj.metadata.name}` > start);
     }
-    if (limit !== undefined && limit > 0 && items.length > limit) {
+    // resourceVersion=0 is served from the watch cache, which does not paginate: limit is ignored.
+    if (limit !== undefined && limit > 0 && items.length > limit && params.get("resourceVersion") !== "0") {
       const remaining = items.length - limit;
       items = items.slice(0, limit);
       const last = items[items.length - 1]!;
@@ -411,6 +474,12 @@ export class ApiServer {
     let fieldSelector = params.get("fieldSelector");
     if (route.name !== undefined) fieldSelector = [`metadata.name=${route.name}`, fieldSelector].filter(Boolean).join(",");
     const timeout = intParam(params, "timeoutSeconds");
+    const rv = params.get("resourceVersion");
+    if (rv !== null && rv !== "") {
+      const parsed = parseResourceVersion(rv);
+      // Refused before the stream starts, as an error the server does not classify (500, no reason).
+      if (typeof parsed === "string") throw new ApiError(statusBody(500, "", parsed));
+    }
     let w: OpenWatch | undefined = undefined;
     let ended = false;
     w = openWatch(
@@ -518,7 +587,10 @@ export class ApiServer {
       options.propagationPolicy = policy as DeleteOptions["propagationPolicy"] & string;
     }
     const orphan = params.get("orphanDependents") ?? body.orphanDependents;
-    if (options.propagationPolicy === undefined && orphan !== undefined && orphan !== null) options.propagationPolicy = String(orphan) === "true" ? "Orphan" : "Background";
+    if (orphan !== undefined && orphan !== null) {
+      options.orphanDependents = String(orphan) === "true";
+      if (options.propagationPolicy === undefined) options.propagationPolicy = options.orphanDependents ? "Orphan" : "Background";
+    }
     const grace = intParam(params, "gracePeriodSeconds") ?? (typeof body.gracePeriodSeconds === "number" ? body.gracePeriodSeconds : undefined);
     if (grace !== undefined) options.gracePeriodSeconds = grace;
     if (isRecord(body.preconditions)) options.preconditions = deepCopy(body.preconditions);
@@ -529,8 +601,10 @@ export class ApiServer {
   private async delete(request: Request, route: Route, params: URLSearchParams): Promise<Response> {
     const options = await this.deleteOptions(request, params);
     const result = this.ctx.registry.delete(route.rt!, route.namespace, route.name!, options);
-    const accepted = !result.deleted && options.propagationPolicy === "Foreground";
-    return jsonResponse(accepted ? 202 : 200, result.body);
+    // 202 only for the legacy `orphanDependents=false` when the object stays (the REST handler's compatibility
+    // rule); a Foreground propagationPolicy answers 200 with the object, its deletionTimestamp and finalizer set.
+    const accepted = !result.deleted && options.orphanDependents === false;
+    return jsonResponse(accepted ? 202 : 200, result.body, this.warningHeaders(deleteWarnings(route.rt!, options)));
   }
 
   private async deleteCollection(request: Request, route: Route, params: URLSearchParams): Promise<Response> {
@@ -547,7 +621,7 @@ export class ApiServer {
         if (!(error instanceof ApiError) || error.status.code !== 404) throw error;
       }
     }
-    return jsonResponse(200, { kind: `${rt.kind}List`, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(this.ctx.store.resourceVersion) }, items });
+    return jsonResponse(200, { kind: `${rt.kind}List`, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(this.ctx.store.resourceVersion) }, items }, this.warningHeaders(deleteWarnings(rt, options)));
   }
 
   private async subresource(request: Request, route: Route, verb: Verb, params: URLSearchParams): Promise<Response> {
@@ -588,6 +662,36 @@ export class ApiServer {
     }
     throw routeNotFound();
   }
+}
+
+/**
+ * batch/v1 Jobs orphan their pods unless told otherwise (resources.ts defaultPropagation), and the Job registry warns
+ * about it when the request says nothing.
+ */
+function deleteWarnings(rt: ResourceType, options: DeleteOptions): string[] {
+  if (rt.kind !== "Job" || options.propagationPolicy !== undefined || options.orphanDependents !== undefined) return [];
+  return ["child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning"];
+}
+
+/** A path outside every API group the server has: its mux's plain-text answer, not a Status. */
+function isUnknownGroupPath(path: string | undefined): boolean {
+  if (path === undefined) return true;
+  const parts = path.split("/").filter((p) => p !== "");
+  return parts[0] === "apis" && parts.length >= 2 && !GROUP_VERSIONS.some((gv) => gv.group === parts[1]);
+}
+
+function pageNotFound(): Response {
+  return new Response("404 page not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" } });
+}
+
+/** `RBAC: allowed by RoleBinding "sreda-edit/lms-dev" of ClusterRole "edit" to ServiceAccount "sreda-edit/sreda-system"`. */
+function rbacReason(user: string, rule: AllowRule, namespace: string | undefined): string {
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(user);
+  const subject = sa ? `ServiceAccount "${sa[2]}/${sa[1]}"` : `User "${user}"`;
+  const bindingName = sa ? sa[2]! : user;
+  const role = rule.role ?? "fake-role";
+  const binding = rule.namespaces !== undefined && namespace !== undefined ? `RoleBinding "${bindingName}/${namespace}"` : `ClusterRoleBinding "${bindingName}"`;
+  return `RBAC: allowed by ${binding} of ClusterRole "${role}" to ${subject}`;
 }
 
 export function defaultVersionInfo(): Obj {

@@ -9,7 +9,7 @@ export type { VirtualClock, VirtualClockOptions, VirtualClockMode, TimerOptions 
 export { DEFAULT_TIMINGS } from "./kubelet.js";
 export type { PodScenario, Timings } from "./kubelet.js";
 export { DEFAULT_TOKENS } from "./auth.js";
-export type { Tokens, TokenInfo, DenyRule } from "./auth.js";
+export type { Tokens, TokenInfo, DenyRule, AllowRule } from "./auth.js";
 export type { FaultRule, FaultAction, FaultMatch } from "./faults.js";
 export type { RequestLogEntry } from "./handlers.js";
 export type { ListenOptions, RunningServer } from "./server.js";

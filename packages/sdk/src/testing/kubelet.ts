@@ -308,7 +308,8 @@ export class Kubelet implements Controller {
       sim.hostIP = node.ip;
       const bound = deepCopy(pod);
       bound.spec.nodeName = node.name;
-      const updated = this.deps.registry.update(this.podRt, pod, bound, { manager: "kube-scheduler", fieldValidation: "Strict" });
+      // pods/binding: the scheduler sets nodeName without a managedFields entry of its own.
+      const updated = this.deps.registry.update(this.podRt, pod, bound, { manager: "kube-scheduler", fieldValidation: "Strict", untracked: true });
       this.event(updated, "Normal", "Scheduled", `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node.name}`, "default-scheduler");
       sim.stage = "mount";
       sim.nextAt = now;
@@ -596,6 +597,8 @@ export class Kubelet implements Controller {
       this.commitStatus(pod, { ...status, phase: "Pending", conditions, qosClass: qosClass(pod.spec) });
       return;
     }
+    // Deleted before the scheduler bound it: no node ever reports on it (its status stays as it was).
+    if (sim.hostIP === undefined) return;
     const all = sim.containers;
     const finished = all.length > 0 && all.every((c) => (c.step === "terminated" || c.step === "stopped") && c.current?.finishedAt !== undefined);
     if (finished) phase = all.every((c) => c.current?.exitCode === 0) ? "Succeeded" : "Failed";

@@ -50,9 +50,14 @@ function keySegment(key: Record<string, unknown>): string {
   return `k:${JSON.stringify(key)}`;
 }
 
-/** The field set of a (tracked part of an) object. */
-export function fieldSet(kind: string, obj: unknown): Set<string> {
+/**
+ * The field set of a (tracked part of an) object. As an Update sees it (the default), maps and lists are members
+ * themselves (`"."` in FieldsV1) besides their entries; an applied configuration's set (`apply`, structured-merge-diff's
+ * ToFieldSet) has only leaves, list items, atomic values and empty maps.
+ */
+export function fieldSet(kind: string, obj: unknown, mode: "update" | "apply" = "update"): Set<string> {
   const out = new Set<string>();
+  const apply = mode === "apply";
   const walk = (value: unknown, path: string, names: string[]): void => {
     if (isRecord(value)) {
       if (names.length > 0 && isAtomicStruct(kind, names)) {
@@ -61,7 +66,7 @@ export function fieldSet(kind: string, obj: unknown): Set<string> {
       }
       const granular = GRANULAR_MAPS.has(names[names.length - 1] ?? "");
       const keys = Object.keys(value).filter((k) => value[k] !== undefined && value[k] !== null);
-      if (names.length > 0 && (granular || keys.length === 0)) out.add(path);
+      if (names.length > 0 && ((granular && !apply) || keys.length === 0)) out.add(path);
       for (const key of keys) {
         const child = path === "" ? `f:${key}` : `${path}${SEP}f:${key}`;
         walk(value[key], child, [...names, key]);
@@ -69,8 +74,8 @@ export function fieldSet(kind: string, obj: unknown): Set<string> {
       return;
     }
     if (Array.isArray(value)) {
-      out.add(path);
       const type = listTypeAt(names, value);
+      if (!apply || type.type === "atomic") out.add(path);
       if (type.type === "map") {
         for (const item of value) {
           const key = itemKey(type, item);
@@ -145,6 +150,28 @@ function interiorOf(set: Set<string>): Set<string> {
     }
   }
   return interior;
+}
+
+/** structured-merge-diff's order of path elements of one kind: field names, then keys, then values, then indices. */
+const SEGMENT_KIND_ORDER = "fkvi";
+
+/**
+ * The order in which structured-merge-diff iterates a field set: at each level the paths that end there (members)
+ * first, then those that go deeper, each group by path element.
+ */
+export function comparePaths(a: string, b: string): number {
+  const x = a.split(SEP);
+  const y = b.split(SEP);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const endX = i === x.length - 1;
+    const endY = i === y.length - 1;
+    if (endX !== endY) return endX ? -1 : 1;
+    if (x[i] === y[i]) continue;
+    const kind = SEGMENT_KIND_ORDER.indexOf(x[i]![0]!) - SEGMENT_KIND_ORDER.indexOf(y[i]![0]!);
+    if (kind !== 0) return kind;
+    return x[i]! < y[i]! ? -1 : 1;
+  }
+  return x.length - y.length;
 }
 
 /** Human form of a field path as conflicts print it: `.spec.template.spec.containers[name="lms"].image`. */
@@ -235,9 +262,23 @@ export function readEntries(obj: Obj | undefined): ManagedEntry[] {
   });
 }
 
+/** The order the API server keeps managedFields in (fieldmanager's sortEncodedManagedFields). */
+function compareEntries(p: ManagedEntry, q: ManagedEntry): number {
+  if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
+  const seconds = (e: ManagedEntry): number => (e.time === undefined ? 0 : Math.floor(Date.parse(e.time) / 1000));
+  if (seconds(p) !== seconds(q)) return seconds(p) - seconds(q);
+  for (const key of ["manager", "apiVersion", "subresource"] as const) {
+    const a = p[key] ?? "";
+    const b = q[key] ?? "";
+    if (a !== b) return a < b ? -1 : 1;
+  }
+  return 0;
+}
+
 export function writeEntries(entries: ManagedEntry[]): Obj[] {
   return entries
     .filter((e) => e.set.size > 0)
+    .sort(compareEntries)
     .map((e) => {
       if (e.original && !e.dirty) return e.original;
       const out: Obj = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
@@ -351,7 +392,7 @@ export function applyConfiguration(live: Obj | undefined, applied: Obj, options:
   const { kind, manager, apiVersion, subresource, force } = options;
   const cleanApplied = stripNulls(applied) as Obj;
   const appliedPart = trackedPart(cleanApplied, subresource);
-  const appliedSet = fieldSet(kind, appliedPart);
+  const appliedSet = fieldSet(kind, appliedPart, "apply");
   const entries = readEntries(live);
   const livePart = live ? trackedPart(live, subresource) : {};
 
@@ -364,6 +405,8 @@ export function applyConfiguration(live: Obj | undefined, applied: Obj, options:
       if (!deepEqual(valueAt(appliedPart, path), valueAt(livePart, path))) conflicts.push({ manager: entry, path });
     }
   }
+  // By manager, each manager's paths in field set order (the API server's causes and message list them so).
+  conflicts.sort((p, q) => (p.manager.manager !== q.manager.manager ? (p.manager.manager < q.manager.manager ? -1 : 1) : comparePaths(p.path, q.path)));
   if (conflicts.length > 0 && !force) return { object: live ?? cleanApplied, conflicts };
   for (const { manager: entry, path } of conflicts) {
     for (const p of [...entry.set]) if (p === path || p.startsWith(path + SEP)) entry.set.delete(p);

@@ -7,7 +7,7 @@
  */
 import type { Random } from "./random.js";
 import { apiVersionOf, resourceByName, RESOURCES, type ResourceType } from "./resources.js";
-import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound, statusBody } from "./status.js";
+import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound, preconditionFailed, statusBody } from "./status.js";
 import { applyConfiguration, ownershipSignature, printPath, updateOwnership } from "./managed-fields.js";
 import { applyDefaults, initialStatus, type DefaultingContext } from "./defaults.js";
 import { checkTypeMeta, decodeObject, validateObject, type FieldValidation } from "./validation.js";
@@ -22,10 +22,14 @@ export interface WriteOptions {
   fieldValidation?: FieldValidation;
   /** Receives `Warning` header texts. */
   warnings?: string[];
+  /** Leaves managedFields as they are (the scheduler's binding writes storage directly, no field manager). */
+  untracked?: boolean;
 }
 
 export interface DeleteOptions {
   propagationPolicy?: "Background" | "Foreground" | "Orphan";
+  /** The legacy option, as given (it only changes the answer's code). */
+  orphanDependents?: boolean;
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
   dryRun?: boolean;
@@ -235,9 +239,10 @@ export class Registry {
 
   /** Server-side apply; creates the object when it does not exist. */
   apply(rt: ResourceType, namespace: string | undefined, name: string, input: unknown, options: WriteOptions & { force: boolean }): Obj {
-    checkTypeMeta(rt, input);
+    checkTypeMeta(rt, input, "apply");
     const body: Obj = deepCopy(input);
     const meta: Obj = isRecord(body.metadata) ? body.metadata : (body.metadata = {});
+    const configured = { namespace: typeof meta.namespace === "string" ? meta.namespace : undefined, name: typeof meta.name === "string" ? meta.name : name };
     this.checkNamespace(rt, meta, namespace);
     if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
     meta.name = name;
@@ -247,9 +252,9 @@ export class Registry {
     if (meta.uid !== undefined && old && meta.uid !== old.metadata.uid) {
       throw conflict(rt, name, `Precondition failed: UID in precondition: ${String(meta.uid)}, UID in object meta: ${String(old.metadata.uid)}`);
     }
-    decodeObject(rt, deepCopy(body), { fieldValidation: "Strict", apply: { namespace, name } });
+    decodeObject(rt, deepCopy(body), { fieldValidation: "Strict", apply: configured });
     const result = applyConfiguration(old, body, { kind: rt.kind, manager: options.manager, apiVersion: apiVersionOf(rt), now: this.now(), force: options.force, ...(options.subresource ? { subresource: options.subresource } : {}) });
-    if (result.conflicts.length > 0) throw this.applyConflict(rt, name, result.conflicts);
+    if (result.conflicts.length > 0) throw this.applyConflict(result.conflicts);
     const merged = result.object;
     const managedFields = merged.metadata.managedFields as Obj[];
     const decoded = decodeObject(rt, merged, { fieldValidation: "Ignore" });
@@ -260,7 +265,7 @@ export class Registry {
     return this.finishUpdate(rt, old, decoded.object, decoded.problems, options, managedFields);
   }
 
-  private applyConflict(rt: ResourceType, name: string, conflicts: ReturnType<typeof applyConfiguration>["conflicts"]): ApiError {
+  private applyConflict(conflicts: ReturnType<typeof applyConfiguration>["conflicts"]): ApiError {
     const describe = (e: (typeof conflicts)[number]["manager"]): string => {
       let text = JSON.stringify(e.manager);
       if (e.subresource) text += ` with subresource ${JSON.stringify(e.subresource)}`;
@@ -284,11 +289,9 @@ export class Registry {
       }
       message = `Apply failed with ${conflicts.length} conflicts: ${lines.join("\n")}`;
     }
-    const details: Obj = { name };
-    if (rt.group !== "") details.group = rt.group;
-    details.kind = rt.plural;
-    details.causes = causes;
-    return new ApiError(statusBody(409, "Conflict", message, details));
+    // The apply conflict error (k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager) names no object: its details
+    // carry the causes only.
+    return new ApiError(statusBody(409, "Conflict", message, { causes }));
   }
 
   private finishUpdate(rt: ResourceType, old: Obj, candidate: Obj, problems: ReturnType<typeof decodeObject>["problems"], options: WriteOptions, appliedManagedFields: Obj[] | undefined): Obj {
@@ -334,6 +337,7 @@ export class Registry {
       if (specChanged || annotationsChanged) meta.generation = Number(old.metadata.generation ?? 0) + 1;
     }
     if (appliedManagedFields !== undefined) meta.managedFields = appliedManagedFields;
+    else if (options.untracked) meta.managedFields = old.metadata.managedFields === undefined ? undefined : deepCopy(old.metadata.managedFields);
     else {
       const ownership = updateOwnership(old, next, { kind: rt.kind, manager: options.manager, apiVersion: apiVersionOf(rt), now: this.now(), ...(options.subresource ? { subresource: options.subresource } : {}) });
       meta.managedFields = ownership;
@@ -368,10 +372,10 @@ export class Registry {
     const obj = this.get(rt, namespace, name);
     const { preconditions } = options;
     if (preconditions?.uid !== undefined && preconditions.uid !== obj.metadata.uid) {
-      throw conflict(rt, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${String(obj.metadata.uid)}`);
+      throw preconditionFailed(rt, name, "UID", preconditions.uid, String(obj.metadata.uid));
     }
     if (preconditions?.resourceVersion !== undefined && preconditions.resourceVersion !== obj.metadata.resourceVersion) {
-      throw conflict(rt, name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${String(obj.metadata.resourceVersion)}`);
+      throw preconditionFailed(rt, name, "ResourceVersion", preconditions.resourceVersion, String(obj.metadata.resourceVersion));
     }
     const policy = options.propagationPolicy ?? rt.defaultPropagation;
     const next: Obj = deepCopy(obj);
@@ -409,6 +413,9 @@ export class Registry {
         meta.deletionTimestamp = rfc3339(now);
         meta.deletionGracePeriodSeconds = 0;
       }
+      // Being deleted changes what the object's controllers should do: the first deletionTimestamp bumps the
+      // generation of kinds that have one (rest.BeforeDelete, markAsDeleting).
+      if (!already && typeof meta.generation === "number" && meta.generation > 0) meta.generation += 1;
       const committed = this.store.commit("MODIFIED", rt, normalizeOrder(next));
       return { body: committed, deleted: false };
     }

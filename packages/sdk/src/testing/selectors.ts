@@ -50,6 +50,8 @@ export function parseLabelSelector(text: string | null | undefined): Selector {
   return splitTopLevel(text).map((raw): Requirement => {
     if (raw === "") throw badRequest(`found ',', expected: !, identifier, or 'end of string'`);
     const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(raw);
+    // The lexer reaches the end of the string still inside the value list.
+    if (!set && /^\S+\s+(in|notin)\s*\(/.test(raw)) throw badRequest("unable to parse requirement: found '', expected: ',' or ')'");
     if (set) {
       const values = set[3]!.split(",").map((v) => checkValue(v.trim()));
       return { key: checkKey(set[1]!, raw), operator: set[2] as "in" | "notin", values };
@@ -129,8 +131,18 @@ const FIELDS_BY_KIND: Record<string, readonly string[]> = {
   Secret: ["type"],
   Namespace: ["status.phase"],
   Job: ["status.successful"],
-  ReplicaSet: ["status.replicas"],
 };
+
+/**
+ * How a field label nobody supports is refused: the kinds with their own field label conversion (core/v1's Pod,
+ * Event, Namespace, Secret, Service; batch/v1's Job) say so in their words, the rest get the generic
+ * metav1 conversion's message.
+ */
+function unsupportedField(field: string, kind: string): string {
+  if (["Pod", "Event", "Namespace", "Secret", "Service"].includes(kind)) return `field label not supported: ${field}`;
+  if (kind === "Job") return `field label ${JSON.stringify(field)} not supported for Job`;
+  return `${JSON.stringify(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`;
+}
 
 export function parseFieldSelector(text: string | null | undefined, kind: string): FieldRequirement[] {
   if (!text || text.trim() === "") return [];
@@ -139,7 +151,7 @@ export function parseFieldSelector(text: string | null | undefined, kind: string
     const m = /^\s*([^=!\s]+)\s*(==|=|!=)\s*(.*?)\s*$/.exec(raw);
     if (!m) throw badRequest(`invalid selector: '${text}'; can't understand '${raw}'`);
     const field = m[1]!;
-    if (!allowed.includes(field)) throw badRequest(`field label not supported: ${field}`);
+    if (!allowed.includes(field)) throw badRequest(unsupportedField(field, kind));
     return { field, negate: m[2] === "!=", value: m[3]! };
   });
 }

@@ -18,6 +18,8 @@ export class ApiError extends Error {
 
 export function statusBody(code: number, reason: string, message: string, details?: Status["details"]): Status & { code: number } {
   const body: Status & { code: number } = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
+  // Errors the API server does not classify (a plain Go error turned into a Status) have no reason at all.
+  if (reason === "") delete body.reason;
   if (details !== undefined) {
     body.details = details;
     // Keep the real key order: details before code.
@@ -49,6 +51,18 @@ export function conflict(rt: ResourceType, name: string, why = MODIFIED_MESSAGE)
   return new ApiError(statusBody(409, "Conflict", `Operation cannot be fulfilled on ${qualifiedResource(rt)} "${name}": ${why}`, details(rt, name)));
 }
 
+/**
+ * A DeleteOptions precondition that does not hold: the storage layer's error, which names the kind (`Deployment.apps`,
+ * `ConfigMap`) where other conflicts name the resource.
+ */
+export function preconditionFailed(rt: ResourceType, name: string, what: "UID" | "ResourceVersion", expected: string, actual: string): ApiError {
+  const why = what === "UID" ? "The object might have been deleted and then recreated" : "The object might have been modified";
+  const d: NonNullable<Status["details"]> = { name };
+  if (rt.group !== "") d.group = rt.group;
+  d.kind = rt.kind;
+  return new ApiError(statusBody(409, "Conflict", `Operation cannot be fulfilled on ${qualifiedKind(rt)} "${name}": the ${what} in the precondition (${expected}) does not match the ${what} in record (${actual}). ${why}`, d));
+}
+
 export interface Cause {
   reason: "FieldValueRequired" | "FieldValueInvalid" | "FieldValueNotSupported" | "FieldValueForbidden" | "FieldValueDuplicate" | "FieldValueTooLong" | (string & {});
   /** Without the field: `Required value`, `Invalid value: "x": field is immutable`. */
@@ -61,9 +75,11 @@ export function invalid(rt: ResourceType | { kind: string; group: string }, name
   const kind = "plural" in rt ? qualifiedKind(rt) : rt.group === "" ? rt.kind : `${rt.kind}.${rt.group}`;
   const parts = causes.map((c) => `${c.field}: ${c.message}`);
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
-  const d: NonNullable<Status["details"]> = { name };
+  // metav1.StatusDetails fields are omitempty: an empty name (options, reviews) is left out.
+  const d: NonNullable<Status["details"]> = {};
+  if (name !== "") d.name = name;
   if (rt.group !== "") d.group = rt.group;
-  d.kind = rt.kind;
+  if (rt.kind !== "") d.kind = rt.kind;
   d.causes = causes.map((c): StatusCause => ({ reason: c.reason, message: c.message, field: c.field }));
   return new ApiError(statusBody(422, "Invalid", `${kind} "${name}" is invalid: ${summary}`, d));
 }

@@ -42,20 +42,28 @@ export class Store {
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<(event: StoreEvent) => void>();
 
+  /** Where the history begins: the resourceVersion of the (notional) list the watch cache was initialised from. */
+  private readonly startRv: number;
+
   constructor(
     private readonly maxHistory: number,
     startResourceVersion = 1000,
   ) {
     this.rv = startResourceVersion;
+    this.startRv = startResourceVersion;
   }
 
   get resourceVersion(): number {
     return this.rv;
   }
 
-  /** The oldest resourceVersion a watch may resume from, or undefined when nothing was evicted yet. */
-  oldestResumable(): number | undefined {
-    return this.evicted ? this.history[0]?.rv ?? this.rv + 1 : undefined;
+  /**
+   * The oldest change a watch can still be given. Like the watch cache: the first change kept, or, while nothing was
+   * evicted, the one after the list the cache started from — resourceVersions from before the fake existed are as
+   * expired as those pushed out of the history.
+   */
+  oldestResumable(): number {
+    return this.evicted ? this.history[0]?.rv ?? this.rv + 1 : this.startRv + 1;
   }
 
   private evicted = false;

@@ -8,8 +8,9 @@
  * Schema checks come from the SDK's `validateManifest` (the official 1.35 schema); the rest is here.
  */
 import { validateManifest, type ManifestProblem } from "../core/validate.js";
+import { GRANULAR_MAPS } from "./list-types.js";
 import { labelSelectorFromObject, matchesSelector } from "./selectors.js";
-import { apiVersionOf, type ResourceType } from "./resources.js";
+import { apiVersionOf, resourceForObject, type ResourceType } from "./resources.js";
 import { ApiError, badRequest, invalid, statusBody, type Cause } from "./status.js";
 import { deepEqual, isRecord, type Obj } from "./util.js";
 
@@ -68,11 +69,28 @@ function isDecodeProblem(problem: ManifestProblem): boolean {
   return problem.code === "format" && !/port .* is out of range/.test(problem.message);
 }
 
+/** encoding/json's names of JSON values in "cannot unmarshal X into …". */
+const JSON_VALUE_NAMES: Record<string, string> = { integer: "number", number: "number", boolean: "bool", string: "string", object: "object", array: "array", null: "null" };
+
+/**
+ * The field path encoding/json reports: struct fields only, no list indices and no keys of maps with arbitrary keys
+ * (`data.a` → `data`).
+ */
+function goFieldPath(path: string): string {
+  const parts = fieldPath(path).replace(/\[\d+\]/g, "").split(".");
+  const out: string[] = [];
+  for (const part of parts) {
+    out.push(part);
+    if (GRANULAR_MAPS.has(part)) break;
+  }
+  return out.join(".");
+}
+
 function decodeMessage(problem: ManifestProblem, rt: ResourceType): string {
   const m = /^expected (.+), got (\w+)$/.exec(problem.message);
   if (m) {
     const expected = m[1]!.split(" or ").map((t) => GO_TYPES[t] ?? t).join(" or ");
-    return `json: cannot unmarshal ${m[2]} into Go struct field ${rt.kind}.${fieldPath(problem.path)} of type ${expected}`;
+    return `json: cannot unmarshal ${JSON_VALUE_NAMES[m[2]!] ?? m[2]} into Go struct field ${rt.kind}.${goFieldPath(problem.path)} of type ${expected}`;
   }
   return `${fieldPath(problem.path)}: ${problem.message}`;
 }
@@ -114,9 +132,12 @@ export function decodeObject(rt: ResourceType, body: Obj, options: DecodeOptions
   const warnings: string[] = [];
   if (unknown.length > 0) {
     if (options.apply) {
+      // The field manager fails to convert the configuration into a typed object: an error the API server does not
+      // classify, so a 500 without a reason, whatever fieldValidation says. It names the object as the configuration
+      // does (`/name` when the configuration gives no namespace).
       const { namespace, name } = options.apply;
       const first = unknown[0]!;
-      throw badRequest(`failed to create typed patch object (${namespace ? `${namespace}/` : ""}${name}; ${apiVersionOf(rt)}, Kind=${rt.kind}): .${fieldPath(first.path)}: field not declared in schema`);
+      throw new ApiError(statusBody(500, "", `failed to create typed patch object (${namespace ?? ""}/${name}; ${gvkString(apiVersionOf(rt), rt.kind)}): .${fieldPath(first.path)}: field not declared in schema`));
     }
     if (options.fieldValidation === "Strict") {
       throw badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: strict decoding error: ${unknown.map((p) => `unknown field "${fieldPath(p.path)}"`).join(", ")}`);
@@ -129,14 +150,14 @@ export function decodeObject(rt: ResourceType, body: Obj, options: DecodeOptions
   return { object: body, warnings, problems: problems.filter((p) => !isDecodeProblem(p) && p.code !== "unknown-field") };
 }
 
-function templateLabelsCause(spec: Obj, prefix = "spec"): Cause[] {
+function templateLabelsCause(spec: Obj, prefix = "spec", missingSelectorMatchesNothing = false): Cause[] {
   const selector = spec.selector;
   const labels = spec.template?.metadata?.labels;
-  if (!isRecord(selector)) return [];
+  const mismatch: Cause = { reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(labels ?? null)}: \`selector\` does not match template \`labels\``, field: `${prefix}.template.metadata.labels` };
+  // A Job's missing selector selects nothing (metav1.LabelSelectorAsSelector(nil)): its labels never match.
+  if (!isRecord(selector)) return missingSelectorMatchesNothing ? [mismatch] : [];
   const requirements = labelSelectorFromObject(selector);
-  if (requirements.length > 0 && !matchesSelector(requirements, labels)) {
-    return [{ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(labels ?? {})}: \`selector\` does not match template \`labels\``, field: `${prefix}.template.metadata.labels` }];
-  }
+  if (requirements.length > 0 && !matchesSelector(requirements, labels)) return [mismatch];
   return [];
 }
 
@@ -156,12 +177,12 @@ function kindRules(rt: ResourceType, obj: Obj): Cause[] {
     }
     case "Job": {
       const policy = spec.template?.spec?.restartPolicy;
+      // ValidateJobSpec reports any other policy (Always, also the pod default) as a missing one.
       if (policy !== "Never" && policy !== "OnFailure") {
-        causes.push(policy === undefined
-          ? { reason: "FieldValueRequired", message: `Required value: valid values: "OnFailure", "Never"`, field: "spec.template.spec.restartPolicy" }
-          : { reason: "FieldValueNotSupported", message: `Unsupported value: "${policy}": supported values: "OnFailure", "Never"`, field: "spec.template.spec.restartPolicy" });
+        causes.push({ reason: "FieldValueRequired", message: `Required value: valid values: "OnFailure", "Never"`, field: "spec.template.spec.restartPolicy" });
       }
-      causes.push(...templateLabelsCause(spec));
+      if (!isRecord(spec.selector)) causes.push({ reason: "FieldValueRequired", message: "Required value", field: "spec.selector" });
+      causes.push(...templateLabelsCause(spec, "spec", true));
       for (const field of ["backoffLimit", "activeDeadlineSeconds", "parallelism", "completions", "ttlSecondsAfterFinished"]) {
         const value = spec[field];
         if (typeof value === "number" && (value < 0 || (field === "activeDeadlineSeconds" && value === 0))) {
@@ -194,8 +215,9 @@ function kindRules(rt: ResourceType, obj: Obj): Cause[] {
   return causes;
 }
 
-function immutable(field: string, goType: string): Cause {
-  return { reason: "FieldValueInvalid", message: `Invalid value: ${goType}{...}: field is immutable`, field };
+/** `Invalid value: {"matchLabels":{"app":"web"}}: field is immutable` (the new value, as JSON; a missing one is null). */
+function immutable(field: string, value: unknown): Cause {
+  return { reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(value ?? null)}: field is immutable`, field };
 }
 
 function updateRules(rt: ResourceType, obj: Obj, old: Obj): Cause[] {
@@ -204,14 +226,17 @@ function updateRules(rt: ResourceType, obj: Obj, old: Obj): Cause[] {
   const causes: Cause[] = [];
   switch (rt.kind) {
     case "Job":
-      if (!deepEqual(spec.selector, oldSpec.selector)) causes.push(immutable("spec.selector", "v1.LabelSelector"));
+      if (!deepEqual(spec.selector, oldSpec.selector)) causes.push(immutable("spec.selector", spec.selector));
       // The template is mutable only while the Job is suspended and has not started (1.27+); we keep it simple.
-      if (!deepEqual(spec.template, oldSpec.template) && !(spec.suspend === true && old.status?.startTime === undefined)) causes.push(immutable("spec.template", "core.PodTemplateSpec"));
+      // The real message prints the internal Go struct (`{"Spec":{"Volumes":null,…}}`); the fake abbreviates it.
+      if (!deepEqual(spec.template, oldSpec.template) && !(spec.suspend === true && old.status?.startTime === undefined)) {
+        causes.push({ reason: "FieldValueInvalid", message: "Invalid value: core.PodTemplateSpec{...}: field is immutable", field: "spec.template" });
+      }
       if (spec.completions !== oldSpec.completions && spec.completionMode !== "Indexed") causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${spec.completions}: field is immutable`, field: "spec.completions" });
       break;
     case "Deployment":
     case "ReplicaSet":
-      if (!deepEqual(spec.selector, oldSpec.selector)) causes.push(immutable("spec.selector", "v1.LabelSelector"));
+      if (!deepEqual(spec.selector, oldSpec.selector)) causes.push(immutable("spec.selector", spec.selector));
       break;
     case "Service":
       if (oldSpec.clusterIP !== undefined && spec.clusterIP !== oldSpec.clusterIP) {
@@ -243,15 +268,38 @@ export function validateObject(rt: ResourceType, obj: Obj, problems: ManifestPro
   if (causes.length > 0) throw invalid(rt, String(obj.metadata?.name ?? ""), causes);
 }
 
-/** The body must be a JSON object whose apiVersion and kind match the URL. */
-export function checkTypeMeta(rt: ResourceType, body: unknown): asserts body is Obj {
+/** Go's package of each group's internal types, as conversion errors name them (`core.ConfigMap`). */
+const INTERNAL_PACKAGE: Record<string, string> = { "": "core", apps: "apps", batch: "batch", "networking.k8s.io": "networking" };
+
+const versionPart = (apiVersion: string): string => apiVersion.slice(apiVersion.lastIndexOf("/") + 1);
+
+/** schema.GroupVersionKind's String(): `/v1, Kind=ConfigMap`, `apps/v1, Kind=`. */
+function gvkString(apiVersion: string, kind: string): string {
+  const slash = apiVersion.lastIndexOf("/");
+  const group = slash < 0 ? "" : apiVersion.slice(0, slash);
+  return `${group}/${versionPart(apiVersion)}, Kind=${kind}`;
+}
+
+/**
+ * The body must be a JSON object of the URL's type. A JSON body is decoded into that type, so a missing kind or
+ * apiVersion is taken from the URL (the response carries them); an apply configuration must name both. Another
+ * type is refused with the decoder's message.
+ */
+export function checkTypeMeta(rt: ResourceType, body: unknown, mode: "decode" | "apply" = "decode"): asserts body is Obj {
   if (!isRecord(body)) throw badRequest(`the object provided is unrecognized (must be of type ${rt.kind}): couldn't get version/kind; json parse error: expected an object`);
-  if (body.kind === undefined || body.kind === "") throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
-  if (body.apiVersion === undefined || body.apiVersion === "") throw badRequest(`Object 'apiVersion' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
-  if (body.apiVersion !== apiVersionOf(rt)) {
-    throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(rt)})`);
+  const absent = (value: unknown): boolean => value === undefined || value === null || value === "";
+  if (mode === "apply" && (absent(body.kind) || absent(body.apiVersion))) {
+    throw badRequest(`invalid object type: ${gvkString(absent(body.apiVersion) ? "" : String(body.apiVersion), absent(body.kind) ? "" : String(body.kind))}`);
   }
-  if (body.kind !== rt.kind) {
-    throw new ApiError(statusBody(400, "BadRequest", `${String(body.kind)} in version "${rt.version}" cannot be handled as a ${rt.kind}: the kind in the data (${String(body.kind)}) does not match the expected kind (${rt.kind})`));
+  if (absent(body.apiVersion)) body.apiVersion = apiVersionOf(rt);
+  if (absent(body.kind)) body.kind = rt.kind;
+  if (typeof body.apiVersion !== "string" || typeof body.kind !== "string") {
+    throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${typeof body.kind !== "string" ? "kind" : "apiVersion"} into Go struct field .${typeof body.kind !== "string" ? "kind" : "apiVersion"} of type string`);
   }
+  if (body.apiVersion === apiVersionOf(rt) && body.kind === rt.kind) return;
+  const prefix = `${body.kind} in version "${versionPart(body.apiVersion)}" cannot be handled as a ${rt.kind}`;
+  if (resourceForObject(body.apiVersion, body.kind)) {
+    throw badRequest(`${prefix}: converting (${versionPart(body.apiVersion)}.${body.kind}) to (${INTERNAL_PACKAGE[rt.group] ?? rt.group}.${rt.kind}): unknown conversion`);
+  }
+  throw badRequest(`${prefix}: no kind "${body.kind}" is registered for version "${body.apiVersion}" in scheme "pkg/runtime/scheme.go:111"`);
 }

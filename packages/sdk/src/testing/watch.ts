@@ -2,8 +2,9 @@
  * Watch streams: newline-delimited JSON `{"type": …, "object": …}` over a chunked response, like the API server's
  * watch cache serves them (k8s.io/apiserver/pkg/storage/cacher):
  * - no resourceVersion (or "0"): synthetic ADDED events for the current objects, then changes;
- * - resourceVersion=N: every change after N from the bounded history; older than the history → one ERROR event
- *   carrying a 410 `Expired` Status ("too old resource version: N (M)") and the end of the stream;
+ * - resourceVersion=N: every change after N from the bounded history; older than the history (evicted, or from
+ *   before the fake's first resourceVersion, 1000) → one ERROR event carrying a 410 `Expired` Status ("too old resource version: N (M)" from the watch cache; for Events, which
+ *   are not cached, etcd's "The resourceVersion for the provided watch is too old.") and the end of the stream;
  * - label/field selectors filter, and an object moving out of the selection arrives as DELETED (into it: ADDED);
  * - `timeoutSeconds` ends the stream on the virtual clock (default: random 30–60 min, like --min-request-timeout);
  * - `allowWatchBookmarks`: a BOOKMARK with the current resourceVersion every minute;
@@ -110,8 +111,10 @@ export function openWatch(deps: WatchDeps, params: WatchParams, onClose: () => v
         return;
       }
       const oldest = store.oldestResumable();
-      if (oldest !== undefined && n < oldest - 1) {
-        send("ERROR", statusBody(410, "Expired", `too old resource version: ${n} (${oldest - 1})`));
+      if (n < oldest - 1) {
+        // Events have no watch cache: their watches go to etcd, which words it differently.
+        const message = rt.kind === "Event" ? "The resourceVersion for the provided watch is too old." : `too old resource version: ${n} (${oldest - 1})`;
+        send("ERROR", statusBody(410, "Expired", message));
         close();
         return;
       }

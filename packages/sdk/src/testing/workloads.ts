@@ -93,6 +93,8 @@ export class ReplicaSetController implements Controller {
     if (fullyLabeled > 0) status.fullyLabeledReplicas = fullyLabeled;
     if (ready > 0) status.readyReplicas = ready;
     if (ready > 0) status.availableReplicas = ready;
+    // DeploymentReplicaSetTerminatingReplicas (beta, on in 1.35): pods being deleted, always written, 0 included.
+    status.terminatingReplicas = owned().filter((p) => !isTerminal(p) && p.metadata.deletionTimestamp !== undefined).length;
     status.observedGeneration = rs.metadata.generation;
     const current = this.deps.store.get(this.rsRt, namespace, name);
     if (current && !deepEqual(current.status ?? {}, status)) {
@@ -330,6 +332,7 @@ export class DeploymentController implements Controller {
     if (ready > 0) status.readyReplicas = ready;
     if (available > 0) status.availableReplicas = available;
     if (unavailable > 0) status.unavailableReplicas = unavailable;
+    status.terminatingReplicas = sum((rs) => Number(rs.status?.terminatingReplicas ?? 0));
     status.conditions = conditions;
     if (prev.collisionCount !== undefined) status.collisionCount = prev.collisionCount;
     const revision = newRS?.metadata.annotations?.[REVISION];

@@ -88,6 +88,20 @@ describe("create and get", () => {
     expect((await call(cluster, "GET", `${paths.configmaps("lms-c43")}/kube-root-ca.crt`)).status).toBe(200);
   });
 
+  it("answers a path of an API group it does not have with the mux's plain-text 404, a known group's unknown resource with a Status", async () => {
+    for (const path of ["/apis/widgets.example.com/v1/namespaces/lms-dev/widgets", "/apis/widgets.example.com"]) {
+      const answer = await cluster.fetch(`https://rancher.example/k8s/clusters/c-m4hlh${path}`, { headers: { Authorization: "Bearer sreda-dev-token" } });
+      expect(answer.status).toBe(404);
+      expect(answer.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+      expect(await answer.text()).toBe("404 page not found\n");
+    }
+    const resource = await call(cluster, "GET", "/apis/apps/v1/namespaces/lms-dev/widgets");
+    expect(resource.status).toBe(404);
+    expect(resource.body).toMatchObject({ kind: "Status", reason: "NotFound", message: "the server could not find the requested resource" });
+    // Authentication comes first.
+    expect((await call(cluster, "GET", "/apis/widgets.example.com/v1/x", undefined, { token: "wrong" })).status).toBe(401);
+  });
+
   it("serves /version and discovery", async () => {
     const version = await call(cluster, "GET", "/version");
     expect(version.body).toMatchObject({ major: "1", minor: "35", gitVersion: expect.stringMatching(/^v1\.35\./) });
@@ -243,13 +257,17 @@ describe("validation", () => {
     expect(answer.body.message).toMatch(/^Job\.batch "Postgres_Setup" is invalid: \[metadata\.name: Invalid value: "Postgres_Setup": .*, spec\.template\.spec\.containers\[0\]\.image: Required value\]$/);
   });
 
-  it("refuses a Job whose pods would restart Always", async () => {
+  it("refuses a Job whose pod template has no restartPolicy, or Always, as a missing one (422 Required)", async () => {
     const job = fixture("job-postgres-setup-c42");
     delete job.spec.template.spec.restartPolicy;
     const answer = await call(cluster, "POST", paths.jobs(), job);
     expect(answer.status).toBe(422);
-    // The pod template defaults restartPolicy to Always before validation sees it.
-    expect(answer.body.details.causes).toEqual([{ reason: "FieldValueNotSupported", message: 'Unsupported value: "Always": supported values: "OnFailure", "Never"', field: "spec.template.spec.restartPolicy" }]);
+    expect(answer.body.details.causes).toEqual([{ reason: "FieldValueRequired", message: 'Required value: valid values: "OnFailure", "Never"', field: "spec.template.spec.restartPolicy" }]);
+    // kube-apiserver 1.35 says the same for Always (not "Unsupported value"), as the differential test shows.
+    job.spec.template.spec.restartPolicy = "Always";
+    const always = await call(cluster, "POST", paths.jobs(), job);
+    expect(always.status).toBe(422);
+    expect(always.body.details.causes).toEqual([{ reason: "FieldValueRequired", message: 'Required value: valid values: "OnFailure", "Never"', field: "spec.template.spec.restartPolicy" }]);
   });
 
   it("refuses a Deployment whose selector does not match its template", async () => {
@@ -370,6 +388,9 @@ describe("list", () => {
   it("answers a malformed selector with 400", async () => {
     const answer = await call(cluster, "GET", paths.configmaps(), undefined, { query: { labelSelector: "app in lms" } });
     expect(answer.status).toBe(400);
+    const unclosed = await call(cluster, "GET", paths.configmaps(), undefined, { query: { labelSelector: "app in (lms" } });
+    expect(unclosed.status).toBe(400);
+    expect(unclosed.body.message).toBe("unable to parse requirement: found '', expected: ',' or ')'");
   });
 
   it("lists an empty namespace that does not exist, like the real server", async () => {
@@ -388,11 +409,26 @@ describe("delete", () => {
     expect((await call(cluster, "GET", `${paths.secrets()}/rsa-secret-c42`)).status).toBe(404);
   });
 
-  it("checks delete preconditions", async () => {
-    await call(cluster, "POST", paths.secrets(), fixture("secret-rsa-c42"));
+  it("checks delete preconditions, with the storage layer's words: the kind, not the resource", async () => {
+    const { body: secret } = await call(cluster, "POST", paths.secrets(), fixture("secret-rsa-c42"));
     const answer = await call(cluster, "DELETE", `${paths.secrets()}/rsa-secret-c42`, { preconditions: { uid: "nope" } });
     expect(answer.status).toBe(409);
-    expect(answer.body.message).toMatch(/Precondition failed: UID in precondition: nope/);
+    expect(answer.body).toEqual({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: `Operation cannot be fulfilled on Secret "rsa-secret-c42": the UID in the precondition (nope) does not match the UID in record (${secret.metadata.uid}). The object might have been deleted and then recreated`,
+      reason: "Conflict",
+      details: { name: "rsa-secret-c42", kind: "Secret" },
+      code: 409,
+    });
+    const { body: deployment } = await call(cluster, "POST", paths.deployments(), fixture("deployment-lms-c42"));
+    const stale = await call(cluster, "DELETE", `${paths.deployments()}/lms-deployment-c42`, { preconditions: { resourceVersion: "1" } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.message).toMatch(/^Operation cannot be fulfilled on Deployment\.apps "lms-deployment-c42": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/);
+    expect(stale.body.details).toEqual({ name: "lms-deployment-c42", group: "apps", kind: "Deployment" });
+    expect(deployment.metadata.uid).toBeDefined();
   });
 });
 

@@ -19,8 +19,10 @@ const count = async (path: string): Promise<number> => (await call(cluster, "GET
 describe("deletion and garbage collection", () => {
   it("Foreground: the owner waits, with its finalizer, until its dependents are gone", async () => {
     const answer = await call(cluster, "DELETE", `${paths.deployments()}/lms-deployment-c42`, { propagationPolicy: "Foreground" });
-    expect(answer.status).toBe(202);
-    expect(answer.body.metadata).toMatchObject({ deletionTimestamp: expect.any(String), finalizers: ["foregroundDeletion"] });
+    // 200 with the object (202 is only for the legacy orphanDependents=false).
+    expect(answer.status).toBe(200);
+    // Being deleted bumps the generation (rest.BeforeDelete / markAsDeleting): its controllers should stop acting.
+    expect(answer.body.metadata).toMatchObject({ deletionTimestamp: expect.any(String), finalizers: ["foregroundDeletion"], generation: 2 });
     await cluster.settle();
     // The ReplicaSet waits for its pod, which terminates gracefully; the Deployment waits for the ReplicaSet.
     expect((await call(cluster, "GET", `${paths.deployments()}/lms-deployment-c42`)).status).toBe(200);
@@ -36,6 +38,24 @@ describe("deletion and garbage collection", () => {
     const rs: Json = (await call(cluster, "GET", paths.replicasets())).body.items[0];
     expect(rs.metadata.ownerReferences).toBeUndefined();
     expect(await count(paths.pods())).toBe(1);
+  });
+
+  it("orphans a Job's pods when the delete says nothing, with the Job registry's Warning; says nothing when told", async () => {
+    await call(cluster, "POST", paths.jobs(), fixture("job-postgres-setup-c42"));
+    await eventually(cluster, async () => (await count(`${paths.pods()}?labelSelector=job-name%3Dpostgres-setup-c42`)) === 1);
+    const answer = await call(cluster, "DELETE", `${paths.jobs()}/postgres-setup-c42`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("warning")).toBe(
+      '299 - "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning"',
+    );
+    expect(answer.body.metadata).toMatchObject({ finalizers: ["orphan"], generation: 2 });
+    await cluster.settle();
+    const pods: Json[] = (await call(cluster, "GET", `${paths.pods()}?labelSelector=job-name%3Dpostgres-setup-c42`)).body.items;
+    expect(pods.map((p) => p.metadata.ownerReferences)).toEqual([undefined]);
+
+    await call(cluster, "POST", paths.jobs(), fixture("job-postgres-setup-c42"));
+    const told = await call(cluster, "DELETE", `${paths.jobs()}/postgres-setup-c42`, undefined, { query: { propagationPolicy: "Background" } });
+    expect(told.headers.get("warning")).toBeNull();
   });
 
   it("deletes a namespace's content, refuses new content meanwhile, then the namespace itself", async () => {

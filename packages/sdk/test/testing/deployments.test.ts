@@ -40,6 +40,8 @@ describe("Deployment controller", () => {
       updatedReplicas: 1,
       readyReplicas: 1,
       availableReplicas: 1,
+      // 1.35 (DeploymentReplicaSetTerminatingReplicas): written even when 0.
+      terminatingReplicas: 0,
       conditions: [
         { type: "Available", status: "True", lastUpdateTime: expect.any(String), lastTransitionTime: expect.any(String), reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." },
         { type: "Progressing", status: "True", lastUpdateTime: expect.any(String), lastTransitionTime: expect.any(String), reason: "NewReplicaSetAvailable", message: expect.stringMatching(/^ReplicaSet "lms-deployment-c42-[bcdfghjklmnpqrstvwxz2456789]+" has successfully progressed\.$/) },
@@ -50,7 +52,7 @@ describe("Deployment controller", () => {
     expect(rs.metadata.name).toBe(`lms-deployment-c42-${hash}`);
     expect(rs.spec.selector.matchLabels).toEqual({ app: "C42-lms", "pod-template-hash": hash });
     expect(rs.metadata.annotations).toMatchObject({ "deployment.kubernetes.io/revision": "1", "deployment.kubernetes.io/desired-replicas": "1", "deployment.kubernetes.io/max-replicas": "2" });
-    expect(rs.status).toEqual({ replicas: 1, fullyLabeledReplicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 });
+    expect(rs.status).toEqual({ replicas: 1, fullyLabeledReplicas: 1, readyReplicas: 1, availableReplicas: 1, terminatingReplicas: 0, observedGeneration: 1 });
     const pod = (await pods())[0]!;
     expect(pod.metadata.name).toMatch(new RegExp(`^${rs.metadata.name}-[bcdfghjklmnpqrstvwxz2456789]{5}$`));
     expect(pod.status.conditions.map((c: Json) => [c.type, c.status])).toEqual([["PodReadyToStartContainers", "True"], ["Initialized", "True"], ["Ready", "True"], ["ContainersReady", "True"], ["PodScheduled", "True"]]);

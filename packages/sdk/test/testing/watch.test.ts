@@ -64,6 +64,20 @@ describe("watch", () => {
     });
   });
 
+  it("answers a resourceVersion from before its history began (the watch cache's initial list) with 410 too", async () => {
+    cluster = createFakeCluster();
+    const start = Number((await call(cluster, "GET", paths.configmaps())).body.metadata.resourceVersion);
+    const old = await openWatch(paths.configmaps(), { resourceVersion: "1" });
+    const events: Json[] = [];
+    for await (const e of watchEvents(old)) events.push(e);
+    expect(events).toEqual([{ type: "ERROR", object: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "too old resource version: 1 (1000)", reason: "Expired", code: 410 } }]);
+    expect(start).toBeGreaterThan(1000);
+    // Events are not cached: etcd answers, in its words.
+    const fromEtcd: Json[] = [];
+    for await (const e of watchEvents(await openWatch(paths.events(), { resourceVersion: "1" }))) fromEtcd.push(e);
+    expect(fromEtcd.map((e) => [e.type, e.object.code, e.object.message])).toEqual([["ERROR", 410, "The resourceVersion for the provided watch is too old."]]);
+  });
+
   it("ends the stream after timeoutSeconds of virtual time", async () => {
     cluster = createFakeCluster();
     const started = cluster.clock.now();
