@@ -11,6 +11,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { collectionPath, KINDS } from '../src/core/kinds.js';
 import { KUBE_OPENAPI_FILES, KUBE_RELEASE, defaultOpenApiDir } from './kube-schema-generator.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -21,17 +22,8 @@ export const TYPES_PATH = path.resolve(scriptDir, '..', 'src', 'generated', 'kub
 
 const SCHEMA_REF = '#/components/schemas/';
 
-/** Namespaced collections we call; each keeps its collection path and its item path `…/{name}`. */
-const NAMESPACED_COLLECTIONS = [
-  '/api/v1/namespaces/{namespace}/configmaps',
-  '/api/v1/namespaces/{namespace}/secrets',
-  '/api/v1/namespaces/{namespace}/services',
-  '/api/v1/namespaces/{namespace}/pods',
-  '/api/v1/namespaces/{namespace}/events',
-  '/apis/apps/v1/namespaces/{namespace}/deployments',
-  '/apis/batch/v1/namespaces/{namespace}/jobs',
-  '/apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses',
-] as const;
+/** The namespaced collections of the kinds table; each keeps its collection path and its item path `…/{name}`. */
+const NAMESPACED_COLLECTIONS = KINDS.filter((k) => k.namespaced).map((k) => collectionPath(k));
 
 export const KEPT_PATHS: readonly string[] = [
   ...NAMESPACED_COLLECTIONS.flatMap((collection) => [collection, `${collection}/{name}`]),
@@ -39,8 +31,6 @@ export const KEPT_PATHS: readonly string[] = [
   '/api/v1/namespaces/{name}',
 ];
 
-/** Schemas kept even though no kept path references them (the deployment watcher reads ReplicaSets). */
-const EXTRA_SCHEMA_ROOTS = ['io.k8s.api.apps.v1.ReplicaSet', 'io.k8s.api.apps.v1.ReplicaSetList'];
 
 /** Media types kept; every other one (yaml, protobuf, cbor, json;stream=watch) is dropped. */
 const KEPT_MEDIA_TYPES = new Set([
@@ -270,9 +260,9 @@ export function buildKubeApiDocument(documents: readonly unknown[]): JsonObject 
   }
   for (const [p, item] of Object.entries(auth.paths)) paths[p] = cleanPathItem(item);
 
-  // Keep only schemas reachable from the kept paths and the extra roots.
+  // Keep only schemas reachable from the kept paths.
   const schemas: JsonObject = {};
-  const queue = new Set<string>(EXTRA_SCHEMA_ROOTS);
+  const queue = new Set<string>();
   collectRefs(paths, queue);
   for (const name of queue) {
     const schema = upstreamSchemas.get(name);

@@ -6,38 +6,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KINDS, openApiFileOf } from '../src/core/kinds.js';
 
 export const KUBE_RELEASE = '1.35';
 
-export const KUBE_OPENAPI_FILES = [
-  'api__v1_openapi.json',
-  'apis__apps__v1_openapi.json',
-  'apis__batch__v1_openapi.json',
-  'apis__networking.k8s.io__v1_openapi.json',
-] as const;
+/** The official documents of the kinds' group versions (src/core/kinds.ts), core first. */
+export const KUBE_OPENAPI_FILES: readonly string[] = [...new Set(KINDS.map(openApiFileOf))];
 
-/** Root kinds (and their List kinds); everything they reference is pulled in transitively. */
-export const ROOT_DEFINITIONS = [
-  'io.k8s.api.core.v1.Namespace',
-  'io.k8s.api.core.v1.NamespaceList',
-  'io.k8s.api.core.v1.ConfigMap',
-  'io.k8s.api.core.v1.ConfigMapList',
-  'io.k8s.api.core.v1.Secret',
-  'io.k8s.api.core.v1.SecretList',
-  'io.k8s.api.core.v1.Service',
-  'io.k8s.api.core.v1.ServiceList',
-  'io.k8s.api.core.v1.Pod',
-  'io.k8s.api.core.v1.PodList',
-  'io.k8s.api.core.v1.Event',
-  'io.k8s.api.core.v1.EventList',
+/** Root kinds of the kinds table (and their List kinds); everything they reference is pulled in transitively. */
+export const ROOT_DEFINITIONS: readonly string[] = [
+  ...KINDS.flatMap((k) => [k.definition, `${k.definition}List`]),
   'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
-  'io.k8s.api.apps.v1.Deployment',
-  'io.k8s.api.apps.v1.DeploymentList',
-  'io.k8s.api.batch.v1.Job',
-  'io.k8s.api.batch.v1.JobList',
-  'io.k8s.api.networking.v1.Ingress',
-  'io.k8s.api.networking.v1.IngressList',
-] as const;
+];
 
 const UPSTREAM_REF_PREFIX = '#/components/schemas/';
 export const ARTIFACT_REF_PREFIX = '#/definitions/';

@@ -18,6 +18,8 @@ export { describeEnvironment, describeSteps, objectNames, labelSelectorString, E
 export type { EnvironmentRef, GeneratedSecretField, DescribedStep } from "./core/environment.js";
 export { generatedSecretMacros, knownMacroValues } from "./core/macros.js";
 export type { GeneratedSecretMacro } from "./core/macros.js";
+export { KINDS, kindInfo, apiVersionOfKind, collectionPath } from "./core/kinds.js";
+export type { KindInfo } from "./core/kinds.js";
 export { referencedObjects, podSpecOf } from "./core/references.js";
 export type { ObjectReference } from "./core/references.js";
 export type { ProvisioningPlan, PlanStep, PlanQuery } from "./core/plan.js";

@@ -396,7 +396,9 @@ describe('isKnownKind', () => {
     ['batch/v1', 'JobList', true],
     ['networking.k8s.io/v1', 'Ingress', true],
     ['v1', 'Deployment', false],
-    ['apps/v1', 'ReplicaSet', false],
+    ['apps/v1', 'ReplicaSet', true],
+    ['policy/v1', 'PodDisruptionBudget', true],
+    ['autoscaling/v2', 'HorizontalPodAutoscaler', false],
     ['authorization.k8s.io/v1', 'SelfSubjectAccessReview', false],
     ['batch/v1', 'job', false],
   ] as const)('%s %s → %s', (apiVersion, kind, known) => {

@@ -10,7 +10,8 @@ import { joinPath, setAtPath } from "./json-path.js";
 import { resolveMacroValues } from "./macros.js";
 import { ProvisioningInput, type ProvisioningInputData } from "./models.js";
 import { renderTemplate, renderText, parseTemplateJson, type RenderedRequest } from "./render.js";
-import { validateManifest } from "./validate.js";
+import { isKnownKind, validateManifest } from "./validate.js";
+import { kindInfo } from "./kinds.js";
 import { podSpecOf, referencedObjects } from "./references.js";
 import { canonicalJson } from "./canonical-json.js";
 
@@ -238,6 +239,9 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
     const metadata = (body["metadata"] ?? {}) as Record<string, unknown>;
     if (body["kind"] !== template.kind || body["apiVersion"] !== template.apiVersion) {
       problems.push({ path: `${at}.kind`, message: `тело описывает ${String(body["apiVersion"])}/${String(body["kind"])}, а шаблон — ${template.apiVersion}/${template.kind}`, code: "kind" });
+    } else if (isKnownKind(template.apiVersion, template.kind) && !kindInfo(template.kind, template.apiVersion)?.write) {
+      // Known to the schema, but Sreda only reads it (pods, events, ReplicaSets belong to their controllers).
+      problems.push({ path: `${at}.kind`, message: `объекты ${template.kind} Sreda не создаёт: их создают контроллеры Kubernetes`, code: "kind" });
     }
     if (metadata["namespace"] !== namespace) {
       problems.push({ path: `${at}.metadata.namespace`, message: `объект должен быть в пространстве имён ${namespace}`, code: "namespace" });

@@ -4,6 +4,7 @@
  * cluster failures: the result says per step what happened.
  */
 import type { Clock } from "../core/clock.js";
+import { kindInfo } from "../core/kinds.js";
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
 import { runGraph } from "./apply-graph.js";
 import { applyObject, describeFailure, runJob, StepFailure, type StepContext } from "./apply-steps.js";
@@ -184,7 +185,7 @@ async function runSteps(plan: ProvisioningPlan, ctx: StepContext, results: Map<s
           result.attempts++;
           emit({ type: "step-retrying", at: clock.now(), stepId: step.id, attempt: info.attempt, delayMs: info.delayMs, reason: info.reason, message: `${info.method} ${info.path}: ${info.reason}` });
         },
-        () => (step.kind === "Job" ? runJob(ctx, step) : applyObject(ctx, step)),
+        () => (kindInfo(step.kind)?.write === "recreate" ? runJob(ctx, step) : applyObject(ctx, step)),
       );
       Object.assign(result, outcome);
       done++;

@@ -10,7 +10,7 @@ export { systemClock } from "./clock.js";
 export { applyPlan, customerLockKey, SPEC_HASH_ANNOTATION } from "./apply.js";
 export { objectPath, storedForm } from "./apply-steps.js";
 export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult } from "./apply.js";
-export { preflight, planReferences, KIND_RESOURCES } from "./preflight.js";
+export { preflight, planReferences } from "./preflight.js";
 export type { PreflightProblem } from "./preflight.js";
 export { KeyedLock, customerLocks } from "./lock.js";
 export { resolveClientSecrets } from "./client-secrets.js";

@@ -3,6 +3,7 @@
  * half-way — the namespace exists, the objects the templates expect (image pull secret, TLS secret, …) exist,
  * and the token may do what the plan needs (SelfSubjectAccessReview). Problems are worded for an operator.
  */
+import { collectionPath, kindInfo } from "../core/kinds.js";
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
 import { referencedObjects, type ObjectReference } from "../core/references.js";
 import type { KubeClient } from "./client.js";
@@ -18,17 +19,6 @@ export interface PreflightProblem {
 }
 
 /** API group and resource of each kind the templates create. */
-export const KIND_RESOURCES: Readonly<Record<string, { group: string; resource: string }>> = {
-  Secret: { group: "", resource: "secrets" },
-  ConfigMap: { group: "", resource: "configmaps" },
-  Service: { group: "", resource: "services" },
-  Pod: { group: "", resource: "pods" },
-  Event: { group: "", resource: "events" },
-  Job: { group: "batch", resource: "jobs" },
-  Deployment: { group: "apps", resource: "deployments" },
-  Ingress: { group: "networking.k8s.io", resource: "ingresses" },
-};
-
 const VERBS_RU: Record<string, string> = {
   get: "читать",
   list: "получать список",
@@ -41,7 +31,7 @@ const VERBS_RU: Record<string, string> = {
 
 /** Verbs the executor uses per kind: Jobs are created and re-created, everything else server-side applied. */
 function verbsFor(kind: string): string[] {
-  return kind === "Job" ? ["get", "create", "delete"] : ["get", "patch"];
+  return kindInfo(kind)?.write === "recreate" ? ["get", "create", "delete"] : ["get", "patch"];
 }
 
 /** The status watcher lists and watches pods, Jobs and the Deployment, and reads events. */
@@ -105,9 +95,8 @@ export async function preflight(plan: ProvisioningPlan, kube: KubeClient, option
     if (!produced.has(key) && !expected.has(key)) expected.set(key, ref);
   }
   const objectChecks = [...expected.values()].map(async (ref) => {
-    const { resource } = KIND_RESOURCES[ref.kind]!;
     try {
-      await kube.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}/${encodeURIComponent(ref.name)}`, { signal });
+      await kube.get(`${collectionPath(kindInfo(ref.kind)!, encodeURIComponent(namespace))}/${encodeURIComponent(ref.name)}`, { signal });
     } catch (error) {
       if (isKubeError(error, "NotFound")) {
         const what = ref.kind === "Secret" ? "секрета" : "ConfigMap";
@@ -127,8 +116,9 @@ export async function preflight(plan: ProvisioningPlan, kube: KubeClient, option
   for (const step of plan.steps) for (const verb of verbsFor(step.kind)) wanted.set(`${step.kind}:${verb}`, { kind: step.kind, verb });
   for (const p of STATUS_PERMISSIONS) wanted.set(`${p.kind}:${p.verb}`, p);
   const permissionChecks = [...wanted.values()].map(async ({ kind, verb }) => {
-    const target = KIND_RESOURCES[kind];
-    if (!target) return;
+    const target = kindInfo(kind);
+    // A plan holds only kinds of the table (the manifest schema is generated from it); say so if not, never skip.
+    if (!target) return fatal(new Error(`вид ${kind} не описан в таблице видов Sreda`), `права ${verb} ${kind}`);
     try {
       const review = await kube.accessReview({ namespace, verb, group: target.group, resource: target.resource, signal });
       if (!review.allowed) {

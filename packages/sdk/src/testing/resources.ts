@@ -1,7 +1,8 @@
 /**
- * The resources the fake cluster serves, as the API server's discovery describes them. One table, read by routing,
- * authorization, errors (qualified resource names), generation rules and garbage collection.
+ * The resources the fake cluster serves, as the API server's discovery describes them: the SDK's kinds table, read
+ * by routing, authorization, errors (qualified resource names), generation rules and garbage collection.
  */
+import { KINDS } from "../core/kinds.js";
 
 export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
 
@@ -29,23 +30,23 @@ export interface ResourceType {
 }
 
 const ALL_VERBS: readonly Verb[] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+/** What the real API server serves for a kind when it is not everything (namespaces have no deletecollection). */
+const VERBS: Readonly<Record<string, readonly Verb[]>> = { Namespace: ["create", "delete", "get", "list", "patch", "update", "watch"] };
 
-function resource(r: Omit<ResourceType, "singular" | "defaultPropagation" | "verbs" | "shortNames"> & Partial<ResourceType>): ResourceType {
-  return { singular: r.kind.toLowerCase(), defaultPropagation: "Background", verbs: ALL_VERBS, shortNames: [], ...r };
-}
-
-export const RESOURCES: readonly ResourceType[] = [
-  resource({ kind: "Namespace", plural: "namespaces", group: "", version: "v1", namespaced: false, shortNames: ["ns"], generation: false, statusSubresource: true, verbs: ["create", "delete", "get", "list", "patch", "update", "watch"] }),
-  resource({ kind: "ConfigMap", plural: "configmaps", group: "", version: "v1", namespaced: true, shortNames: ["cm"], generation: false, statusSubresource: false }),
-  resource({ kind: "Secret", plural: "secrets", group: "", version: "v1", namespaced: true, generation: false, statusSubresource: false }),
-  resource({ kind: "Service", plural: "services", group: "", version: "v1", namespaced: true, shortNames: ["svc"], generation: false, statusSubresource: true }),
-  resource({ kind: "Pod", plural: "pods", group: "", version: "v1", namespaced: true, shortNames: ["po"], generation: true, statusSubresource: true }),
-  resource({ kind: "Event", plural: "events", group: "", version: "v1", namespaced: true, shortNames: ["ev"], generation: false, statusSubresource: false }),
-  resource({ kind: "Deployment", plural: "deployments", group: "apps", version: "v1", namespaced: true, shortNames: ["deploy"], generation: true, statusSubresource: true }),
-  resource({ kind: "ReplicaSet", plural: "replicasets", group: "apps", version: "v1", namespaced: true, shortNames: ["rs"], generation: true, statusSubresource: true }),
-  resource({ kind: "Job", plural: "jobs", group: "batch", version: "v1", namespaced: true, generation: true, statusSubresource: true, defaultPropagation: "Orphan" }),
-  resource({ kind: "Ingress", plural: "ingresses", group: "networking.k8s.io", version: "v1", namespaced: true, shortNames: ["ing"], generation: true, statusSubresource: true }),
-];
+/** The SDK's kinds table (src/core/kinds.ts), as the fake's discovery describes it. */
+export const RESOURCES: readonly ResourceType[] = KINDS.map((k) => ({
+  kind: k.kind,
+  plural: k.resource,
+  singular: k.kind.toLowerCase(),
+  group: k.group,
+  version: k.version,
+  namespaced: k.namespaced,
+  shortNames: k.shortNames ?? [],
+  generation: k.generation,
+  statusSubresource: k.statusSubresource,
+  defaultPropagation: k.defaultPropagation ?? "Background",
+  verbs: VERBS[k.kind] ?? ALL_VERBS,
+}));
 
 export function apiVersionOf(rt: ResourceType): string {
   return rt.group === "" ? rt.version : `${rt.group}/${rt.version}`;
@@ -75,9 +76,8 @@ export function resourceForObject(apiVersion: unknown, kind: unknown): ResourceT
   return RESOURCES.find((r) => r.kind === kind && apiVersionOf(r) === apiVersion);
 }
 
+/** The named group versions served: the kinds table's, and the access reviews'. */
 export const GROUP_VERSIONS: readonly { group: string; version: string }[] = [
-  { group: "apps", version: "v1" },
-  { group: "batch", version: "v1" },
-  { group: "networking.k8s.io", version: "v1" },
+  ...new Map(KINDS.filter((k) => k.group !== "").map((k) => [`${k.group}/${k.version}`, { group: k.group, version: k.version }])).values(),
   { group: "authorization.k8s.io", version: "v1" },
 ];
