@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Dependency rules of ARCHITECTURE.md, checked rather than trusted:
+// The dependency rules between the packages and layers, checked rather than trusted:
 //   pure core (sdk/src/core) ← kube edge (sdk/src/kube) ← bridge; testing → core; production never → testing;
 //   the core does no I/O and reads no clock or randomness of its own.
 // Usage: node scripts/check-boundaries.mjs <package-dir>

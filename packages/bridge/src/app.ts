@@ -1,5 +1,5 @@
 /**
- * The Koa application: composition only (STYLE.md item 8). Order matters:
+ * The Koa application: composition only. Order matters:
  *   request id → access log → error body → auth → body parsing → router (→ 405 from the router).
  * The access log sits outside the error middleware so it sees the final status; auth runs before the body is
  * read, so an unauthenticated caller cannot make us read a megabyte.

@@ -1,5 +1,5 @@
 /**
- * Errors become the JSON error body here and only here (STYLE.md item 8): `{ code, message, details }`, scrubbed
+ * Errors become the JSON error body here and only here: `{ code, message, details }`, scrubbed
  * of the request's secret values. An unknown route is a JSON 404 too. Our own faults (5xx that are not a cluster's
  * failure) are emitted on the app's `error` event, where they are logged with the stack.
  */

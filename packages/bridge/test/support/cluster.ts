@@ -1,6 +1,6 @@
 /**
  * A fake cluster behind the bridge: its `fetch` handler injected into the SDK's Kubernetes client for requests
- * to `FAKE_CLUSTER_URL` (STYLE.md item 6), real HTTP for anything else (a closed port on 127.0.0.1 is "the
+ * to `FAKE_CLUSTER_URL`, real HTTP for anything else (a closed port on 127.0.0.1 is "the
  * cluster is down"). The bridge's executor and watcher run on the fake's virtual clock.
  */
 import { createServer } from "node:net";

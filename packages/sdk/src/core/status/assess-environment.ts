@@ -42,7 +42,7 @@ export function assessEnvironment(snapshot: EnvironmentSnapshot): EnvironmentAss
   const { jobs, deployment, pods, logs } = snapshot;
   const parts: StatusReason[] = [];
 
-  // The table: kind → rule (STYLE.md item 1). Order here is the tie-break order of the reasons.
+  // The table: kind → rule, one small pure function per kind. Order here is the tie-break order of the reasons.
   for (const job of jobs) parts.push(assessJob(job, { pods: pods.filter((pod) => isPodOfJob(pod, job)), ...withLogs(logs) }));
   if (deployment) parts.push(assessDeployment(deployment));
   for (const pod of pods) {
