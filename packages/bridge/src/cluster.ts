@@ -1,8 +1,10 @@
 /**
- * From the `cluster` part of a request to a Kubernetes client. A client is made per request and lives only as
- * long as the call or the operation that uses it: the bridge keeps no credentials at rest.
+ * From the `cluster` part of a request to a Kubernetes client. The default factory keeps one client per cluster,
+ * credentials and purpose (./kube-clients.ts), so that the requests to a cluster share its rate limit; the
+ * bridge keeps no credentials at rest (the cached clients hold their tokens in memory only).
  */
 import { createKubeClient, type KubeClient } from "@sreda/sdk";
+import { sharedKubeClients } from "./kube-clients.js";
 import type { ClusterAccess } from "./schemas.js";
 
 export interface ClusterTarget extends Omit<ClusterAccess, "apiRootUrl"> {
@@ -17,7 +19,8 @@ export type ClusterPurpose = "interactive" | "operation";
 
 export type KubeClientFactory = (target: ClusterTarget, purpose: ClusterPurpose) => KubeClient;
 
-export const defaultKubeClientFactory: KubeClientFactory = (target, purpose) =>
+/** A new SDK client for the target, with the purpose's timeouts and retries. */
+export const createBridgeKubeClient: KubeClientFactory = (target, purpose) =>
   createKubeClient({
     apiRootUrl: target.apiRootUrl,
     token: target.token,
@@ -26,6 +29,9 @@ export const defaultKubeClientFactory: KubeClientFactory = (target, purpose) =>
     ...(purpose === "interactive" ? { maxRetries: 1, timeoutMs: 15_000 } : {}),
     userAgent: "sreda-bridge/0.1.0",
   });
+
+/** The production factory: one shared client (and token bucket) per cluster, credentials and purpose, at most 64 kept. */
+export const defaultKubeClientFactory: KubeClientFactory = sharedKubeClients(createBridgeKubeClient);
 
 /** The cluster of a request: `cluster.apiRootUrl`, else the environment's. */
 export function clusterTarget(cluster: ClusterAccess, environmentApiRootUrl: string): ClusterTarget {
