@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Functions that grew too long to work in (issue 11): every function, method, accessor, constructor, function
+// Functions that grew too long to work in: every function, method, accessor, constructor, function
 // expression and arrow function in packages/*/src/**/*.ts longer than the limit (80 lines by default), from its
 // first token to its last, comments before it not counted. Nested functions are measured on their own too.
 // Not measured: generated code (**/generated/**) and the fake cluster (packages/sdk/src/testing/**).
-// Usage: node scripts/check-function-length.mjs [--max=80]   — prints `file:line name length`, exits 1 if any.
+// Usage: node scripts/check-function-length.mjs [--max=80] [packageDir]   — prints `file:line name length`, exits 1
+// if any; with a package folder (a package's lint: `node ../../scripts/check-function-length.mjs .`) only its src.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,8 @@ import ts from "typescript";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const maxArg = process.argv.slice(2).find((a) => a.startsWith("--max="));
+const packageArg = process.argv.slice(2).find((a) => !a.startsWith("--"));
+const onlyPackage = packageArg === undefined ? undefined : relative(join(root, "packages"), join(process.cwd(), packageArg)).split(sep)[0];
 const MAX_LINES = maxArg ? Number(maxArg.slice("--max=".length)) : 80;
 if (!Number.isInteger(MAX_LINES) || MAX_LINES < 1) {
   console.error(`check-function-length: --max must be a positive integer, got ${maxArg}`);
@@ -32,6 +35,7 @@ function sourceFiles() {
   const files = [];
   const packages = join(root, "packages");
   for (const pkg of readdirSync(packages).sort()) {
+    if (onlyPackage !== undefined && pkg !== onlyPackage) continue;
     const src = join(packages, pkg, "src");
     try {
       if (!statSync(src).isDirectory()) continue;
@@ -100,4 +104,4 @@ if (findings.length > 0) {
   console.error(`function length: ${findings.length} function(s) longer than ${MAX_LINES} lines`);
   process.exit(1);
 }
-console.log(`function length: no function in packages/*/src is longer than ${MAX_LINES} lines`);
+console.log(`function length: no function in ${onlyPackage ? `packages/${onlyPackage}` : "packages/*"}/src is longer than ${MAX_LINES} lines`);
