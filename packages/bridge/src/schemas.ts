@@ -1,25 +1,30 @@
 /**
  * The bridge's contract, once: these zod schemas validate every request body, describe every response, and are
  * turned into the OpenAPI document (./openapi.ts), from which openapi-typescript generates the TypeScript types
- * of the typed client (src/generated/api.d.ts). The customer, environment and database models are the SDK's own.
+ * of the typed client (src/generated/api.d.ts). What the SDK produces or takes — the provisioning input, plans,
+ * macros, status, secret sources — is the SDK's own schema, imported, and extended here only where the bridge adds
+ * something (test/contract-types.test.ts holds the two together at compile time).
  */
 import { z } from "zod";
 import {
   ApiRootUrl,
   Client,
-  ClientId,
   ClientSecrets,
-  DatabaseAccess,
-  EnvironmentDescription,
+  EnvironmentAssessment,
   EnvironmentSettings,
-  EnvironmentVariable,
   LIMITS,
-  Namespace,
+  MacroDefinition,
+  ProvisioningInput,
+  ProvisioningPlan,
   RequestTemplate,
-  boundedArray,
+  SecretSource as SdkSecretSource,
+  SecretSources as SdkSecretSources,
   multiLine,
   singleLine,
 } from "@sreda/sdk";
+
+// The SDK's response schemas the document names (./openapi.ts) — here too, so `schemas` is the whole contract.
+export { EnvironmentAssessment, EnvironmentPhase, MacroDefinition, PlanStep, ProvisioningPlan, RenderedRequest, StatusReason } from "@sreda/sdk";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
@@ -46,14 +51,11 @@ export const KnownSecrets = ClientSecrets.partial();
 
 /** What 1C stores for one customer environment: the SDK's provisioning input, secrets optional, plus the cluster. */
 export const ProvisioningRequest = z.strictObject({
-  client: Client,
-  environment: EnvironmentSettings,
-  databases: DatabaseAccess,
-  variables: boundedArray(EnvironmentVariable, LIMITS.variables, "переменных окружения").optional(),
+  ...ProvisioningInput.shape,
+  // Optional without the SDK's default `[]`: a default would make the field required in the generated client types.
+  variables: ProvisioningInput.shape.variables.unwrap().optional(),
   /** Known secrets; when absent they are read back from the cluster, and what exists nowhere is generated. */
   secrets: KnownSecrets.optional(),
-  /** Template overrides (by id) or additions; the shipped ones are used otherwise. */
-  templates: boundedArray(RequestTemplate, LIMITS.templates, "шаблонов").optional(),
   cluster: ClusterAccess,
 });
 export type ProvisioningRequest = z.infer<typeof ProvisioningRequest>;
@@ -69,10 +71,10 @@ export type PlanRequest = z.infer<typeof PlanRequest>;
 
 /** One environment to report on: what identifies it, and how to reach its cluster. Extra fields are ignored. */
 export const EnvironmentRef = z.object({
-  client: z.object({ id: ClientId }),
-  environment: z.object({ namespace: Namespace, apiRootUrl: ApiRootUrl }),
+  client: z.object({ id: Client.shape.id }),
+  environment: z.object({ namespace: EnvironmentSettings.shape.namespace, apiRootUrl: EnvironmentSettings.shape.apiRootUrl }),
   cluster: ClusterAccess,
-  templates: boundedArray(RequestTemplate, LIMITS.templates, "шаблонов").optional(),
+  templates: ProvisioningInput.shape.templates,
 });
 export type EnvironmentRef = z.infer<typeof EnvironmentRef>;
 
@@ -102,42 +104,7 @@ export const Readiness = z.object({
 
 export const TemplatesResponse = z.object({ templates: z.array(RequestTemplate) });
 
-export const MacroDefinition = z.object({
-  name: z.string(),
-  description: z.string(),
-  source: z.enum(["client", "environment", "databases", "secrets", "derived"]),
-  inputPath: z.string().optional(),
-  secret: z.boolean(),
-  type: z.enum(["string", "integer"]),
-  hasDefault: z.boolean(),
-});
 export const MacrosResponse = z.object({ macros: z.array(MacroDefinition) });
-
-export const RenderedRequest = z.object({
-  method: z.enum(["GET", "POST"]),
-  path: z.string(),
-  body: z.record(z.string(), z.unknown()).nullable(),
-});
-
-export const PlanStep = z.object({
-  id: z.string(),
-  title: z.string(),
-  dependsOn: z.array(z.string()),
-  apiVersion: z.string(),
-  kind: z.string(),
-  name: z.string(),
-  namespace: z.string(),
-  request: RenderedRequest,
-  sensitivePaths: z.array(z.string()),
-});
-
-export const ProvisioningPlan = z.object({
-  clientId: z.string(),
-  namespace: z.string(),
-  steps: z.array(PlanStep),
-  queries: z.array(z.object({ id: z.string(), title: z.string(), request: RenderedRequest })),
-  environment: EnvironmentDescription,
-});
 
 /** One object compared with the cluster: created, changed (which fields), or already as wanted. */
 export const ObjectDiff = z.object({
@@ -149,13 +116,14 @@ export const ObjectDiff = z.object({
   changedPaths: z.array(z.string()),
 });
 
-export const SecretSource = z.enum(["supplied", "cluster", "generated", "placeholder"]);
-export const SecretSources = z.object({
+/** The SDK's secret sources, plus the bridge's `placeholder` (a dry run without the cluster, see PlanResponse). */
+export const SecretSource = z.enum([...SdkSecretSource.options, "placeholder"]);
+export const SecretSources = SdkSecretSources.extend({
   rsaPrivateKeyPem: SecretSource,
   keysSecretSeed: SecretSource,
   postgresPassword: SecretSource,
   clickhousePassword: SecretSource,
-});
+} satisfies Record<keyof SdkSecretSources, unknown>);
 
 export const PlanResponse = z.object({
   /** The plan with every secret value replaced by `<redacted>`. */
@@ -168,19 +136,6 @@ export const PlanResponse = z.object({
   /** With `diff: true`: one entry per step, in plan order. */
   diff: z.array(ObjectDiff).optional(),
 });
-
-export const EnvironmentPhase = z.enum(["Pending", "Progressing", "Ready", "Degraded", "Failed"]);
-export const StatusReason = z.object({
-  kind: z.string(),
-  name: z.string(),
-  phase: EnvironmentPhase,
-  reason: z.string(),
-  message: z.string(),
-  container: z.string().optional(),
-  logs: z.array(z.string()).optional(),
-  since: z.string().optional(),
-});
-export const EnvironmentAssessment = z.object({ phase: EnvironmentPhase, reasons: z.array(StatusReason), summary: z.string() });
 
 export const OperationStatus = z.enum(["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]);
 export const OperationStage = z.enum(["queued", "secrets", "preflight", "applying", "waiting", "done"]);

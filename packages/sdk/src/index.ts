@@ -5,15 +5,14 @@
 export * from "./core/errors.js";
 export * from "./core/models.js";
 export { LIMITS, bounded, boundedArray, multiLine, requiredLine, singleLine } from "./core/text.js";
-export { macroCatalog, getMacro, secretMacroNames, resolveMacroValues } from "./core/macros.js";
-export type { MacroDefinition, MacroSource } from "./core/macros.js";
-export { renderTemplate, renderText, parseTemplateJson } from "./core/render.js";
-export type { MacroValues, RenderedRequest, RenderResult } from "./core/render.js";
+export { macroCatalog, getMacro, secretMacroNames, resolveMacroValues, MacroDefinition, MacroSource } from "./core/macros.js";
+export { renderTemplate, renderText, parseTemplateJson, RenderedRequest } from "./core/render.js";
+export type { MacroValues, RenderResult } from "./core/render.js";
 export { validateManifest, isKnownKind } from "./core/validate.js";
 export type { ManifestProblem } from "./core/validate.js";
 export { generateClientSecrets, generatePassword, generateRsaPrivateKeyPem, cryptoRandom, seededRandom } from "./core/secrets.js";
 export type { RandomSource, GenerateClientSecretsOptions } from "./core/secrets.js";
-export { createProvisioningPlan, redactPlan, REDACTED, VARIABLE_TARGETS, CONFIG_HASH_ANNOTATION } from "./core/plan.js";
+export { createProvisioningPlan, redactPlan, REDACTED, VARIABLE_TARGETS, CONFIG_HASH_ANNOTATION, ProvisioningPlan, PlanStep, PlanQuery } from "./core/plan.js";
 export { describeEnvironment, describeSteps, objectNames, labelSelectorString, EnvironmentDescription, EnvironmentObject, SecretLocation } from "./core/environment.js";
 export type { EnvironmentRef, GeneratedSecretField, DescribedStep } from "./core/environment.js";
 export { generatedSecretMacros, knownMacroValues } from "./core/macros.js";
@@ -22,7 +21,6 @@ export { KINDS, kindInfo, apiVersionOfKind, collectionPath } from "./core/kinds.
 export type { KindInfo } from "./core/kinds.js";
 export { referencedObjects, podSpecOf } from "./core/references.js";
 export type { ObjectReference } from "./core/references.js";
-export type { ProvisioningPlan, PlanStep, PlanQuery } from "./core/plan.js";
 export { templates, getTemplate, RequestTemplate, TemplateId, defaultMacroValues } from "@sreda/templates";
 export type { Clock } from "./core/clock.js";
 export type {
@@ -32,7 +30,9 @@ export type {
 
 // The Kubernetes edge.
 export * from "./kube/index.js";
+export { SecretSource, SecretSources } from "./kube/client-secrets.js";
 
 // Status: the pure assessment and the watcher that feeds it.
 export * from "./core/status/index.js";
+export { EnvironmentAssessment, EnvironmentPhase, StatusReason } from "./core/status/schema.js";
 export type { paths as KubeApiPaths, components as KubeApiComponents } from "./generated/kube-api.js";

@@ -2,30 +2,33 @@
  * The macro catalog: every macro the templates use, where its value comes from and whether it is secret.
  * It is data (1C shows it to template editors); `resolveMacroValues` is the one place that reads it.
  */
+import { z } from "zod";
 import { defaultMacroValues } from "@sreda/templates";
 import { SredaValidationError, type Problem } from "./errors.js";
 import type { ProvisioningInput } from "./models.js";
 
-export type MacroSource = "client" | "environment" | "databases" | "secrets" | "derived";
+export const MacroSource = z.enum(["client", "environment", "databases", "secrets", "derived"]);
+export type MacroSource = z.infer<typeof MacroSource>;
 
-export interface MacroDefinition {
+export const MacroDefinition = z.object({
   /** Name as written in templates: `{{client-id}}`. */
-  name: string;
-  description: string;
+  name: z.string(),
+  description: z.string(),
   /** Where the value comes from. `derived` values are computed from other input. */
-  source: MacroSource;
+  source: MacroSource,
   /** The input field that supplies it (`environment.publicDns`), when there is one. */
-  inputPath?: string;
+  inputPath: z.string().optional(),
   /** A secret value: masked in previews and logs, kept in Kubernetes Secrets only. */
-  secret: boolean;
+  secret: z.boolean(),
   /**
    * `integer` macros render as JSON numbers when a string is exactly `"{{macro}}"` (replicas); numbers that the
    * templates use inside strings (ports, TTLs in env values) are `string` macros.
    */
-  type: "string" | "integer";
+  type: z.enum(["string", "integer"]),
   /** True when `@sreda/templates` ships a default for some or all namespaces. */
-  hasDefault: boolean;
-}
+  hasDefault: z.boolean(),
+});
+export type MacroDefinition = z.infer<typeof MacroDefinition>;
 
 type Input = ProvisioningInput;
 interface MacroSpec extends Omit<MacroDefinition, "hasDefault" | "secret" | "type"> {

@@ -3,49 +3,53 @@
  * dependency graph. Pure and deterministic: the same input gives a byte-identical plan.
  */
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import type { RequestTemplate } from "@sreda/templates";
-import { describeSteps, templatesWith, type EnvironmentDescription } from "./environment.js";
+import { EnvironmentDescription, describeSteps, templatesWith } from "./environment.js";
 import { SredaError, SredaValidationError, formatPath, type Problem } from "./errors.js";
 import { joinPath, setAtPath } from "./json-path.js";
 import { resolveMacroValues } from "./macros.js";
 import { ProvisioningInput, type ProvisioningInputData } from "./models.js";
-import { renderTemplate, renderText, parseTemplateJson, type RenderedRequest } from "./render.js";
+import { RenderedRequest, renderTemplate, renderText, parseTemplateJson } from "./render.js";
 import { isKnownKind, validateManifest } from "./validate.js";
 import { kindInfo } from "./kinds.js";
 import { podSpecOf, referencedObjects } from "./references.js";
 import { canonicalJson } from "./canonical-json.js";
 
-export interface PlanStep {
+export const PlanStep = z.object({
   /** The template id: `postgres-setup-job`. */
-  id: string;
-  title: string;
+  id: z.string(),
+  title: z.string(),
   /** Ids of steps that must finish first. */
-  dependsOn: string[];
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace: string;
-  request: RenderedRequest;
+  dependsOn: z.array(z.string()),
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string(),
+  request: RenderedRequest,
   /** JSON paths inside `request.body` that hold secret values (see `redactPlan`). */
-  sensitivePaths: string[];
-}
+  sensitivePaths: z.array(z.string()),
+});
+export type PlanStep = z.infer<typeof PlanStep>;
 
-export interface PlanQuery {
-  id: string;
-  title: string;
-  request: RenderedRequest;
-}
+export const PlanQuery = z.object({
+  id: z.string(),
+  title: z.string(),
+  request: RenderedRequest,
+});
+export type PlanQuery = z.infer<typeof PlanQuery>;
 
-export interface ProvisioningPlan {
-  clientId: string;
-  namespace: string;
+export const ProvisioningPlan = z.object({
+  clientId: z.string(),
+  namespace: z.string(),
   /** Write steps in a topological order (ties broken by template order, then id). */
-  steps: PlanStep[];
+  steps: z.array(PlanStep),
   /** Read-only requests the templates define, e.g. pod monitoring. */
-  queries: PlanQuery[];
+  queries: z.array(PlanQuery),
   /** What the steps produce: names by kind, the customer's pod selector, where the generated secrets are kept. */
-  environment: EnvironmentDescription;
-}
+  environment: EnvironmentDescription,
+});
+export type ProvisioningPlan = z.infer<typeof ProvisioningPlan>;
 
 /** The template whose ConfigMap receives non-secret variables, and the one whose Secret receives secret ones. */
 export const VARIABLE_TARGETS = { config: "lms-config", secret: "lms-secrets" } as const;

@@ -5,19 +5,21 @@
  * value is an error, never an empty string); only plain `{{name}}` is allowed, no helpers, blocks or partials.
  */
 import Handlebars from "handlebars";
-import type { RequestTemplate } from "@sreda/templates";
+import { z } from "zod";
+import { RequestTemplate } from "@sreda/templates";
 import { SredaError } from "./errors.js";
 import { getMacro } from "./macros.js";
 
 export type MacroValues = Readonly<Record<string, string | number | boolean>>;
 
-export interface RenderedRequest {
-  method: RequestTemplate["method"];
+export const RenderedRequest = z.object({
+  method: RequestTemplate.shape.method,
   /** Path below the API root URL; macro values are percent-encoded. */
-  path: string;
+  path: z.string(),
   /** The manifest, or null for a GET. */
-  body: Record<string, unknown> | null;
-}
+  body: z.record(z.string(), z.unknown()).nullable(),
+});
+export type RenderedRequest = z.infer<typeof RenderedRequest>;
 
 export interface RenderResult extends RenderedRequest {
   /** JSON paths (`$.stringData.LMS_STORAGE_POSTGRES_DSN`) of strings that received a secret macro's value. */

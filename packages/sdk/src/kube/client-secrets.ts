@@ -3,6 +3,7 @@
  * not supply them, they are read back from the Secrets a previous run created; only what exists nowhere is
  * generated, and the caller is told so it can keep them.
  */
+import { z } from "zod";
 import type { EnvironmentDescription, SecretLocation } from "../core/environment.js";
 import { SredaError } from "../core/errors.js";
 import { generatedSecretMacros } from "../core/macros.js";
@@ -12,13 +13,25 @@ import type { KubeClient } from "./client.js";
 import { isKubeError } from "./errors.js";
 
 type SecretField = keyof ClientSecrets;
-export type SecretSource = "supplied" | "cluster" | "generated";
+
+/** Where a secret came from: the caller's, read back from the cluster, or generated now. */
+export const SecretSource = z.enum(["supplied", "cluster", "generated"]);
+export type SecretSource = z.infer<typeof SecretSource>;
+
+/** Where each of a customer's secrets came from. */
+export const SecretSources = z.object({
+  rsaPrivateKeyPem: SecretSource,
+  keysSecretSeed: SecretSource,
+  postgresPassword: SecretSource,
+  clickhousePassword: SecretSource,
+} satisfies Record<SecretField, unknown>);
+export type SecretSources = z.infer<typeof SecretSources>;
 
 const FIELDS = Object.keys(ClientSecrets.shape) as SecretField[];
 
 export interface ResolvedClientSecrets {
   secrets: ClientSecrets;
-  sources: Record<SecretField, SecretSource>;
+  sources: SecretSources;
   /** True when something was generated: the caller must store `secrets`. */
   generated: boolean;
 }
@@ -49,7 +62,7 @@ export async function resolveClientSecrets(
   const { environment, supplied = {}, signal } = options;
   const { namespace } = environment;
   const values: Partial<ClientSecrets> = {};
-  const sources = {} as Record<SecretField, SecretSource>;
+  const sources = {} as SecretSources;
   for (const field of FIELDS) {
     if (supplied[field] !== undefined && ClientSecrets.shape[field].safeParse(supplied[field]).success) {
       values[field] = supplied[field];

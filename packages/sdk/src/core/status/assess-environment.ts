@@ -9,6 +9,7 @@ import { assessDeployment } from './deployment.js';
 import { assessJob, isPodOfJob } from './job.js';
 import { foldPhases, phaseSeverity, type EnvironmentPhase, type StatusReason } from './phase.js';
 import { assessPod } from './pod.js';
+import type { EnvironmentAssessment } from './schema.js';
 
 export interface EnvironmentSnapshot {
   jobs: Job[];
@@ -28,14 +29,6 @@ export interface EnvironmentSnapshot {
   unschedulableFailureThresholdMs?: number;
   /** The Deployment the environment should have, to name it while it does not exist yet. */
   deploymentName?: string;
-}
-
-export interface EnvironmentAssessment {
-  phase: EnvironmentPhase;
-  /** One per assessed object (plus environment-level facts), most severe first: `reasons[0]` is the answer to "why". */
-  reasons: StatusReason[];
-  /** Short Russian line for operators: "Готово: 1/1 подов", "Ошибка: задание … завершилось с ошибкой (BackoffLimitExceeded)". */
-  summary: string;
 }
 
 export function assessEnvironment(snapshot: EnvironmentSnapshot): EnvironmentAssessment {

@@ -3,8 +3,10 @@
  * they fold. Argo CD (`gitops-engine/pkg/health`, `IsWorse`) and kstatus (`Current`/`InProgress`/`Failed`/
  * `Terminating`) both fold many objects into one status by a severity order; this is ours.
  */
+import type { EnvironmentPhase, StatusReason } from './schema.js';
 
-export type EnvironmentPhase = 'Pending' | 'Progressing' | 'Ready' | 'Degraded' | 'Failed';
+// The types are the status schemas' (./schema.ts); re-exported here, where the other rules import them from.
+export type { EnvironmentPhase, StatusReason };
 
 /**
  * Least to most severe. The fold keeps the most severe phase, so:
@@ -37,22 +39,4 @@ export function foldPhases(phases: Iterable<EnvironmentPhase>): EnvironmentPhase
 /** Phases a follower stops at: `Ready` (done) and `Failed` (will not get better by waiting). */
 export function isFinalPhase(phase: EnvironmentPhase): boolean {
   return phase === 'Ready' || phase === 'Failed';
-}
-
-/** Why one object (or the environment) is in its phase. One per assessed object. */
-export interface StatusReason {
-  /** `Job`, `Deployment`, `Pod`, or `Environment` for facts about the whole (missing Deployment, timeout). */
-  kind: string;
-  name: string;
-  phase: EnvironmentPhase;
-  /** Machine-readable, CamelCase: Kubernetes' own reason where there is one (`BackoffLimitExceeded`, `CrashLoopBackOff`). */
-  reason: string;
-  /** Human-readable detail, in Kubernetes' words where it has them (condition messages, kubectl's rollout texts). */
-  message: string;
-  /** The container the reason is about. */
-  container?: string;
-  /** The container's last log lines, oldest first, when the caller fetched them. */
-  logs?: string[];
-  /** When the state began (RFC 3339), when the object says. */
-  since?: string;
 }

@@ -988,6 +988,7 @@
 //   * namespace - Строка - есть всегда.
 //   * steps - Массив из Структура - есть всегда; элементы - см. ПрочитатьPlanStep.
 //   * queries - Массив из Структура - есть всегда; элементы - см. ПрочитатьProvisioningPlanQueriesItem.
+//   * environment - Структура - есть всегда; см. ПрочитатьProvisioningPlanEnvironment.
 //
 Функция ПрочитатьProvisioningPlan(Данные) Экспорт
 	
@@ -1002,6 +1003,7 @@
 	Для Каждого Элемент Из КакМассив(ПолеДанных(Данные, "queries")) Цикл
 		Результат.queries.Добавить(ПрочитатьProvisioningPlanQueriesItem(Элемент));
 	КонецЦикла;
+	Результат.Вставить("environment", ПрочитатьProvisioningPlanEnvironment(ПолеДанных(Данные, "environment")));
 	Возврат Результат;
 	
 КонецФункции
@@ -1023,6 +1025,194 @@
 	Результат.Вставить("id", КакСтрока(ПолеДанных(Данные, "id")));
 	Результат.Вставить("title", КакСтрока(ПолеДанных(Данные, "title")));
 	Результат.Вставить("request", ПрочитатьRenderedRequest(ПолеДанных(Данные, "request")));
+	Возврат Результат;
+	
+КонецФункции
+
+// Читает объект ProvisioningPlanEnvironment (ProvisioningPlan.environment) из ответа моста.
+//
+// Параметры:
+//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * clientId - Строка - есть всегда.
+//   * namespace - Строка - есть всегда.
+//   * objects - Массив из Структура - есть всегда; элементы - см. ПрочитатьProvisioningPlanEnvironmentObjectsItem.
+//   * podSelector - Строка, Неопределено - есть всегда; Селектор подов приложения клиента (селектор Deployment).
+//   * secretLocations - Структура - есть всегда; см. ПрочитатьProvisioningPlanEnvironmentSecretLocations.
+//
+Функция ПрочитатьProvisioningPlanEnvironment(Данные) Экспорт
+	
+	Результат = Новый Структура;
+	Результат.Вставить("clientId", КакСтрока(ПолеДанных(Данные, "clientId")));
+	Результат.Вставить("namespace", КакСтрока(ПолеДанных(Данные, "namespace")));
+	Результат.Вставить("objects", Новый Массив);
+	Для Каждого Элемент Из КакМассив(ПолеДанных(Данные, "objects")) Цикл
+		Результат.objects.Добавить(ПрочитатьProvisioningPlanEnvironmentObjectsItem(Элемент));
+	КонецЦикла;
+	Результат.Вставить("podSelector", КакСтрока(ПолеДанных(Данные, "podSelector"), Неопределено));
+	Результат.Вставить("secretLocations", ПрочитатьProvisioningPlanEnvironmentSecretLocations(ПолеДанных(Данные, "secretLocations")));
+	Возврат Результат;
+	
+КонецФункции
+
+// Читает объект ProvisioningPlanEnvironmentObjectsItem (ProvisioningPlan.environment.objects[]) из ответа моста.
+//
+// Параметры:
+//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * template - Строка - есть всегда.
+//   * kind - Строка - есть всегда.
+//   * name - Строка - есть всегда.
+//
+Функция ПрочитатьProvisioningPlanEnvironmentObjectsItem(Данные) Экспорт
+	
+	Результат = Новый Структура;
+	Результат.Вставить("template", КакСтрока(ПолеДанных(Данные, "template")));
+	Результат.Вставить("kind", КакСтрока(ПолеДанных(Данные, "kind")));
+	Результат.Вставить("name", КакСтрока(ПолеДанных(Данные, "name")));
+	Возврат Результат;
+	
+КонецФункции
+
+// Читает объект ProvisioningPlanEnvironmentSecretLocations (ProvisioningPlan.environment.secretLocations) из ответа моста.
+//
+// Параметры:
+//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * rsaPrivateKeyPem - Структура, Неопределено - может отсутствовать; см.
+//     ПрочитатьProvisioningPlanEnvironmentSecretLocationsRsaPrivateKeyPem.
+//   * keysSecretSeed - Структура, Неопределено - может отсутствовать; см.
+//     ПрочитатьProvisioningPlanEnvironmentSecretLocationsKeysSecretSeed.
+//   * postgresPassword - Структура, Неопределено - может отсутствовать; см.
+//     ПрочитатьProvisioningPlanEnvironmentSecretLocationsPostgresPassword.
+//   * clickhousePassword - Структура, Неопределено - может отсутствовать; см.
+//     ПрочитатьProvisioningPlanEnvironmentSecretLocationsClickhousePassword.
+//
+Функция ПрочитатьProvisioningPlanEnvironmentSecretLocations(Данные) Экспорт
+	
+	Результат = Новый Структура;
+	Результат.Вставить("rsaPrivateKeyPem", КакОбъект(ПолеДанных(Данные, "rsaPrivateKeyPem")));
+	Если Результат.rsaPrivateKeyPem <> Неопределено Тогда
+		Результат.rsaPrivateKeyPem = ПрочитатьProvisioningPlanEnvironmentSecretLocationsRsaPrivateKeyPem(Результат.rsaPrivateKeyPem);
+	КонецЕсли;
+	Результат.Вставить("keysSecretSeed", КакОбъект(ПолеДанных(Данные, "keysSecretSeed")));
+	Если Результат.keysSecretSeed <> Неопределено Тогда
+		Результат.keysSecretSeed = ПрочитатьProvisioningPlanEnvironmentSecretLocationsKeysSecretSeed(Результат.keysSecretSeed);
+	КонецЕсли;
+	Результат.Вставить("postgresPassword", КакОбъект(ПолеДанных(Данные, "postgresPassword")));
+	Если Результат.postgresPassword <> Неопределено Тогда
+		Результат.postgresPassword = ПрочитатьProvisioningPlanEnvironmentSecretLocationsPostgresPassword(Результат.postgresPassword);
+	КонецЕсли;
+	Результат.Вставить("clickhousePassword", КакОбъект(ПолеДанных(Данные, "clickhousePassword")));
+	Если Результат.clickhousePassword <> Неопределено Тогда
+		Результат.clickhousePassword = ПрочитатьProvisioningPlanEnvironmentSecretLocationsClickhousePassword(Результат.clickhousePassword);
+	КонецЕсли;
+	Возврат Результат;
+	
+КонецФункции
+
+// Читает объект ProvisioningPlanEnvironmentSecretLocationsRsaPrivateKeyPem (ProvisioningPlan.environment.secretLocations.rsaPrivateKeyPem)
+// из ответа моста.
+//
+// Параметры:
+//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * template - Строка - есть всегда; Шаблон, который создаёт секрет.
+//   * secret - Строка - есть всегда; Имя объекта Secret.
+//   * key - Строка - есть всегда.
+//   * field - Строка - есть всегда; data: значение макроса уже в base64; stringData: сервер хранит его в data в base64; одно из: data,
+//     stringData (см. ЗначенияProvisioningPlanEnvironmentSecretLocationsRsaPrivateKeyPemField).
+//
+Функция ПрочитатьProvisioningPlanEnvironmentSecretLocationsRsaPrivateKeyPem(Данные) Экспорт
+	
+	Результат = Новый Структура;
+	Результат.Вставить("template", КакСтрока(ПолеДанных(Данные, "template")));
+	Результат.Вставить("secret", КакСтрока(ПолеДанных(Данные, "secret")));
+	Результат.Вставить("key", КакСтрока(ПолеДанных(Данные, "key")));
+	Результат.Вставить("field", КакСтрока(ПолеДанных(Данные, "field")));
+	Возврат Результат;
+	
+КонецФункции
+
+// Читает объект ProvisioningPlanEnvironmentSecretLocationsKeysSecretSeed (ProvisioningPlan.environment.secretLocations.keysSecretSeed) из
+// ответа моста.
+//
+// Параметры:
+//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * template - Строка - есть всегда; Шаблон, который создаёт секрет.
+//   * secret - Строка - есть всегда; Имя объекта Secret.
+//   * key - Строка - есть всегда.
+//   * field - Строка - есть всегда; data: значение макроса уже в base64; stringData: сервер хранит его в data в base64; одно из: data,
+//     stringData (см. ЗначенияProvisioningPlanEnvironmentSecretLocationsKeysSecretSeedField).
+//
+Функция ПрочитатьProvisioningPlanEnvironmentSecretLocationsKeysSecretSeed(Данные) Экспорт
+	
+	Результат = Новый Структура;
+	Результат.Вставить("template", КакСтрока(ПолеДанных(Данные, "template")));
+	Результат.Вставить("secret", КакСтрока(ПолеДанных(Данные, "secret")));
+	Результат.Вставить("key", КакСтрока(ПолеДанных(Данные, "key")));
+	Результат.Вставить("field", КакСтрока(ПолеДанных(Данные, "field")));
+	Возврат Результат;
+	
+КонецФункции
+
+// Читает объект ProvisioningPlanEnvironmentSecretLocationsPostgresPassword (ProvisioningPlan.environment.secretLocations.postgresPassword)
+// из ответа моста.
+//
+// Параметры:
+//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * template - Строка - есть всегда; Шаблон, который создаёт секрет.
+//   * secret - Строка - есть всегда; Имя объекта Secret.
+//   * key - Строка - есть всегда.
+//   * field - Строка - есть всегда; data: значение макроса уже в base64; stringData: сервер хранит его в data в base64; одно из: data,
+//     stringData (см. ЗначенияProvisioningPlanEnvironmentSecretLocationsPostgresPasswordField).
+//
+Функция ПрочитатьProvisioningPlanEnvironmentSecretLocationsPostgresPassword(Данные) Экспорт
+	
+	Результат = Новый Структура;
+	Результат.Вставить("template", КакСтрока(ПолеДанных(Данные, "template")));
+	Результат.Вставить("secret", КакСтрока(ПолеДанных(Данные, "secret")));
+	Результат.Вставить("key", КакСтрока(ПолеДанных(Данные, "key")));
+	Результат.Вставить("field", КакСтрока(ПолеДанных(Данные, "field")));
+	Возврат Результат;
+	
+КонецФункции
+
+// Читает объект ProvisioningPlanEnvironmentSecretLocationsClickhousePassword
+// (ProvisioningPlan.environment.secretLocations.clickhousePassword) из ответа моста.
+//
+// Параметры:
+//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * template - Строка - есть всегда; Шаблон, который создаёт секрет.
+//   * secret - Строка - есть всегда; Имя объекта Secret.
+//   * key - Строка - есть всегда.
+//   * field - Строка - есть всегда; data: значение макроса уже в base64; stringData: сервер хранит его в data в base64; одно из: data,
+//     stringData (см. ЗначенияProvisioningPlanEnvironmentSecretLocationsClickhousePasswordField).
+//
+Функция ПрочитатьProvisioningPlanEnvironmentSecretLocationsClickhousePassword(Данные) Экспорт
+	
+	Результат = Новый Структура;
+	Результат.Вставить("template", КакСтрока(ПолеДанных(Данные, "template")));
+	Результат.Вставить("secret", КакСтрока(ПолеДанных(Данные, "secret")));
+	Результат.Вставить("key", КакСтрока(ПолеДанных(Данные, "key")));
+	Результат.Вставить("field", КакСтрока(ПолеДанных(Данные, "field")));
 	Возврат Результат;
 	
 КонецФункции
@@ -1528,6 +1718,62 @@
 	Значения = Новый Массив;
 	Значения.Добавить("string");
 	Значения.Добавить("integer");
+	Возврат Значения;
+	
+КонецФункции
+
+// Значения перечисления ProvisioningPlan.environment.secretLocations.rsaPrivateKeyPem.field.
+//
+// Возвращаемое значение:
+//   Массив из Строка - значения в порядке документа OpenAPI.
+//
+Функция ЗначенияProvisioningPlanEnvironmentSecretLocationsRsaPrivateKeyPemField() Экспорт
+	
+	Значения = Новый Массив;
+	Значения.Добавить("data");
+	Значения.Добавить("stringData");
+	Возврат Значения;
+	
+КонецФункции
+
+// Значения перечисления ProvisioningPlan.environment.secretLocations.keysSecretSeed.field.
+//
+// Возвращаемое значение:
+//   Массив из Строка - значения в порядке документа OpenAPI.
+//
+Функция ЗначенияProvisioningPlanEnvironmentSecretLocationsKeysSecretSeedField() Экспорт
+	
+	Значения = Новый Массив;
+	Значения.Добавить("data");
+	Значения.Добавить("stringData");
+	Возврат Значения;
+	
+КонецФункции
+
+// Значения перечисления ProvisioningPlan.environment.secretLocations.postgresPassword.field.
+//
+// Возвращаемое значение:
+//   Массив из Строка - значения в порядке документа OpenAPI.
+//
+Функция ЗначенияProvisioningPlanEnvironmentSecretLocationsPostgresPasswordField() Экспорт
+	
+	Значения = Новый Массив;
+	Значения.Добавить("data");
+	Значения.Добавить("stringData");
+	Возврат Значения;
+	
+КонецФункции
+
+// Значения перечисления ProvisioningPlan.environment.secretLocations.clickhousePassword.field.
+//
+// Возвращаемое значение:
+//   Массив из Строка - значения в порядке документа OpenAPI.
+//
+Функция ЗначенияProvisioningPlanEnvironmentSecretLocationsClickhousePasswordField() Экспорт
+	
+	Значения = Новый Массив;
+	Значения.Добавить("data");
+	Значения.Добавить("stringData");
 	Возврат Значения;
 	
 КонецФункции
