@@ -18,8 +18,8 @@ describe("examples/print-plan.ts", () => {
     const plan = JSON.parse(out);
     expect(plan.steps).toHaveLength(9);
     for (const secret of [
-      input.secrets.postgresPassword,
-      input.secrets.clickhousePassword,
+      input.secrets.postgresUserPassword,
+      input.secrets.clickhouseUserPassword,
       input.secrets.keysSecretSeed,
       input.databases.postgres.adminPassword,
       input.databases.clickhouse.adminPassword,

@@ -8,7 +8,7 @@
  *   - Прочитать<Schema>(Данные) — a response object: a Структура with exactly the schema's keys, values converted by type;
  *   - Значения<Schema><Field>() — the values of an enum field.
  * Inline object schemas are named after where they stand: EnvironmentSettings.sms4b → EnvironmentSettingsSms4b,
- * Client.contacts[] → ClientContactsItem. The output is deterministic: the same document gives the same bytes.
+ * Customer.contacts[] → CustomerContactsItem. The output is deterministic: the same document gives the same bytes.
  *
  * Usage: npm run generate:contract --workspace @sreda/onec
  *        tsx tools/generate-contract.ts [--openapi <file.json>] [--src <dir with cf/>]
@@ -586,7 +586,7 @@ export function renderModule(model: Model): string {
   w.push(`//   ${GENERATE_COMMAND}`);
   w.push("// Проверка onec/tools/checks/contract.ts сверяет модуль с документом и код 1С - с его функциями.");
   w.push("//");
-  w.push(...comment("//", "Здесь всё, что называет провод: маршруты (Выполнить<operationId>), тела запросов (Новый<Схема>), чтение ответов (Прочитать<Схема>) и значения перечислений (Значения<Схема><Поле>). Ключи структур - имена полей JSON. Тело запроса: обязательные поля - параметры конструктора, необязательные - Неопределено, и такие не отправляются (СредаМостСервер.ВыполнитьЗапрос). Прочитанный ответ: чего в нём нет, то строка \"\", число 0, булево Ложь, пустой массив, а необязательный объект или null - Неопределено. Схема, вложенная в другую, названа по месту: EnvironmentSettings.sms4b - EnvironmentSettingsSms4b, Client.contacts[] - ClientContactsItem.", "//"));
+  w.push(...comment("//", "Здесь всё, что называет провод: маршруты (Выполнить<operationId>), тела запросов (Новый<Схема>), чтение ответов (Прочитать<Схема>) и значения перечислений (Значения<Схема><Поле>). Ключи структур - имена полей JSON. Тело запроса: обязательные поля - параметры конструктора, необязательные - Неопределено, и такие не отправляются (СредаМостСервер.ВыполнитьЗапрос). Прочитанный ответ: чего в нём нет, то строка \"\", число 0, булево Ложь, пустой массив, а необязательный объект или null - Неопределено. Схема, вложенная в другую, названа по месту: EnvironmentSettings.sms4b - EnvironmentSettingsSms4b, Customer.contacts[] - CustomerContactsItem.", "//"));
   w.push(SEPARATOR, "");
   w.push("#Область ПрограммныйИнтерфейс", "");
   const objects = [...model.objects.values()];

@@ -8,8 +8,8 @@
  */
 import { z } from "zod";
 import {
-  Client,
-  ClientSecrets,
+  Customer,
+  CustomerSecrets,
   DatabaseAccess,
   EnvironmentSettings,
   EnvironmentVariable,
@@ -27,7 +27,7 @@ const requestSchemas: Record<string, z.ZodType> = {
   EnvironmentRef: s.EnvironmentRef,
   ClusterAccess: s.ClusterAccess,
   KnownSecrets: s.KnownSecrets,
-  Client,
+  Customer,
   EnvironmentSettings,
   DatabaseAccess,
   EnvironmentVariable,
@@ -54,7 +54,7 @@ const responseSchemas: Record<string, z.ZodType> = {
   OperationStep: s.OperationStep,
   OperationEvent: s.OperationEvent,
   OperationError: s.OperationError,
-  ClientSecrets,
+  CustomerSecrets,
   EnvironmentAssessment: s.EnvironmentAssessment,
   StatusReason: s.StatusReason,
   EnvironmentStatusResponse: s.EnvironmentStatusResponse,

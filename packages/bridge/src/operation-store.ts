@@ -4,7 +4,7 @@
  * to the journal (./operation-journal.ts), when there is one. Running an operation is ./operation-runner.ts.
  */
 import { randomUUID } from "node:crypto";
-import type { ClientSecrets } from "@sreda/sdk";
+import type { CustomerSecrets } from "@sreda/sdk";
 import { HttpError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { OperationJournal } from "./operation-journal.js";
@@ -30,7 +30,7 @@ export interface Live {
   /** Settles when the run ends (however it ends). */
   done: Promise<void> | undefined;
   /** Secrets for the operation's reader: handed out once, then deleted. Never journaled. */
-  pendingSecrets: ClientSecrets | undefined;
+  pendingSecrets: CustomerSecrets | undefined;
   /** The secret values of the request that started it: every text going into the record is scrubbed with it. */
   redactor: Redactor;
 }
@@ -198,7 +198,7 @@ export class OperationRecords {
   }
 
   /** Keeps secrets for the operation's reader (memory only). */
-  offerSecrets(id: string, secrets: ClientSecrets): void {
+  offerSecrets(id: string, secrets: CustomerSecrets): void {
     const live = this.ops.get(id);
     if (live) live.pendingSecrets = secrets;
   }

@@ -9,11 +9,11 @@ import {
   describeEnvironment,
   followEnvironment,
   isKubeError,
-  resolveClientSecrets,
+  resolveCustomerSecrets,
   SredaError,
   SredaValidationError,
   type ApplyEvent,
-  type ClientSecrets,
+  type CustomerSecrets,
   type Clock,
   type KubeClient,
   type ProvisioningPlan,
@@ -59,11 +59,11 @@ function abort(ctx: ProvisioningContext, signal: AbortSignal): void {
 }
 
 /** 1. Secrets: what 1C sent, else what the cluster has, else new ones — which 1C must then keep. */
-async function secretsStage(ctx: ProvisioningContext, signal: AbortSignal): Promise<ClientSecrets | undefined> {
+async function secretsStage(ctx: ProvisioningContext, signal: AbortSignal): Promise<CustomerSecrets | undefined> {
   const { operationId: id, request, kube, store } = ctx;
   try {
     // Read back where this input's templates keep them (a Secret or key renamed by an override included).
-    const resolved = await resolveClientSecrets(kube, { environment: describeEnvironment(request), supplied: request.secrets ?? {}, signal });
+    const resolved = await resolveCustomerSecrets(kube, { environment: describeEnvironment(request), supplied: request.secrets ?? {}, signal });
     ctx.redactor.addAll(resolved.secrets);
     if (SECRET_FIELDS.some((f) => resolved.sources[f] !== "supplied")) store.offerSecrets(id, resolved.secrets);
     store.update(id, (r) => {

@@ -89,7 +89,7 @@ export class Redactor {
     }
   }
 
-  /** Remembers every string value given (a `ClientSecrets`, a list of values). */
+  /** Remembers every string value given (a `CustomerSecrets`, a list of values). */
   addAll(values: Record<string, unknown> | Iterable<unknown> | undefined): this {
     if (!values) return this;
     for (const value of Symbol.iterator in values ? (values as Iterable<unknown>) : Object.values(values)) this.add(value);
@@ -146,7 +146,7 @@ export class Redactor {
   /**
    * A deep copy with every free-text string scrubbed (strings under `STRUCTURAL_KEYS` are kept as they are); with
    * `byKey` (log entries) also every value under a secret-looking key replaced. Not `byKey` for operation views:
-   * `secretSources.postgresPassword: "generated"` is not a secret.
+   * `secretSources.postgresUserPassword: "generated"` is not a secret.
    */
   scrubDeep<T>(value: T, options: { byKey?: boolean } = {}): T {
     return scrubValue(value, this, false, options.byKey ?? false) as T;

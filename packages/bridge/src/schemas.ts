@@ -8,8 +8,8 @@
 import { z } from "zod";
 import {
   ApiRootUrl,
-  Client,
-  ClientSecrets,
+  Customer,
+  CustomerSecrets,
   EnvironmentAssessment,
   EnvironmentSettings,
   LIMITS,
@@ -47,7 +47,7 @@ export const ClusterAccess = z
 export type ClusterAccess = z.infer<typeof ClusterAccess>;
 
 /** The customer's secrets as 1C keeps them; any of them may be missing (read back from the cluster or generated). */
-export const KnownSecrets = ClientSecrets.partial();
+export const KnownSecrets = CustomerSecrets.partial();
 
 /** What 1C stores for one customer environment: the SDK's provisioning input, secrets optional, plus the cluster. */
 export const ProvisioningRequest = z.strictObject({
@@ -71,7 +71,7 @@ export type PlanRequest = z.infer<typeof PlanRequest>;
 
 /** One environment to report on: what identifies it, and how to reach its cluster. Extra fields are ignored. */
 export const EnvironmentRef = z.object({
-  client: z.object({ id: Client.shape.id }),
+  client: z.object({ id: Customer.shape.id }),
   environment: z.object({ namespace: EnvironmentSettings.shape.namespace, apiRootUrl: EnvironmentSettings.shape.apiRootUrl }),
   cluster: ClusterAccess,
   templates: ProvisioningInput.shape.templates,
@@ -121,8 +121,8 @@ export const SecretSource = z.enum([...SdkSecretSource.options, "placeholder"]);
 export const SecretSources = SdkSecretSources.extend({
   rsaPrivateKeyPem: SecretSource,
   keysSecretSeed: SecretSource,
-  postgresPassword: SecretSource,
-  clickhousePassword: SecretSource,
+  postgresUserPassword: SecretSource,
+  clickhouseUserPassword: SecretSource,
 } satisfies Record<keyof SdkSecretSources, unknown>);
 
 export const PlanResponse = z.object({
@@ -186,7 +186,7 @@ export const Operation = z.object({
    * The secrets read back from the cluster or generated, for 1C to keep: present in exactly one answer — the first
    * GET of this operation after they are known — then wiped from memory; never journaled.
    */
-  secrets: ClientSecrets.optional(),
+  secrets: CustomerSecrets.optional(),
   /** True once `secrets` has been handed out. */
   secretsDelivered: z.boolean().describe("Секреты уже выданы (поле secrets было в одном из ответов)"),
 });

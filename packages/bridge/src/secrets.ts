@@ -3,22 +3,22 @@
  * of a provisioning request, build the plan with these placeholders in place of the secrets 1C did not send: the
  * plan's shape and validity do not depend on secret values, and every secret is masked in what is returned.
  */
-import type { ClientSecrets } from "@sreda/sdk";
+import type { CustomerSecrets } from "@sreda/sdk";
 import type { z } from "zod";
 import type { KnownSecrets, SecretSources } from "./schemas.js";
 
-export const PLACEHOLDER_SECRETS: ClientSecrets = {
+export const PLACEHOLDER_SECRETS: CustomerSecrets = {
   rsaPrivateKeyPem: "-----BEGIN PRIVATE KEY-----\nUExBQ0VIT0xERVI=\n-----END PRIVATE KEY-----\n",
   keysSecretSeed: "0".repeat(128),
-  postgresPassword: "placeholder-postgres-password",
-  clickhousePassword: "placeholder-clickhouse-password",
+  postgresUserPassword: "placeholder-postgres-password",
+  clickhouseUserPassword: "placeholder-clickhouse-password",
 };
 
-export const SECRET_FIELDS = ["rsaPrivateKeyPem", "keysSecretSeed", "postgresPassword", "clickhousePassword"] as const;
+export const SECRET_FIELDS = ["rsaPrivateKeyPem", "keysSecretSeed", "postgresUserPassword", "clickhouseUserPassword"] as const;
 
 /** Supplied secrets completed with placeholders, and where each came from. */
-export function withPlaceholders(supplied: z.infer<typeof KnownSecrets> | undefined): { secrets: ClientSecrets; sources: z.infer<typeof SecretSources> } {
-  const secrets = { ...PLACEHOLDER_SECRETS, ...(supplied ?? {}) } as ClientSecrets;
+export function withPlaceholders(supplied: z.infer<typeof KnownSecrets> | undefined): { secrets: CustomerSecrets; sources: z.infer<typeof SecretSources> } {
+  const secrets = { ...PLACEHOLDER_SECRETS, ...(supplied ?? {}) } as CustomerSecrets;
   const sources = Object.fromEntries(SECRET_FIELDS.map((f) => [f, supplied?.[f] !== undefined ? "supplied" : "placeholder"])) as z.infer<typeof SecretSources>;
   return { secrets, sources };
 }

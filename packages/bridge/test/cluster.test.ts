@@ -53,20 +53,20 @@ describe("provisioning a new customer", () => {
     expect(final.status, JSON.stringify(final.error)).toBe("succeeded");
     expect(final.steps.map((s: { status: string }) => s.status)).toEqual(Array(9).fill("created"));
     expect(final.environment).toMatchObject({ phase: "Ready" });
-    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "generated", keysSecretSeed: "generated", postgresPassword: "generated", clickhousePassword: "generated" });
+    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "generated", keysSecretSeed: "generated", postgresUserPassword: "generated", clickhouseUserPassword: "generated" });
     expect(final.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(["started", "secrets-generated", "step-started", "step-succeeded", "environment"]));
 
     const withSecrets = seen.filter((op) => op.secrets);
     expect(withSecrets).toHaveLength(1);
     keptSecrets = withSecrets[0].secrets;
-    expect(Object.keys(keptSecrets!).sort()).toEqual(["clickhousePassword", "keysSecretSeed", "postgresPassword", "rsaPrivateKeyPem"]);
+    expect(Object.keys(keptSecrets!).sort()).toEqual(["clickhouseUserPassword", "keysSecretSeed", "postgresUserPassword", "rsaPrivateKeyPem"]);
     expect(final.secretsDelivered).toBe(true);
     const again = await h.client.GET("/v1/provisionings/{id}", { params: { path: { id } } });
     expect(again.data!.operation.secrets).toBeUndefined();
 
     // What went to the cluster is what was handed out.
     const secret = h.fake.getObject("Secret", "lms-dev", "lms-db-setup-c42") as { data: Record<string, string> };
-    expect(Buffer.from(secret.data["postgres-user-password"]!, "base64").toString()).toBe(keptSecrets!["postgresPassword"]);
+    expect(Buffer.from(secret.data["postgres-user-password"]!, "base64").toString()).toBe(keptSecrets!["postgresUserPassword"]);
   });
 
   it("a second run with the kept secrets converges: every object unchanged", async () => {
@@ -75,14 +75,14 @@ describe("provisioning a new customer", () => {
     expect(final.status).toBe("succeeded");
     expect(final.steps.map((s: { status: string }) => s.status)).toEqual(Array(9).fill("unchanged"));
     expect(seen.some((op) => op.secrets)).toBe(false);
-    expect(final.secretSources.postgresPassword).toBe("supplied");
+    expect(final.secretSources.postgresUserPassword).toBe("supplied");
   });
 
   it("a run without secrets reads them back from the cluster instead of making new ones", async () => {
     const started = await h.client.POST("/v1/provisionings", { body: provisioningRequest() as never });
     const { final, seen } = await waitForOperation(h, started.data!.operation.id);
     expect(final.status).toBe("succeeded");
-    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresPassword: "cluster", clickhousePassword: "cluster" });
+    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresUserPassword: "cluster", clickhouseUserPassword: "cluster" });
     expect(seen.find((op) => op.secrets)?.secrets).toEqual(keptSecrets);
   });
 });
@@ -114,7 +114,7 @@ describe("a template override that renames a Secret and its key", () => {
 
     const second = await waitForOperation(h, (await h.client.POST("/v1/provisionings", { body: body as never })).data!.operation.id);
     expect(second.final.status).toBe("succeeded");
-    expect(second.final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresPassword: "cluster", clickhousePassword: "cluster" });
+    expect(second.final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresUserPassword: "cluster", clickhouseUserPassword: "cluster" });
     expect(second.seen.find((op) => op.secrets)?.secrets).toEqual(kept);
     expect(second.final.steps.map((s: { status: string }) => s.status)).toEqual(Array(9).fill("unchanged"));
 
@@ -130,7 +130,7 @@ describe("diff", () => {
     expect(res.response.status).toBe(200);
     const body = PlanResponse.parse(res.data);
     expect(body.diff!.map((d) => d.action)).toEqual(Array(9).fill("create"));
-    expect(body.secretSources.postgresPassword).toBe("generated");
+    expect(body.secretSources.postgresUserPassword).toBe("generated");
   });
 
   it("shows a provisioned customer unchanged, secrets compared by value", async () => {
@@ -139,14 +139,14 @@ describe("diff", () => {
     // Without secrets: read back from the cluster, the same answer.
     const back = await h.client.POST("/v1/plans", { body: { ...provisioningRequest(), diff: true } as never });
     expect(back.data!.diff!.every((d) => d.action === "unchanged")).toBe(true);
-    expect(back.data!.secretSources.postgresPassword).toBe("cluster");
+    expect(back.data!.secretSources.postgresUserPassword).toBe("cluster");
   });
 
   it("names the changed fields, never the values", async () => {
     const request = provisioningRequest();
     request["environment"].replicas = 3;
     request["variables"] = request["variables"].map((v: { name: string }) => (v.name === "LMS_SERVER_DEBUG" ? { ...v, value: "true" } : v));
-    const res = await h.client.POST("/v1/plans", { body: { ...request, secrets: { ...keptSecrets, postgresPassword: "AnotherPostgresPassword42" }, diff: true } as never });
+    const res = await h.client.POST("/v1/plans", { body: { ...request, secrets: { ...keptSecrets, postgresUserPassword: "AnotherPostgresPassword42" }, diff: true } as never });
     scanner.secret("AnotherPostgresPassword42");
     const byStep = Object.fromEntries(res.data!.diff!.map((d) => [d.stepId, d]));
     // The pod template carries the hash of the ConfigMap/Secrets it reads, so the variable change rolls the pods.

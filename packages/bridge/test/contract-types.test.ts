@@ -8,10 +8,10 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
 import type {
-  ClientSecrets,
+  CustomerSecrets,
   EnvironmentSettings,
   ProvisioningInput,
-  ResolvedClientSecrets,
+  ResolvedCustomerSecrets,
   assessEnvironment,
   createProvisioningPlan,
   getMacro,
@@ -19,7 +19,7 @@ import type {
   readEnvironmentStatus,
   redactPlan,
   renderTemplate,
-  resolveClientSecrets,
+  resolveCustomerSecrets,
   SecretSource as SdkSecretSource,
 } from "@sreda/sdk";
 import type {
@@ -61,9 +61,9 @@ describe("the responses are what the SDK returns", () => {
 
   it("secret sources are the SDK's, plus the bridge's placeholder", () => {
     expectTypeOf<z.infer<typeof SecretSource>>().toEqualTypeOf<SdkSecretSource | "placeholder">();
-    expectTypeOf<keyof z.infer<typeof SecretSources>>().toEqualTypeOf<keyof Awaited<ReturnType<typeof resolveClientSecrets>>["sources"]>();
-    expectTypeOf<ResolvedClientSecrets["sources"]>().toExtend<z.infer<typeof SecretSources>>();
-    expectTypeOf<z.infer<typeof Operation>["secrets"]>().toEqualTypeOf<ClientSecrets | undefined>();
+    expectTypeOf<keyof z.infer<typeof SecretSources>>().toEqualTypeOf<keyof Awaited<ReturnType<typeof resolveCustomerSecrets>>["sources"]>();
+    expectTypeOf<ResolvedCustomerSecrets["sources"]>().toExtend<z.infer<typeof SecretSources>>();
+    expectTypeOf<z.infer<typeof Operation>["secrets"]>().toEqualTypeOf<CustomerSecrets | undefined>();
   });
 });
 
@@ -72,11 +72,11 @@ describe("the requests are the SDK's input plus what the bridge adds", () => {
 
   it("a provisioning request is the provisioning input, secrets and variables optional, plus the cluster", () => {
     expectTypeOf<Omit<Request, "cluster" | "secrets" | "variables">>().toEqualTypeOf<Omit<ProvisioningInput, "secrets" | "variables">>();
-    expectTypeOf<Request["secrets"]>().toEqualTypeOf<Partial<ClientSecrets> | undefined>();
+    expectTypeOf<Request["secrets"]>().toEqualTypeOf<Partial<CustomerSecrets> | undefined>();
     expectTypeOf<Request["variables"]>().toEqualTypeOf<ProvisioningInput["variables"] | undefined>();
     expectTypeOf<keyof Request>().toEqualTypeOf<keyof ProvisioningInput | "cluster">();
     // What the routes hand the SDK: the request with the secrets completed and the variables defaulted.
-    expectTypeOf<Omit<Request, "cluster"> & { variables: ProvisioningInput["variables"]; secrets: ClientSecrets }>().toExtend<Parameters<typeof createProvisioningPlan>[0]>();
+    expectTypeOf<Omit<Request, "cluster"> & { variables: ProvisioningInput["variables"]; secrets: CustomerSecrets }>().toExtend<Parameters<typeof createProvisioningPlan>[0]>();
   });
 
   it("a plan request is the provisioning request, the cluster optional, plus diff", () => {

@@ -50,7 +50,7 @@ describe("the OpenAPI document", () => {
     const request = doc.components.schemas.ProvisioningRequest;
     expect(request.required).toEqual(expect.arrayContaining(["client", "environment", "databases", "cluster"]));
     expect(request.additionalProperties).toBe(false);
-    expect(doc.components.schemas.Client.properties.id.pattern).toBe("^C[1-9][0-9]{0,8}$");
+    expect(doc.components.schemas.Customer.properties.id.pattern).toBe("^C[1-9][0-9]{0,8}$");
     expect(doc.components.schemas.ClusterAccess.required).toEqual(["token"]);
   });
 

@@ -49,5 +49,5 @@ it("previews, provisions and reports C42 from the example requests", async () =>
   expect(status.data!.environments[0]!.status!.phase).toBe("Ready");
 
   const offline = await h.client.POST("/v1/plans", { body: exampleRequest("plan-c42.json", cluster.url, cluster.token) as never });
-  expect(offline.data!.secretSources.postgresPassword).toBe("placeholder");
+  expect(offline.data!.secretSources.postgresUserPassword).toBe("placeholder");
 }, 40_000);

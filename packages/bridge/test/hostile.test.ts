@@ -166,10 +166,10 @@ describe("what the hostile requests got is documented", () => {
     expect(templateBodyMaxLength(doc), "RequestTemplate.body maxLength").toBeGreaterThan(0);
     const variables = schemas["ProvisioningRequest"]?.properties?.variables;
     expect(variables?.maxItems ?? variables?.anyOf?.find((v: any) => v.maxItems)?.maxItems, "ProvisioningRequest.variables maxItems").toBeGreaterThan(0);
-    const emails = schemas["Client"]?.properties?.contacts?.items?.properties?.emails;
+    const emails = schemas["Customer"]?.properties?.contacts?.items?.properties?.emails;
     expect(emails?.maxItems, "Client.contacts[].emails maxItems").toBeGreaterThan(0);
-    expect(schemas["Client"]?.properties?.organizationName?.maxLength, "Client.organizationName maxLength").toBeGreaterThan(0);
-    expect(schemas["Client"]?.properties?.organizationName?.pattern, "Client.organizationName: a pattern without control characters").toBeDefined();
+    expect(schemas["Customer"]?.properties?.organizationName?.maxLength, "Client.organizationName maxLength").toBeGreaterThan(0);
+    expect(schemas["Customer"]?.properties?.organizationName?.pattern, "Client.organizationName: a pattern without control characters").toBeDefined();
     for (const route of ["/v1/plans", "/v1/provisionings", "/v1/environments/status"]) {
       // 403 CLUSTER_NOT_ALLOWED where the whole request is refused; a status request may report it per environment.
       const statuses = ["400", "401", "413", "415", "422", "500", ...(route === "/v1/environments/status" ? [] : ["403"])];

@@ -264,7 +264,7 @@ describe("dry-run plans", () => {
     const { data, response } = await h.client.POST("/v1/plans", { body: input as never });
     expect(response.status).toBe(200);
     const plan = PlanResponse.parse(data);
-    expect(plan.secretSources).toEqual({ rsaPrivateKeyPem: "supplied", keysSecretSeed: "supplied", postgresPassword: "supplied", clickhousePassword: "supplied" });
+    expect(plan.secretSources).toEqual({ rsaPrivateKeyPem: "supplied", keysSecretSeed: "supplied", postgresUserPassword: "supplied", clickhouseUserPassword: "supplied" });
     expect(plan.diff).toBeUndefined();
     const secret = plan.plan.steps.find((s) => s.id === "db-setup-secret")!;
     expect(Object.values((secret.request.body as any).stringData)).toEqual(["<redacted>", "<redacted>", "<redacted>", "<redacted>"]);
@@ -273,7 +273,7 @@ describe("dry-run plans", () => {
   it("builds the plan without secrets, with placeholders that never show", async () => {
     const { secrets: _secrets, ...withoutSecrets } = input;
     const { data } = await h.client.POST("/v1/plans", { body: withoutSecrets as never });
-    expect(data?.secretSources.postgresPassword).toBe("placeholder");
+    expect(data?.secretSources.postgresUserPassword).toBe("placeholder");
     expect(JSON.stringify(data)).not.toContain("placeholder-postgres-password");
   });
 });

@@ -130,8 +130,8 @@ describe("the operation store", () => {
   it("never journals secrets, and hands them out once", () => {
     const store = OperationStore.open({ journalPath: journal });
     const op = store.create({ key: "k", clientId: "C42", namespace: "lms-dev", cluster: "https://c", steps: step });
-    store.offerSecrets(op.id, { rsaPrivateKeyPem: "-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----\n", keysSecretSeed: "a".repeat(128), postgresPassword: "StoreTestPassword123", clickhousePassword: "StoreTestPassword456" });
-    expect(store.read(op.id)?.secrets?.postgresPassword).toBe("StoreTestPassword123");
+    store.offerSecrets(op.id, { rsaPrivateKeyPem: "-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----\n", keysSecretSeed: "a".repeat(128), postgresUserPassword: "StoreTestPassword123", clickhouseUserPassword: "StoreTestPassword456" });
+    expect(store.read(op.id)?.secrets?.postgresUserPassword).toBe("StoreTestPassword123");
     expect(store.read(op.id)?.secrets).toBeUndefined();
     expect(store.peek(op.id)?.secretsDelivered).toBe(true);
     expect(readFileSync(journal, "utf8")).not.toMatch(/StoreTestPassword|BEGIN PRIVATE KEY/);

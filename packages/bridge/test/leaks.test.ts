@@ -11,7 +11,7 @@ describe("LeakScanner", () => {
     const scanner = new LeakScanner().secret("hunter2hunter2", pem);
     scanner.record("log", JSON.stringify({ msg: "ok" }));
     expect(() => scanner.expectClean()).not.toThrow();
-    scanner.recordResponse("GET", JSON.stringify({ operation: { id: "x", secrets: { postgresPassword: "DeliveredOnce12345" } } }));
+    scanner.recordResponse("GET", JSON.stringify({ operation: { id: "x", secrets: { postgresUserPassword: "DeliveredOnce12345" } } }));
     expect(() => scanner.expectClean()).not.toThrow();
     for (const leak of ["password=hunter2hunter2", Buffer.from("hunter2hunter2").toString("base64"), "A".repeat(64), "DeliveredOnce12345"]) {
       const s = new LeakScanner().secret("hunter2hunter2", pem, "DeliveredOnce12345");
@@ -36,7 +36,7 @@ describe("Redactor", () => {
       databases: { postgres: { host: "db", adminPassword: "admin-pass-1" }, clickhouse: { host: "ch", adminPassword: "admin-pass-2" } },
       variables: [{ name: "A", value: "public-value", secret: false }, { name: "B", value: "variable-secret-1", secret: true }],
       environment: { sms4b: { token: "sms-token-1" }, imagePullSecret: "repository-token", tlsSecret: "tls-secret-name" },
-      secrets: { postgresPassword: "known-pg-1", keysSecretSeed: "known-seed-1" },
+      secrets: { postgresUserPassword: "known-pg-1", keysSecretSeed: "known-seed-1" },
     });
     expect(r.scrub("cluster-token-1 admin-pass-1 admin-pass-2 variable-secret-1 sms-token-1 known-pg-1 known-seed-1")).toBe(Array(7).fill(REDACTED).join(" "));
     expect(r.scrub("-----BEGIN CERTIFICATE-----\nca-cert-body-1\n-----END CERTIFICATE-----\n")).toBe(REDACTED);

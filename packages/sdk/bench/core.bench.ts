@@ -2,7 +2,7 @@
 import example from "../../../examples/c42-lms-dev.input.json" with { type: "json" };
 import { createProvisioningPlan, redactPlan } from "../src/core/plan.js";
 import { validateManifest } from "../src/core/validate.js";
-import { generateClientSecrets, seededRandom } from "../src/core/secrets.js";
+import { generateCustomerSecrets, seededRandom } from "../src/core/secrets.js";
 import { machine, measure, writeSection } from "./report.js";
 
 const plan = createProvisioningPlan(example);
@@ -16,10 +16,10 @@ const row = (name: string, fn: () => unknown, ms?: number) => {
 row("createProvisioningPlan (C42, 9 steps, validated)", () => createProvisioningPlan(example));
 row("redactPlan", () => redactPlan(plan));
 row("validateManifest (Deployment)", () => validateManifest(deployment));
-row("generateClientSecrets (native RSA-2048)", () => generateClientSecrets(), 3000);
+row("generateCustomerSecrets (native RSA-2048)", () => generateCustomerSecrets(), 3000);
 const t0 = performance.now();
-generateClientSecrets({ random: seededRandom(1) });
-rows.push(["generateClientSecrets (seeded, pure-JS RSA-2048)", (performance.now() - t0) * 1000, "1 run"]);
+generateCustomerSecrets({ random: seededRandom(1) });
+rows.push(["generateCustomerSecrets (seeded, pure-JS RSA-2048)", (performance.now() - t0) * 1000, "1 run"]);
 
 const fmt = (us: number) => (us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(1)} µs`);
 const table = rows.map(([n, us, runs]) => `| ${n} | ${fmt(us)} | ${runs} |`).join("\n");

@@ -10,8 +10,8 @@ export { renderTemplate, renderText, parseTemplateJson, RenderedRequest } from "
 export type { MacroValues, RenderResult } from "./core/render.js";
 export { validateManifest, isKnownKind } from "./core/validate.js";
 export type { ManifestProblem } from "./core/validate.js";
-export { generateClientSecrets, generatePassword, generateRsaPrivateKeyPem, cryptoRandom, seededRandom } from "./core/secrets.js";
-export type { RandomSource, GenerateClientSecretsOptions } from "./core/secrets.js";
+export { generateCustomerSecrets, generatePassword, generateRsaPrivateKeyPem, cryptoRandom, seededRandom } from "./core/secrets.js";
+export type { RandomSource, GenerateCustomerSecretsOptions } from "./core/secrets.js";
 export { createProvisioningPlan, redactPlan, REDACTED, VARIABLE_TARGETS, CONFIG_HASH_ANNOTATION, ProvisioningPlan, PlanStep, PlanQuery } from "./core/plan.js";
 export { describeEnvironment, describeSteps, objectNames, labelSelectorString, EnvironmentDescription, EnvironmentObject, SecretLocation } from "./core/environment.js";
 export type { EnvironmentRef, GeneratedSecretField, DescribedStep } from "./core/environment.js";
@@ -30,7 +30,7 @@ export type {
 
 // The Kubernetes edge.
 export * from "./kube/index.js";
-export { SecretSource, SecretSources } from "./kube/client-secrets.js";
+export { SecretSource, SecretSources } from "./kube/customer-secrets.js";
 
 // Status: the pure assessment and the watcher that feeds it.
 export * from "./core/status/index.js";

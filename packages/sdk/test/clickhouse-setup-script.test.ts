@@ -17,7 +17,7 @@ type Input = typeof example & Record<string, any>;
 const HOST = example.databases.clickhouse.host;
 const ADMIN = example.databases.clickhouse.adminUser;
 const ADMIN_PASSWORD = example.databases.clickhouse.adminPassword;
-const PASSWORD = example.secrets.clickhousePassword;
+const PASSWORD = example.secrets.clickhouseUserPassword;
 
 let standinDir: string;
 

@@ -46,8 +46,8 @@ describe("describeEnvironment", () => {
     expect(objectNames(environment, "Deployment")).toEqual(["lms-deployment-c42"]);
     expect(environment.podSelector).toBe("app=C42-lms");
     expect(environment.secretLocations).toEqual({
-      postgresPassword: { template: "db-setup-secret", secret: "lms-db-setup-c42", key: "postgres-user-password", field: "stringData" },
-      clickhousePassword: { template: "db-setup-secret", secret: "lms-db-setup-c42", key: "clickhouse-user-password", field: "stringData" },
+      postgresUserPassword: { template: "db-setup-secret", secret: "lms-db-setup-c42", key: "postgres-user-password", field: "stringData" },
+      clickhouseUserPassword: { template: "db-setup-secret", secret: "lms-db-setup-c42", key: "clickhouse-user-password", field: "stringData" },
       keysSecretSeed: { template: "lms-secrets", secret: "lms-secrets-c42", key: "LMS_KEYS_SECRET_SEED", field: "stringData" },
       rsaPrivateKeyPem: { template: "rsa-secret", secret: "rsa-secret-c42", key: "rsa_key", field: "data" },
     });
@@ -62,7 +62,7 @@ describe("describeEnvironment", () => {
 
   it("leaves out a secret no Secret keeps whole (it cannot be read back)", () => {
     const templates = [renamed("db-setup-secret", '"{{postgres-user-password}}"', '"pw-{{postgres-user-password}}"')];
-    expect(describeEnvironment({ ...input, templates }).secretLocations.postgresPassword).toBeUndefined();
+    expect(describeEnvironment({ ...input, templates }).secretLocations.postgresUserPassword).toBeUndefined();
   });
 });
 

@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { ApiRootUrl, Client, ClientId, ClientSecrets, EnvironmentSettings, EnvironmentVariable, Phone, ProvisioningInput } from "../src/core/models.js";
+import { ApiRootUrl, Customer, CustomerId, CustomerSecrets, EnvironmentSettings, EnvironmentVariable, Phone, ProvisioningInput } from "../src/core/models.js";
 import example from "../../../examples/c42-lms-dev.input.json" with { type: "json" };
 
-describe("ClientId", () => {
-  it.each(["C1", "C42", "C100", "C999999999"])("accepts %s", (id) => expect(ClientId.safeParse(id).success).toBe(true));
+describe("CustomerId", () => {
+  it.each(["C1", "C42", "C100", "C999999999"])("accepts %s", (id) => expect(CustomerId.safeParse(id).success).toBe(true));
   it.each(["C0", "C042", "c42", "C-1", "C42x", "42", "C", "", " C42", "C42 ", "C1000000000", "С42" /* Cyrillic С */])(
     "rejects %j",
-    (id) => expect(ClientId.safeParse(id).success).toBe(false),
+    (id) => expect(CustomerId.safeParse(id).success).toBe(false),
   );
 });
 
 describe("Client", () => {
   it("validates contacts' phones and e-mails with paths", () => {
-    const result = Client.safeParse({
+    const result = Customer.safeParse({
       id: "C42",
       organizationName: "ООО «Ромашка»",
       contacts: [{ name: "Мария", phones: ["+7 (495) 123-45-67", "12"], emails: ["ok@example.com", "not-an-email"] }],
@@ -23,11 +23,11 @@ describe("Client", () => {
   });
 
   it("requires an organization name", () => {
-    expect(Client.safeParse({ id: "C42", organizationName: "   " }).success).toBe(false);
+    expect(Customer.safeParse({ id: "C42", organizationName: "   " }).success).toBe(false);
   });
 
   it("rejects unknown fields (a typo is an error, not silently dropped)", () => {
-    const result = Client.safeParse({ id: "C42", organizationName: "X", contcts: [] });
+    const result = Customer.safeParse({ id: "C42", organizationName: "X", contcts: [] });
     expect(result.success).toBe(false);
   });
 });
@@ -63,16 +63,16 @@ describe("EnvironmentSettings", () => {
   });
 });
 
-describe("ClientSecrets", () => {
-  it("accepts the example's secrets", () => expect(ClientSecrets.safeParse(example.secrets).success).toBe(true));
+describe("CustomerSecrets", () => {
+  it("accepts the example's secrets", () => expect(CustomerSecrets.safeParse(example.secrets).success).toBe(true));
   it("rejects a short seed, a non-hex seed and a password with characters unsafe in URLs", () => {
-    const result = ClientSecrets.safeParse({
+    const result = CustomerSecrets.safeParse({
       ...example.secrets,
       keysSecretSeed: "ab",
-      postgresPassword: "has@and/in-it-1234",
-      clickhousePassword: "short",
+      postgresUserPassword: "has@and/in-it-1234",
+      clickhouseUserPassword: "short",
     });
-    expect(result.error!.issues.map((i) => i.path.join("."))).toEqual(["keysSecretSeed", "postgresPassword", "clickhousePassword"]);
+    expect(result.error!.issues.map((i) => i.path.join("."))).toEqual(["keysSecretSeed", "postgresUserPassword", "clickhouseUserPassword"]);
   });
 });
 

@@ -59,7 +59,7 @@ describe("createProvisioningPlan for C42 in lms-dev", () => {
     expect(plan.steps.map((s) => s.name)).toEqual(plan.steps.map((s) => s.name.toLowerCase()));
     expect(body(plan, "lms-deployment").spec.selector.matchLabels).toEqual({ app: "C42-lms" });
     expect(body(plan, "lms-secrets").stringData.LMS_STORAGE_POSTGRES_DSN).toBe(
-      `postgres://C42:${example.secrets.postgresPassword}@${example.databases.postgres.host}:5432/C42?sslmode=disable`,
+      `postgres://C42:${example.secrets.postgresUserPassword}@${example.databases.postgres.host}:5432/C42?sslmode=disable`,
     );
   });
 
@@ -84,8 +84,8 @@ describe("createProvisioningPlan for C42 in lms-dev", () => {
     const configText = JSON.stringify(body(plan, "lms-config"));
     const jobsText = JSON.stringify([body(plan, "postgres-setup-job"), body(plan, "clickhouse-setup-job")]);
     for (const secret of [
-      example.secrets.postgresPassword,
-      example.secrets.clickhousePassword,
+      example.secrets.postgresUserPassword,
+      example.secrets.clickhouseUserPassword,
       example.secrets.keysSecretSeed,
       example.databases.postgres.adminPassword,
       example.databases.clickhouse.adminPassword,
@@ -196,7 +196,7 @@ describe("createProvisioningPlan with settings and variables", () => {
     // The Jobs read only their credentials Secret: a variable does not re-run them, a password does.
     expect(hash(next, "postgres-setup-job")).toBe(hash(base, "postgres-setup-job"));
     const password = input();
-    password.secrets.postgresPassword = "AnotherPostgresPasswordC42";
+    password.secrets.postgresUserPassword = "AnotherPostgresPasswordC42";
     expect(hash(createProvisioningPlan(password), "postgres-setup-job")).not.toBe(hash(base, "postgres-setup-job"));
   });
 
@@ -293,8 +293,8 @@ describe("redactPlan", () => {
 
   it("replaces every secret value with the marker", () => {
     for (const secret of [
-      example.secrets.postgresPassword,
-      example.secrets.clickhousePassword,
+      example.secrets.postgresUserPassword,
+      example.secrets.clickhouseUserPassword,
       example.secrets.keysSecretSeed,
       Buffer.from(example.secrets.rsaPrivateKeyPem).toString("base64").slice(0, 40),
       example.databases.postgres.adminPassword,

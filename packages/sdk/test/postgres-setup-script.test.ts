@@ -60,7 +60,7 @@ function planFor(srv: PostgresServer, options: PlanOptions = {}): ProvisioningPl
     adminUser: options.adminUser ?? srv.adminUser,
     adminPassword: options.adminPassword ?? srv.adminPassword,
   } as Input["databases"]["postgres"];
-  if (options.customerPassword) input.secrets.postgresPassword = options.customerPassword;
+  if (options.customerPassword) input.secrets.postgresUserPassword = options.customerPassword;
   return createProvisioningPlan(input);
 }
 
@@ -145,7 +145,7 @@ describe("postgres-setup Job script against a real PostgreSQL", () => {
     const srv = pg(ctx);
     const plan = planFor(srv);
     const dsn = body(plan, "lms-secrets")["stringData"]["LMS_STORAGE_POSTGRES_DSN"] as string;
-    expect(dsn).toBe(`postgres://C42:${example.secrets.postgresPassword}@${srv.host}:${srv.port}/C42?sslmode=disable`);
+    expect(dsn).toBe(`postgres://C42:${example.secrets.postgresUserPassword}@${srv.host}:${srv.port}/C42?sslmode=disable`);
     const r = await psql(
       srv,
       "SELECT current_user, current_database(), uuid_generate_v4() IS NOT NULL, length(gen_random_bytes(8)), gen_random_uuid() IS NOT NULL;" +
@@ -187,7 +187,7 @@ describe("postgres-setup Job script against a real PostgreSQL", () => {
     expectSuccess(await runSetup(srv, { customerPassword: newPassword }));
     const ok = await psql(srv, "SELECT current_user", { user: "C42", password: newPassword, db: "C42" });
     expect(ok.stdout.trim(), ok.stderr).toBe("C42");
-    const old = await psql(srv, "SELECT current_user", { user: "C42", password: example.secrets.postgresPassword, db: "C42" });
+    const old = await psql(srv, "SELECT current_user", { user: "C42", password: example.secrets.postgresUserPassword, db: "C42" });
     expect(old.code).not.toBe(0);
     expect(old.stderr).toMatch(/password authentication failed for user "C42"/);
     // Back to the example password for the tests that follow.

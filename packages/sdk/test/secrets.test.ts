@@ -1,12 +1,12 @@
 import { createPrivateKey, createPublicKey, publicEncrypt, privateDecrypt } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ClientSecrets, SAFE_PASSWORD_ALPHABET } from "../src/core/models.js";
-import { generateClientSecrets, generatePassword, generateRsaPrivateKeyPem, seededRandom } from "../src/core/secrets.js";
+import { CustomerSecrets, SAFE_PASSWORD_ALPHABET } from "../src/core/models.js";
+import { generateCustomerSecrets, generatePassword, generateRsaPrivateKeyPem, seededRandom } from "../src/core/secrets.js";
 
-describe("generateClientSecrets", () => {
-  const secrets = generateClientSecrets();
+describe("generateCustomerSecrets", () => {
+  const secrets = generateCustomerSecrets();
 
-  it("produces secrets the model accepts", () => expect(ClientSecrets.parse(secrets)).toEqual(secrets));
+  it("produces secrets the model accepts", () => expect(CustomerSecrets.parse(secrets)).toEqual(secrets));
 
   it("makes a usable RSA-2048 private key in PEM", () => {
     const key = createPrivateKey(secrets.rsaPrivateKeyPem);
@@ -21,21 +21,21 @@ describe("generateClientSecrets", () => {
   });
 
   it("makes passwords from the safe alphabet, different each time", () => {
-    const other = generateClientSecrets();
-    for (const pw of [secrets.postgresPassword, secrets.clickhousePassword]) {
+    const other = generateCustomerSecrets();
+    for (const pw of [secrets.postgresUserPassword, secrets.clickhouseUserPassword]) {
       expect(pw).toHaveLength(32);
       expect([...pw].every((c) => SAFE_PASSWORD_ALPHABET.includes(c))).toBe(true);
       expect(encodeURIComponent(pw)).toBe(pw);
     }
-    expect(other.postgresPassword).not.toBe(secrets.postgresPassword);
+    expect(other.postgresUserPassword).not.toBe(secrets.postgresUserPassword);
     expect(other.keysSecretSeed).not.toBe(secrets.keysSecretSeed);
     expect(other.rsaPrivateKeyPem).not.toBe(secrets.rsaPrivateKeyPem);
   });
 
   it("takes its randomness from the injected source: a fixed source gives fixed secrets", () => {
-    const a = generateClientSecrets({ random: seededRandom(7) });
-    const b = generateClientSecrets({ random: seededRandom(7) });
-    const c = generateClientSecrets({ random: seededRandom(8) });
+    const a = generateCustomerSecrets({ random: seededRandom(7) });
+    const b = generateCustomerSecrets({ random: seededRandom(7) });
+    const c = generateCustomerSecrets({ random: seededRandom(8) });
     expect(a).toEqual(b);
     expect(c.keysSecretSeed).not.toBe(a.keysSecretSeed);
     expect(c.rsaPrivateKeyPem).not.toBe(a.rsaPrivateKeyPem);

@@ -75,12 +75,12 @@ describe("the bridge end to end on the real API server", () => {
     expect(final.error).toBeUndefined();
     expect(final).toMatchObject({ status: "succeeded", stage: "done", clientId, namespace: NS, cluster: s.apiserverUrl });
     expect(final.steps.map((step) => step.status)).toEqual(final.steps.map(() => "created"));
-    expect(final.environment).toMatchObject({ phase: "Ready", summary: "Готово: 1/1 подов" });
-    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "generated", keysSecretSeed: "generated", postgresPassword: "generated", clickhousePassword: "generated" });
+    expect(final.environment).toMatchObject({ phase: "Ready", summary: "Готова: 1/1 подов" });
+    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "generated", keysSecretSeed: "generated", postgresUserPassword: "generated", clickhouseUserPassword: "generated" });
     // The generated secrets are in exactly one answer.
     const withSecrets = seen.filter((o) => o.secrets !== undefined);
     expect(withSecrets).toHaveLength(1);
-    expect(withSecrets[0]!.secrets!.postgresPassword).toMatch(/^[A-Za-z0-9._~-]{16,128}$/);
+    expect(withSecrets[0]!.secrets!.postgresUserPassword).toMatch(/^[A-Za-z0-9._~-]{16,128}$/);
     expect(final.secretsDelivered).toBe(true);
     // The stages 1C saw while polling, in order.
     const stages = [...new Set(seen.map((o) => o.stage))];
@@ -88,7 +88,7 @@ describe("the bridge end to end on the real API server", () => {
     console.log(`bridge: provisioning ${clientId} succeeded in ${seconds.toFixed(1)} s (${seen.length} polls; stages ${stages.join(" → ")}): ${final.environment?.summary}`);
     // Nothing secret in the bridge's log.
     const log = logLines.join("\n");
-    expect(log).not.toContain(withSecrets[0]!.secrets!.postgresPassword);
+    expect(log).not.toContain(withSecrets[0]!.secrets!.postgresUserPassword);
     expect(log).not.toContain(s.tokens.sredaEdit);
   });
 
@@ -100,7 +100,7 @@ describe("the bridge end to end on the real API server", () => {
     expect(error).toBeUndefined();
     const [item] = data!.environments;
     expect(item!.error).toBeUndefined();
-    expect(item).toMatchObject({ clientId, namespace: NS, status: { phase: "Ready", summary: "Готово: 1/1 подов" } });
+    expect(item).toMatchObject({ clientId, namespace: NS, status: { phase: "Ready", summary: "Готова: 1/1 подов" } });
     expect(item!.status!.reasons.map((r) => `${r.kind}/${r.reason}`).sort()).toEqual(["Deployment/Available", "Job/Complete", "Job/Complete", "Pod/PodReady"]);
   });
 
@@ -109,7 +109,7 @@ describe("the bridge end to end on the real API server", () => {
     const { data } = await client.POST("/v1/provisionings", { body: request(s, clientId) });
     const { final } = await poll(data!.operation.id);
     expect(final.status).toBe("succeeded");
-    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresPassword: "cluster", clickhousePassword: "cluster" });
+    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresUserPassword: "cluster", clickhouseUserPassword: "cluster" });
     expect(final.steps.map((step) => step.status)).toEqual(final.steps.map(() => "unchanged"));
     expect(final.environment?.phase).toBe("Ready");
   });

@@ -195,7 +195,7 @@ describe("provisioning on the real API server", () => {
       provisioningInput(s, clientId, NS, (input) => {
         input.variables = [{ name: "LMS_SERVER_DEBUG", value: "true" }];
         input.environment.dockerImage = "registry.gitlab.corp.rarus.cloud/rarus-lms/backend:v2";
-        input.secrets = { ...input.secrets, postgresPassword: "AnotherPostgresPasswordC101" };
+        input.secrets = { ...input.secrets, postgresUserPassword: "AnotherPostgresPasswordC101" };
       }),
     );
     const events: ApplyEvent[] = [];

@@ -285,7 +285,7 @@ export interface components {
                          */
                         field: "data" | "stringData";
                     };
-                    postgresPassword?: {
+                    postgresUserPassword?: {
                         /** @description Шаблон, который создаёт секрет */
                         template: string;
                         /** @description Имя объекта Secret */
@@ -297,7 +297,7 @@ export interface components {
                          */
                         field: "data" | "stringData";
                     };
-                    clickhousePassword?: {
+                    clickhouseUserPassword?: {
                         /** @description Шаблон, который создаёт секрет */
                         template: string;
                         /** @description Имя объекта Secret */
@@ -345,9 +345,9 @@ export interface components {
             /** @enum {string} */
             keysSecretSeed: "supplied" | "cluster" | "generated" | "placeholder";
             /** @enum {string} */
-            postgresPassword: "supplied" | "cluster" | "generated" | "placeholder";
+            postgresUserPassword: "supplied" | "cluster" | "generated" | "placeholder";
             /** @enum {string} */
-            clickhousePassword: "supplied" | "cluster" | "generated" | "placeholder";
+            clickhouseUserPassword: "supplied" | "cluster" | "generated" | "placeholder";
         };
         ProvisioningAccepted: {
             operation: components["schemas"]["Operation"];
@@ -377,7 +377,7 @@ export interface components {
             environment: components["schemas"]["EnvironmentAssessment"] | null;
             error?: components["schemas"]["OperationError"];
             secretSources?: components["schemas"]["SecretSources"];
-            secrets?: components["schemas"]["ClientSecrets"];
+            secrets?: components["schemas"]["CustomerSecrets"];
             /** @description Секреты уже выданы (поле secrets было в одном из ответов) */
             secretsDelivered: boolean;
         };
@@ -406,11 +406,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        ClientSecrets: {
+        CustomerSecrets: {
             rsaPrivateKeyPem: string;
             keysSecretSeed: string;
-            postgresPassword: string;
-            clickhousePassword: string;
+            postgresUserPassword: string;
+            clickhouseUserPassword: string;
         };
         EnvironmentAssessment: {
             /** @enum {string} */
@@ -440,7 +440,7 @@ export interface components {
             operationId?: string;
         };
         ProvisioningRequest: {
-            client: components["schemas"]["Client"];
+            client: components["schemas"]["Customer"];
             environment: components["schemas"]["EnvironmentSettings"];
             databases: components["schemas"]["DatabaseAccess"];
             variables?: components["schemas"]["EnvironmentVariable"][];
@@ -449,7 +449,7 @@ export interface components {
             cluster: components["schemas"]["ClusterAccess"];
         };
         PlanRequest: {
-            client: components["schemas"]["Client"];
+            client: components["schemas"]["Customer"];
             environment: components["schemas"]["EnvironmentSettings"];
             databases: components["schemas"]["DatabaseAccess"];
             variables?: components["schemas"]["EnvironmentVariable"][];
@@ -482,10 +482,10 @@ export interface components {
         KnownSecrets: {
             rsaPrivateKeyPem?: string;
             keysSecretSeed?: string;
-            postgresPassword?: string;
-            clickhousePassword?: string;
+            postgresUserPassword?: string;
+            clickhouseUserPassword?: string;
         };
-        Client: {
+        Customer: {
             id: string;
             organizationName: string;
             /** @default [] */

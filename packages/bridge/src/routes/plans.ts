@@ -2,7 +2,7 @@
  * POST /v1/plans — the dry run: validate, render and validate every manifest, answer with the redacted plan;
  * with `diff: true` also compare it with the live cluster. Nothing is written anywhere.
  */
-import { createProvisioningPlan, redactPlan, resolveClientSecrets } from "@sreda/sdk";
+import { createProvisioningPlan, redactPlan, resolveCustomerSecrets } from "@sreda/sdk";
 import { clusterTarget } from "../cluster.js";
 import { diffPlan } from "../diff.js";
 import { HttpError } from "../errors.js";
@@ -27,7 +27,7 @@ export function planRoutes(router: BridgeRouter, deps: RouteDeps): void {
     const kube = deps.kubeClientFactory(clusterTarget(cluster, input.environment.apiRootUrl), "interactive");
     if (Object.values(sources).includes("placeholder")) {
       // The secrets a provisioning would use: the cluster's, or new ones (which then show up as changes).
-      const resolved = await resolveClientSecrets(kube, { environment: plan.environment, supplied: supplied ?? {} });
+      const resolved = await resolveCustomerSecrets(kube, { environment: plan.environment, supplied: supplied ?? {} });
       ctx.state.redactor.addAll(resolved.secrets);
       secrets = resolved.secrets;
       sources = resolved.sources;

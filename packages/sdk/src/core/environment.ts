@@ -35,8 +35,8 @@ export const EnvironmentDescription = z.object({
   secretLocations: z.object({
     rsaPrivateKeyPem: SecretLocation.optional(),
     keysSecretSeed: SecretLocation.optional(),
-    postgresPassword: SecretLocation.optional(),
-    clickhousePassword: SecretLocation.optional(),
+    postgresUserPassword: SecretLocation.optional(),
+    clickhouseUserPassword: SecretLocation.optional(),
   } satisfies Record<GeneratedSecretField, unknown>),
 });
 export type EnvironmentDescription = z.infer<typeof EnvironmentDescription>;

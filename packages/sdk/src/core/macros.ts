@@ -84,8 +84,8 @@ const specs: MacroSpec[] = [
   { name: "clickhouse-port", description: "Порт ClickHouse (нативный протокол)", source: "databases", inputPath: "databases.clickhouse.port", read: (i) => i.databases.clickhouse.port },
   { name: "clickhouse-admin-user", description: "Администратор ClickHouse", source: "databases", inputPath: "databases.clickhouse.adminUser", read: (i) => i.databases.clickhouse.adminUser },
   { name: "clickhouse-admin-password", description: "Пароль администратора ClickHouse", source: "databases", inputPath: "databases.clickhouse.adminPassword", secret: true, read: (i) => i.databases.clickhouse.adminPassword },
-  { name: "postgres-user-password", description: "Пароль пользователя базы клиента в PostgreSQL (генерируется системой)", source: "secrets", inputPath: "secrets.postgresPassword", secret: true, read: (i) => i.secrets.postgresPassword },
-  { name: "clickhouse-user-password", description: "Пароль пользователя базы клиента в ClickHouse (генерируется системой)", source: "secrets", inputPath: "secrets.clickhousePassword", secret: true, read: (i) => i.secrets.clickhousePassword },
+  { name: "postgres-user-password", description: "Пароль пользователя базы клиента в PostgreSQL (генерируется системой)", source: "secrets", inputPath: "secrets.postgresUserPassword", secret: true, read: (i) => i.secrets.postgresUserPassword },
+  { name: "clickhouse-user-password", description: "Пароль пользователя базы клиента в ClickHouse (генерируется системой)", source: "secrets", inputPath: "secrets.clickhouseUserPassword", secret: true, read: (i) => i.secrets.clickhouseUserPassword },
   { name: "keys-secret-seed", description: "Ключ подписи токенов авторизации: 64 случайных байта в шестнадцатеричной записи (генерируется системой)", source: "secrets", inputPath: "secrets.keysSecretSeed", secret: true, read: (i) => i.secrets.keysSecretSeed },
   {
     name: "rsa-content",
@@ -122,9 +122,9 @@ export function getMacro(name: string): MacroDefinition | undefined {
 /** Names of the secret macros. */
 export const secretMacroNames: ReadonlySet<string> = new Set(macroCatalog.filter((m) => m.secret).map((m) => m.name));
 
-/** A secret the system generates for a customer (`postgresPassword`), as a macro carries it. */
+/** A secret the system generates for a customer (`postgresUserPassword`), as a macro carries it. */
 export interface GeneratedSecretMacro {
-  /** The field of ClientSecrets: `rsaPrivateKeyPem`. */
+  /** The field of CustomerSecrets: `rsaPrivateKeyPem`. */
   field: keyof ProvisioningInput["secrets"];
   /** The macro: `rsa-content`. */
   macro: string;

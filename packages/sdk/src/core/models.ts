@@ -23,9 +23,9 @@ const IMAGE_REF =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /** `C` followed by a positive integer without leading zeros: C42 yes; C0, C042, c42, C-1, C42x, 42 no. */
-export const ClientId = bounded(10)
+export const CustomerId = bounded(10)
   .regex(/^C[1-9][0-9]{0,8}$/, "идентификатор клиента: C и номер без ведущих нулей, например C42");
-export type ClientId = z.infer<typeof ClientId>;
+export type CustomerId = z.infer<typeof CustomerId>;
 
 /**
  * Phone as people write it: 7–15 digits (E.164) with spaces, brackets and hyphens between, an optional leading +;
@@ -48,12 +48,12 @@ export const ContactPerson = z.strictObject({
 });
 export type ContactPerson = z.infer<typeof ContactPerson>;
 
-export const Client = z.strictObject({
-  id: ClientId,
+export const Customer = z.strictObject({
+  id: CustomerId,
   organizationName: requiredLine(LIMITS.text, "укажите наименование организации"),
   contacts: boundedArray(ContactPerson, LIMITS.contacts, "контактных лиц").default([]),
 });
-export type Client = z.infer<typeof Client>;
+export type Customer = z.infer<typeof Customer>;
 
 export const Namespace = bounded(63)
   .regex(DNS1123_LABEL, "пространство имён: DNS-1123 label (строчные латинские буквы, цифры, дефис; до 63 символов)");
@@ -138,17 +138,17 @@ const GeneratedPassword = bounded(128)
   .regex(/^[A-Za-z0-9._~-]{16,128}$/, "пароль: 16–128 символов A-Z, a-z, 0-9, . _ ~ -");
 
 /** A customer's generated secrets: created once, kept in 1C, never rotated by accident. */
-export const ClientSecrets = z.strictObject({
+export const CustomerSecrets = z.strictObject({
   rsaPrivateKeyPem: bounded(LIMITS.secret)
     .regex(
       /^-----BEGIN (?:RSA )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (?:RSA )?PRIVATE KEY-----\s*$/,
       "закрытый ключ RSA в формате PEM",
     ),
   keysSecretSeed: bounded(128).regex(/^[0-9a-f]{128}$/, "64 байта в шестнадцатеричной записи (128 символов)"),
-  postgresPassword: GeneratedPassword,
-  clickhousePassword: GeneratedPassword,
+  postgresUserPassword: GeneratedPassword,
+  clickhouseUserPassword: GeneratedPassword,
 });
-export type ClientSecrets = z.infer<typeof ClientSecrets>;
+export type CustomerSecrets = z.infer<typeof CustomerSecrets>;
 
 /** One environment variable kept in 1C: adds to or overrides the application's LMS_* variables. */
 export const EnvironmentVariable = z.strictObject({
@@ -160,11 +160,11 @@ export const EnvironmentVariable = z.strictObject({
 export type EnvironmentVariable = z.infer<typeof EnvironmentVariable>;
 
 export const ProvisioningInput = z.strictObject({
-  client: Client,
+  client: Customer,
   environment: EnvironmentSettings,
   databases: DatabaseAccess,
   variables: boundedArray(EnvironmentVariable, LIMITS.variables, "переменных окружения").default([]),
-  secrets: ClientSecrets,
+  secrets: CustomerSecrets,
   /** Template overrides (by id) or additions; the shipped ones are used otherwise. */
   templates: boundedArray(RequestTemplate, LIMITS.templates, "шаблонов").optional(),
 });

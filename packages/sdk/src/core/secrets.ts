@@ -5,12 +5,12 @@
  */
 import { randomBytes } from "node:crypto";
 import forge from "node-forge";
-import { ClientSecrets, SAFE_PASSWORD_ALPHABET } from "./models.js";
+import { CustomerSecrets, SAFE_PASSWORD_ALPHABET } from "./models.js";
 
 /** A source of random bytes: returns `n` bytes. */
 export type RandomSource = (n: number) => Uint8Array;
 
-export interface GenerateClientSecretsOptions {
+export interface GenerateCustomerSecretsOptions {
   random?: RandomSource;
   /** Length of generated database passwords; 32 characters of a 62-letter alphabet ≈ 190 bits. */
   passwordLength?: number;
@@ -50,14 +50,14 @@ export function generateRsaPrivateKeyPem(random?: RandomSource): string {
 }
 
 /** New secrets for a new customer: RSA-2048 key, 64-byte hex seed, two database passwords. */
-export function generateClientSecrets(options: GenerateClientSecretsOptions = {}): ClientSecrets {
+export function generateCustomerSecrets(options: GenerateCustomerSecretsOptions = {}): CustomerSecrets {
   const random = options.random ?? cryptoRandom;
   const passwordLength = options.passwordLength ?? 32;
-  return ClientSecrets.parse({
+  return CustomerSecrets.parse({
     rsaPrivateKeyPem: generateRsaPrivateKeyPem(options.random),
     keysSecretSeed: toHex(random(64)),
-    postgresPassword: generatePassword(random, passwordLength),
-    clickhousePassword: generatePassword(random, passwordLength),
+    postgresUserPassword: generatePassword(random, passwordLength),
+    clickhouseUserPassword: generatePassword(random, passwordLength),
   });
 }
 

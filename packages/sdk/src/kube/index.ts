@@ -13,7 +13,7 @@ export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult } f
 export { preflight, planReferences } from "./preflight.js";
 export type { PreflightProblem } from "./preflight.js";
 export { KeyedLock, customerLocks } from "./lock.js";
-export { resolveClientSecrets, SecretSource, SecretSources } from "./client-secrets.js";
+export { resolveCustomerSecrets, SecretSource, SecretSources } from "./customer-secrets.js";
 export { readEnvironmentStatus } from "./environment-status.js";
 export * from "./watch.js";
-export type { ResolvedClientSecrets } from "./client-secrets.js";
+export type { ResolvedCustomerSecrets } from "./customer-secrets.js";

@@ -9,7 +9,7 @@ import type { ProvisioningInputData } from "../../src/core/models.js";
 import { applyPlan, type ApplyEvent, type ApplyOptions } from "../../src/kube/apply.js";
 import { createKubeClient } from "../../src/kube/client.js";
 import { KeyedLock } from "../../src/kube/lock.js";
-import { resolveClientSecrets } from "../../src/kube/client-secrets.js";
+import { resolveCustomerSecrets } from "../../src/kube/customer-secrets.js";
 import { describeEnvironment } from "../../src/core/environment.js";
 import { getTemplate, type RequestTemplate } from "@sreda/templates";
 import { followEnvironment } from "../../src/kube/watch.js";
@@ -111,7 +111,7 @@ describe("applyPlan against the fake cluster", () => {
     const { cluster, run, kube } = setup();
     await run();
     const changed = structuredClone(example) as unknown as Input;
-    changed.secrets = { ...changed.secrets, postgresPassword: "AnotherPostgresPasswordC42" };
+    changed.secrets = { ...changed.secrets, postgresUserPassword: "AnotherPostgresPasswordC42" };
     const result = await applyPlan(createProvisioningPlan(changed), kube, { clock: cluster.clock, random: () => 0.5 });
     const outcome = (id: string) => result.steps.find((s) => s.id === id)!.outcome;
     expect(outcome("db-setup-secret")).toBe("updated");
@@ -124,13 +124,13 @@ describe("applyPlan against the fake cluster", () => {
   it("never rotates a customer's secrets: a re-run without them reads them back", async () => {
     const { kube, run } = setup();
     await run();
-    const resolved = await resolveClientSecrets(kube, { environment: describeEnvironment(example) });
+    const resolved = await resolveCustomerSecrets(kube, { environment: describeEnvironment(example) });
     expect(resolved.generated).toBe(false);
     expect(resolved.secrets).toEqual(example.secrets);
     expect(Object.values(resolved.sources)).toEqual(["cluster", "cluster", "cluster", "cluster"]);
-    const fresh = await resolveClientSecrets(kube, { environment: describeEnvironment({ ...example, client: { id: "C43" } }) });
+    const fresh = await resolveCustomerSecrets(kube, { environment: describeEnvironment({ ...example, client: { id: "C43" } }) });
     expect(fresh.generated).toBe(true);
-    expect(fresh.secrets.postgresPassword).not.toBe(example.secrets.postgresPassword);
+    expect(fresh.secrets.postgresUserPassword).not.toBe(example.secrets.postgresUserPassword);
     expect(Object.values(fresh.sources)).toEqual(["generated", "generated", "generated", "generated"]);
   });
 
@@ -153,14 +153,14 @@ describe("applyPlan against the fake cluster", () => {
     ];
     const { kube, run, cluster, plan } = setup({}, (input) => (input.templates = templates));
     expect(plan.environment.secretLocations.rsaPrivateKeyPem).toEqual({ template: "rsa-secret", secret: "lms-keys-c42", key: "private.pem", field: "data" });
-    expect(plan.environment.secretLocations.postgresPassword).toMatchObject({ secret: "lms-db-setup-c42", key: "pg-password" });
+    expect(plan.environment.secretLocations.postgresUserPassword).toMatchObject({ secret: "lms-db-setup-c42", key: "pg-password" });
     expect((await run()).status).toBe("succeeded");
     expect(cluster.getObject("Secret", "lms-dev", "rsa-secret-c42")).toBeUndefined();
 
     // 1C comes back without the secrets: the description it gets from the same input finds them all.
     const { secrets: _secrets, ...withoutSecrets } = { ...structuredClone(example), templates } as Input;
-    const resolved = await resolveClientSecrets(kube, { environment: describeEnvironment(withoutSecrets) });
-    expect(resolved.sources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresPassword: "cluster", clickhousePassword: "cluster" });
+    const resolved = await resolveCustomerSecrets(kube, { environment: describeEnvironment(withoutSecrets) });
+    expect(resolved.sources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresUserPassword: "cluster", clickhouseUserPassword: "cluster" });
     expect(resolved.secrets).toEqual(example.secrets);
     const again = await applyPlan(createProvisioningPlan({ ...withoutSecrets, secrets: resolved.secrets }), kube, { clock: cluster.clock, jobPollIntervalMs: 1000 });
     expect(again.steps.map((s) => s.outcome)).toEqual(again.steps.map(() => "unchanged"));
@@ -172,14 +172,14 @@ describe("applyPlan against the fake cluster", () => {
     const secret = cluster.getObject("Secret", "lms-dev", "lms-db-setup-c42") as any;
     secret.data["postgres-user-password"] = Buffer.from("bad password!").toString("base64");
     cluster.putObject(secret);
-    await expect(resolveClientSecrets(kube, { environment: describeEnvironment(example) })).rejects.toMatchObject({ code: "INVALID_STORED_SECRET" });
+    await expect(resolveCustomerSecrets(kube, { environment: describeEnvironment(example) })).rejects.toMatchObject({ code: "INVALID_STORED_SECRET" });
   });
 
   it("refuses to generate secrets when the stored ones cannot be read", async () => {
     const { kube, run, cluster } = setup();
     await run();
     cluster.addFault({ match: { method: "GET", path: /secrets\/rsa-secret-c42$/ }, action: { type: "status", code: 403 } });
-    await expect(resolveClientSecrets(kube, { environment: describeEnvironment(example) })).rejects.toMatchObject({ code: "Forbidden" });
+    await expect(resolveCustomerSecrets(kube, { environment: describeEnvironment(example) })).rejects.toMatchObject({ code: "Forbidden" });
   });
 
   it("reports a failed DB Job with its Kubernetes reason and log lines, and skips the Deployment", async () => {

@@ -44,6 +44,6 @@ describe("provisioning C42 through msw", () => {
 
     const assessment = await followEnvironment(kube, { environment: plan.environment, clock: cluster.clock });
     expect(assessment.phase).toBe("Ready");
-    expect(assessment.summary).toMatch(/Готово/);
+    expect(assessment.summary).toMatch(/Готова/);
   });
 });

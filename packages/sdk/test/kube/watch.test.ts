@@ -380,7 +380,7 @@ describe('followEnvironment', () => {
 
     env.kube.emit(DEPLOYMENT, 'MODIFIED', deployment('available'));
     await settle();
-    expect(env.result()).toMatchObject({ phase: 'Ready', summary: 'Готово: 1/1 подов' });
+    expect(env.result()).toMatchObject({ phase: 'Ready', summary: 'Готова: 1/1 подов' });
     expect(env.clock.now()).toBe(at('2026-03-10T09:16:05Z')); // no waiting for a tick
     expect(env.seen.at(-1)).toBe(env.result());
     expect(env.kube.watches.every((w) => w.aborted)).toBe(true); // every stream closed
@@ -484,7 +484,7 @@ describe('followEnvironment', () => {
     const result = env.result()!;
     expect(result.phase).toBe('Failed');
     expect(result.reasons.map((r) => r.reason)).toEqual(['Timeout', 'ReplicasUnavailable', 'ContainerCreating', 'Complete', 'Complete']);
-    expect(result.summary).toBe('Ошибка: среда не готова за 30 с (Timeout); последнее состояние — Выполняется: развёртывание lms-deployment-c42 обновляется (ReplicasUnavailable)');
+    expect(result.summary).toBe('Ошибка: среда не готова за 30 с (Timeout); последнее состояние — Развёртывается: развёртывание lms-deployment-c42 обновляется (ReplicasUnavailable)');
     expect(env.seen.at(-1)).toBe(result);
   });
 

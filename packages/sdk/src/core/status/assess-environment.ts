@@ -83,10 +83,10 @@ function isFinishedJobPod(pod: Pod): boolean {
 // The operator's line. Kubernetes' reason code stays in parentheses: it is what to search for.
 
 const PHASE_WORDS: Record<EnvironmentPhase, string> = {
-  Ready: 'Готово',
+  Ready: 'Готова',
   Pending: 'Ожидание',
-  Progressing: 'Выполняется',
-  Degraded: 'Сбой',
+  Progressing: 'Развёртывается',
+  Degraded: 'Нарушена',
   Failed: 'Ошибка',
 };
 
@@ -137,8 +137,8 @@ const REASON_PHRASES: Record<string, (subject: string) => string> = {
 function summarize(phase: EnvironmentPhase, reasons: readonly StatusReason[], deployment: Deployment | undefined): string {
   if (phase === 'Ready') {
     const desired = deployment?.spec?.replicas ?? 1;
-    if (desired === 0) return 'Готово: развёртывание остановлено (0 реплик)';
-    return `Готово: ${deployment?.status?.readyReplicas ?? 0}/${desired} подов`;
+    if (desired === 0) return 'Готова: развёртывание остановлено (0 реплик)';
+    return `Готова: ${deployment?.status?.readyReplicas ?? 0}/${desired} подов`;
   }
   const top = reasons[0];
   return top ? `${PHASE_WORDS[phase]}: ${describeReason(top)}` : PHASE_WORDS[phase];

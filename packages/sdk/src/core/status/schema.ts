@@ -32,7 +32,7 @@ export const EnvironmentAssessment = z.object({
   phase: EnvironmentPhase,
   /** One per assessed object (plus environment-level facts), most severe first: `reasons[0]` is the answer to "why". */
   reasons: z.array(StatusReason),
-  /** Short Russian line for operators: "Готово: 1/1 подов", "Ошибка: задание … завершилось с ошибкой (BackoffLimitExceeded)". */
+  /** Short Russian line for operators: "Готова: 1/1 подов", "Ошибка: задание … завершилось с ошибкой (BackoffLimitExceeded)". */
   summary: z.string(),
 });
 export type EnvironmentAssessment = z.infer<typeof EnvironmentAssessment>;

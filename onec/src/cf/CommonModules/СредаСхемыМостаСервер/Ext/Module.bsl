@@ -8,7 +8,7 @@
 // значения перечислений (Значения<Схема><Поле>). Ключи структур - имена полей JSON. Тело запроса: обязательные поля - параметры
 // конструктора, необязательные - Неопределено, и такие не отправляются (СредаМостСервер.ВыполнитьЗапрос). Прочитанный ответ: чего в нём
 // нет, то строка "", число 0, булево Ложь, пустой массив, а необязательный объект или null - Неопределено. Схема, вложенная в другую,
-// названа по месту: EnvironmentSettings.sms4b - EnvironmentSettingsSms4b, Client.contacts[] - ClientContactsItem.
+// названа по месту: EnvironmentSettings.sms4b - EnvironmentSettingsSms4b, Customer.contacts[] - CustomerContactsItem.
 ///////////////////////////////////////////////////////////////////////////////////////////////////////////////////
 
 #Область ПрограммныйИнтерфейс
@@ -183,14 +183,14 @@
 // Тело запроса ProvisioningRequest (components/schemas/ProvisioningRequest).
 //
 // Параметры:
-//   Client - Структура - client: обязательное; см. НовыйClient.
+//   Client - Структура - client: обязательное; см. НовыйCustomer.
 //   Environment - Структура - environment: обязательное; см. НовыйEnvironmentSettings.
 //   Databases - Структура - databases: обязательное; см. НовыйDatabaseAccess.
 //   Cluster - Структура - cluster: обязательное; см. НовыйClusterAccess.
 //
 // Возвращаемое значение:
 //   Структура:
-//   * client - Структура - обязательное; см. НовыйClient.
+//   * client - Структура - обязательное; см. НовыйCustomer.
 //   * environment - Структура - обязательное; см. НовыйEnvironmentSettings.
 //   * databases - Структура - обязательное; см. НовыйDatabaseAccess.
 //   * variables - Массив из Структура, Неопределено - необязательное; элементы - см. НовыйEnvironmentVariable; элементов не больше 200.
@@ -215,13 +215,13 @@
 // Тело запроса PlanRequest (components/schemas/PlanRequest).
 //
 // Параметры:
-//   Client - Структура - client: обязательное; см. НовыйClient.
+//   Client - Структура - client: обязательное; см. НовыйCustomer.
 //   Environment - Структура - environment: обязательное; см. НовыйEnvironmentSettings.
 //   Databases - Структура - databases: обязательное; см. НовыйDatabaseAccess.
 //
 // Возвращаемое значение:
 //   Структура:
-//   * client - Структура - обязательное; см. НовыйClient.
+//   * client - Структура - обязательное; см. НовыйCustomer.
 //   * environment - Структура - обязательное; см. НовыйEnvironmentSettings.
 //   * databases - Структура - обязательное; см. НовыйDatabaseAccess.
 //   * variables - Массив из Структура, Неопределено - необязательное; элементы - см. НовыйEnvironmentVariable; элементов не больше 200.
@@ -363,21 +363,21 @@
 //   * rsaPrivateKeyPem - Строка, Неопределено - необязательное; длина не больше 16384; шаблон `^-----BEGIN (?:RSA )?PRIVATE
 //     KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (?:RSA )?PRIVATE KEY-----\s*$`.
 //   * keysSecretSeed - Строка, Неопределено - необязательное; длина не больше 128; шаблон `^[0-9a-f]{128}$`.
-//   * postgresPassword - Строка, Неопределено - необязательное; длина не больше 128; шаблон `^[A-Za-z0-9._~-]{16,128}$`.
-//   * clickhousePassword - Строка, Неопределено - необязательное; длина не больше 128; шаблон `^[A-Za-z0-9._~-]{16,128}$`.
+//   * postgresUserPassword - Строка, Неопределено - необязательное; длина не больше 128; шаблон `^[A-Za-z0-9._~-]{16,128}$`.
+//   * clickhouseUserPassword - Строка, Неопределено - необязательное; длина не больше 128; шаблон `^[A-Za-z0-9._~-]{16,128}$`.
 //
 Функция НовыйKnownSecrets() Экспорт
 	
 	Тело = Новый Структура;
 	Тело.Вставить("rsaPrivateKeyPem", Неопределено);
 	Тело.Вставить("keysSecretSeed", Неопределено);
-	Тело.Вставить("postgresPassword", Неопределено);
-	Тело.Вставить("clickhousePassword", Неопределено);
+	Тело.Вставить("postgresUserPassword", Неопределено);
+	Тело.Вставить("clickhouseUserPassword", Неопределено);
 	Возврат Тело;
 	
 КонецФункции
 
-// Тело запроса Client (components/schemas/Client).
+// Тело запроса Customer (components/schemas/Customer).
 //
 // Параметры:
 //   Id - Строка - id: обязательное; длина не больше 10; шаблон `^C[1-9][0-9]{0,8}$`.
@@ -389,10 +389,10 @@
 //   * id - Строка - обязательное; длина не больше 10; шаблон `^C[1-9][0-9]{0,8}$`.
 //   * organizationName - Строка - обязательное; длина не больше 500; шаблон
 //     `^[^\u0000-\u001f\u007f]*[^\u0000-\u0020\u007f][^\u0000-\u001f\u007f]*$`.
-//   * contacts - Массив из Структура, Неопределено - необязательное; элементы - см. НовыйClientContactsItem; элементов не больше 50; по
+//   * contacts - Массив из Структура, Неопределено - необязательное; элементы - см. НовыйCustomerContactsItem; элементов не больше 50; по
 //     умолчанию [].
 //
-Функция НовыйClient(Id, OrganizationName) Экспорт
+Функция НовыйCustomer(Id, OrganizationName) Экспорт
 	
 	Тело = Новый Структура;
 	Тело.Вставить("id", Id);
@@ -402,7 +402,7 @@
 	
 КонецФункции
 
-// Тело запроса ClientContactsItem (Client.contacts[]).
+// Тело запроса CustomerContactsItem (Customer.contacts[]).
 //
 // Параметры:
 //   Name - Строка - name: обязательное; длина не больше 200; шаблон
@@ -417,7 +417,7 @@
 //   * emails - Массив из Строка, Неопределено - необязательное; элементов не больше 20; по умолчанию []; каждый элемент: длина не больше
 //     254; формат email; шаблон `^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$`.
 //
-Функция НовыйClientContactsItem(Name) Экспорт
+Функция НовыйCustomerContactsItem(Name) Экспорт
 	
 	Тело = Новый Структура;
 	Тело.Вставить("name", Name);
@@ -1089,10 +1089,10 @@
 //     ПрочитатьProvisioningPlanEnvironmentSecretLocationsRsaPrivateKeyPem.
 //   * keysSecretSeed - Структура, Неопределено - может отсутствовать; см.
 //     ПрочитатьProvisioningPlanEnvironmentSecretLocationsKeysSecretSeed.
-//   * postgresPassword - Структура, Неопределено - может отсутствовать; см.
-//     ПрочитатьProvisioningPlanEnvironmentSecretLocationsPostgresPassword.
-//   * clickhousePassword - Структура, Неопределено - может отсутствовать; см.
-//     ПрочитатьProvisioningPlanEnvironmentSecretLocationsClickhousePassword.
+//   * postgresUserPassword - Структура, Неопределено - может отсутствовать; см.
+//     ПрочитатьProvisioningPlanEnvironmentSecretLocationsPostgresUserPassword.
+//   * clickhouseUserPassword - Структура, Неопределено - может отсутствовать; см.
+//     ПрочитатьProvisioningPlanEnvironmentSecretLocationsClickhouseUserPassword.
 //
 Функция ПрочитатьProvisioningPlanEnvironmentSecretLocations(Данные) Экспорт
 	
@@ -1105,13 +1105,13 @@
 	Если Результат.keysSecretSeed <> Неопределено Тогда
 		Результат.keysSecretSeed = ПрочитатьProvisioningPlanEnvironmentSecretLocationsKeysSecretSeed(Результат.keysSecretSeed);
 	КонецЕсли;
-	Результат.Вставить("postgresPassword", КакОбъект(ПолеДанных(Данные, "postgresPassword")));
-	Если Результат.postgresPassword <> Неопределено Тогда
-		Результат.postgresPassword = ПрочитатьProvisioningPlanEnvironmentSecretLocationsPostgresPassword(Результат.postgresPassword);
+	Результат.Вставить("postgresUserPassword", КакОбъект(ПолеДанных(Данные, "postgresUserPassword")));
+	Если Результат.postgresUserPassword <> Неопределено Тогда
+		Результат.postgresUserPassword = ПрочитатьProvisioningPlanEnvironmentSecretLocationsPostgresUserPassword(Результат.postgresUserPassword);
 	КонецЕсли;
-	Результат.Вставить("clickhousePassword", КакОбъект(ПолеДанных(Данные, "clickhousePassword")));
-	Если Результат.clickhousePassword <> Неопределено Тогда
-		Результат.clickhousePassword = ПрочитатьProvisioningPlanEnvironmentSecretLocationsClickhousePassword(Результат.clickhousePassword);
+	Результат.Вставить("clickhouseUserPassword", КакОбъект(ПолеДанных(Данные, "clickhouseUserPassword")));
+	Если Результат.clickhouseUserPassword <> Неопределено Тогда
+		Результат.clickhouseUserPassword = ПрочитатьProvisioningPlanEnvironmentSecretLocationsClickhouseUserPassword(Результат.clickhouseUserPassword);
 	КонецЕсли;
 	Возврат Результат;
 	
@@ -1167,8 +1167,8 @@
 	
 КонецФункции
 
-// Читает объект ProvisioningPlanEnvironmentSecretLocationsPostgresPassword (ProvisioningPlan.environment.secretLocations.postgresPassword)
-// из ответа моста.
+// Читает объект ProvisioningPlanEnvironmentSecretLocationsPostgresUserPassword
+// (ProvisioningPlan.environment.secretLocations.postgresUserPassword) из ответа моста.
 //
 // Параметры:
 //   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
@@ -1179,9 +1179,9 @@
 //   * secret - Строка - есть всегда; Имя объекта Secret.
 //   * key - Строка - есть всегда.
 //   * field - Строка - есть всегда; data: значение макроса уже в base64; stringData: сервер хранит его в data в base64; одно из: data,
-//     stringData (см. ЗначенияProvisioningPlanEnvironmentSecretLocationsPostgresPasswordField).
+//     stringData (см. ЗначенияProvisioningPlanEnvironmentSecretLocationsPostgresUserPasswordField).
 //
-Функция ПрочитатьProvisioningPlanEnvironmentSecretLocationsPostgresPassword(Данные) Экспорт
+Функция ПрочитатьProvisioningPlanEnvironmentSecretLocationsPostgresUserPassword(Данные) Экспорт
 	
 	Результат = Новый Структура;
 	Результат.Вставить("template", КакСтрока(ПолеДанных(Данные, "template")));
@@ -1192,8 +1192,8 @@
 	
 КонецФункции
 
-// Читает объект ProvisioningPlanEnvironmentSecretLocationsClickhousePassword
-// (ProvisioningPlan.environment.secretLocations.clickhousePassword) из ответа моста.
+// Читает объект ProvisioningPlanEnvironmentSecretLocationsClickhouseUserPassword
+// (ProvisioningPlan.environment.secretLocations.clickhouseUserPassword) из ответа моста.
 //
 // Параметры:
 //   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
@@ -1204,9 +1204,9 @@
 //   * secret - Строка - есть всегда; Имя объекта Secret.
 //   * key - Строка - есть всегда.
 //   * field - Строка - есть всегда; data: значение макроса уже в base64; stringData: сервер хранит его в data в base64; одно из: data,
-//     stringData (см. ЗначенияProvisioningPlanEnvironmentSecretLocationsClickhousePasswordField).
+//     stringData (см. ЗначенияProvisioningPlanEnvironmentSecretLocationsClickhouseUserPasswordField).
 //
-Функция ПрочитатьProvisioningPlanEnvironmentSecretLocationsClickhousePassword(Данные) Экспорт
+Функция ПрочитатьProvisioningPlanEnvironmentSecretLocationsClickhouseUserPassword(Данные) Экспорт
 	
 	Результат = Новый Структура;
 	Результат.Вставить("template", КакСтрока(ПолеДанных(Данные, "template")));
@@ -1315,18 +1315,18 @@
 //   * rsaPrivateKeyPem - Строка - есть всегда; одно из: supplied, cluster, generated, placeholder (см.
 //     ЗначенияSecretSourcesRsaPrivateKeyPem).
 //   * keysSecretSeed - Строка - есть всегда; одно из: supplied, cluster, generated, placeholder (см. ЗначенияSecretSourcesKeysSecretSeed).
-//   * postgresPassword - Строка - есть всегда; одно из: supplied, cluster, generated, placeholder (см.
-//     ЗначенияSecretSourcesPostgresPassword).
-//   * clickhousePassword - Строка - есть всегда; одно из: supplied, cluster, generated, placeholder (см.
-//     ЗначенияSecretSourcesClickhousePassword).
+//   * postgresUserPassword - Строка - есть всегда; одно из: supplied, cluster, generated, placeholder (см.
+//     ЗначенияSecretSourcesPostgresUserPassword).
+//   * clickhouseUserPassword - Строка - есть всегда; одно из: supplied, cluster, generated, placeholder (см.
+//     ЗначенияSecretSourcesClickhouseUserPassword).
 //
 Функция ПрочитатьSecretSources(Данные) Экспорт
 	
 	Результат = Новый Структура;
 	Результат.Вставить("rsaPrivateKeyPem", КакСтрока(ПолеДанных(Данные, "rsaPrivateKeyPem")));
 	Результат.Вставить("keysSecretSeed", КакСтрока(ПолеДанных(Данные, "keysSecretSeed")));
-	Результат.Вставить("postgresPassword", КакСтрока(ПолеДанных(Данные, "postgresPassword")));
-	Результат.Вставить("clickhousePassword", КакСтрока(ПолеДанных(Данные, "clickhousePassword")));
+	Результат.Вставить("postgresUserPassword", КакСтрока(ПолеДанных(Данные, "postgresUserPassword")));
+	Результат.Вставить("clickhouseUserPassword", КакСтрока(ПолеДанных(Данные, "clickhouseUserPassword")));
 	Возврат Результат;
 	
 КонецФункции
@@ -1388,7 +1388,7 @@
 //   * environment - Структура, Неопределено - есть всегда; см. ПрочитатьEnvironmentAssessment.
 //   * error - Структура, Неопределено - может отсутствовать; см. ПрочитатьOperationError.
 //   * secretSources - Структура, Неопределено - может отсутствовать; см. ПрочитатьSecretSources.
-//   * secrets - Структура, Неопределено - может отсутствовать; см. ПрочитатьClientSecrets.
+//   * secrets - Структура, Неопределено - может отсутствовать; см. ПрочитатьCustomerSecrets.
 //   * secretsDelivered - Булево - есть всегда; Секреты уже выданы (поле secrets было в одном из ответов).
 //
 Функция ПрочитатьOperation(Данные) Экспорт
@@ -1426,7 +1426,7 @@
 	КонецЕсли;
 	Результат.Вставить("secrets", КакОбъект(ПолеДанных(Данные, "secrets")));
 	Если Результат.secrets <> Неопределено Тогда
-		Результат.secrets = ПрочитатьClientSecrets(Результат.secrets);
+		Результат.secrets = ПрочитатьCustomerSecrets(Результат.secrets);
 	КонецЕсли;
 	Результат.Вставить("secretsDelivered", КакБулево(ПолеДанных(Данные, "secretsDelivered")));
 	Возврат Результат;
@@ -1514,7 +1514,7 @@
 	
 КонецФункции
 
-// Читает объект ClientSecrets (components/schemas/ClientSecrets) из ответа моста.
+// Читает объект CustomerSecrets (components/schemas/CustomerSecrets) из ответа моста.
 //
 // Параметры:
 //   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
@@ -1523,16 +1523,16 @@
 //   Структура:
 //   * rsaPrivateKeyPem - Строка - есть всегда.
 //   * keysSecretSeed - Строка - есть всегда.
-//   * postgresPassword - Строка - есть всегда.
-//   * clickhousePassword - Строка - есть всегда.
+//   * postgresUserPassword - Строка - есть всегда.
+//   * clickhouseUserPassword - Строка - есть всегда.
 //
-Функция ПрочитатьClientSecrets(Данные) Экспорт
+Функция ПрочитатьCustomerSecrets(Данные) Экспорт
 	
 	Результат = Новый Структура;
 	Результат.Вставить("rsaPrivateKeyPem", КакСтрока(ПолеДанных(Данные, "rsaPrivateKeyPem")));
 	Результат.Вставить("keysSecretSeed", КакСтрока(ПолеДанных(Данные, "keysSecretSeed")));
-	Результат.Вставить("postgresPassword", КакСтрока(ПолеДанных(Данные, "postgresPassword")));
-	Результат.Вставить("clickhousePassword", КакСтрока(ПолеДанных(Данные, "clickhousePassword")));
+	Результат.Вставить("postgresUserPassword", КакСтрока(ПолеДанных(Данные, "postgresUserPassword")));
+	Результат.Вставить("clickhouseUserPassword", КакСтрока(ПолеДанных(Данные, "clickhouseUserPassword")));
 	Возврат Результат;
 	
 КонецФункции
@@ -1750,12 +1750,12 @@
 	
 КонецФункции
 
-// Значения перечисления ProvisioningPlan.environment.secretLocations.postgresPassword.field.
+// Значения перечисления ProvisioningPlan.environment.secretLocations.postgresUserPassword.field.
 //
 // Возвращаемое значение:
 //   Массив из Строка - значения в порядке документа OpenAPI.
 //
-Функция ЗначенияProvisioningPlanEnvironmentSecretLocationsPostgresPasswordField() Экспорт
+Функция ЗначенияProvisioningPlanEnvironmentSecretLocationsPostgresUserPasswordField() Экспорт
 	
 	Значения = Новый Массив;
 	Значения.Добавить("data");
@@ -1764,12 +1764,12 @@
 	
 КонецФункции
 
-// Значения перечисления ProvisioningPlan.environment.secretLocations.clickhousePassword.field.
+// Значения перечисления ProvisioningPlan.environment.secretLocations.clickhouseUserPassword.field.
 //
 // Возвращаемое значение:
 //   Массив из Строка - значения в порядке документа OpenAPI.
 //
-Функция ЗначенияProvisioningPlanEnvironmentSecretLocationsClickhousePasswordField() Экспорт
+Функция ЗначенияProvisioningPlanEnvironmentSecretLocationsClickhouseUserPasswordField() Экспорт
 	
 	Значения = Новый Массив;
 	Значения.Добавить("data");
@@ -1839,12 +1839,12 @@
 	
 КонецФункции
 
-// Значения перечисления SecretSources.postgresPassword.
+// Значения перечисления SecretSources.postgresUserPassword.
 //
 // Возвращаемое значение:
 //   Массив из Строка - значения в порядке документа OpenAPI.
 //
-Функция ЗначенияSecretSourcesPostgresPassword() Экспорт
+Функция ЗначенияSecretSourcesPostgresUserPassword() Экспорт
 	
 	Значения = Новый Массив;
 	Значения.Добавить("supplied");
@@ -1855,12 +1855,12 @@
 	
 КонецФункции
 
-// Значения перечисления SecretSources.clickhousePassword.
+// Значения перечисления SecretSources.clickhouseUserPassword.
 //
 // Возвращаемое значение:
 //   Массив из Строка - значения в порядке документа OpenAPI.
 //
-Функция ЗначенияSecretSourcesClickhousePassword() Экспорт
+Функция ЗначенияSecretSourcesClickhouseUserPassword() Экспорт
 	
 	Значения = Новый Массив;
 	Значения.Добавить("supplied");

@@ -7,12 +7,12 @@ import { z } from "zod";
 import type { EnvironmentDescription, SecretLocation } from "../core/environment.js";
 import { SredaError } from "../core/errors.js";
 import { generatedSecretMacros } from "../core/macros.js";
-import { ClientSecrets } from "../core/models.js";
-import { generateClientSecrets, type RandomSource } from "../core/secrets.js";
+import { CustomerSecrets } from "../core/models.js";
+import { generateCustomerSecrets, type RandomSource } from "../core/secrets.js";
 import type { KubeClient } from "./client.js";
 import { isKubeError } from "./errors.js";
 
-type SecretField = keyof ClientSecrets;
+type SecretField = keyof CustomerSecrets;
 
 /** Where a secret came from: the caller's, read back from the cluster, or generated now. */
 export const SecretSource = z.enum(["supplied", "cluster", "generated"]);
@@ -22,15 +22,15 @@ export type SecretSource = z.infer<typeof SecretSource>;
 export const SecretSources = z.object({
   rsaPrivateKeyPem: SecretSource,
   keysSecretSeed: SecretSource,
-  postgresPassword: SecretSource,
-  clickhousePassword: SecretSource,
+  postgresUserPassword: SecretSource,
+  clickhouseUserPassword: SecretSource,
 } satisfies Record<SecretField, unknown>);
 export type SecretSources = z.infer<typeof SecretSources>;
 
-const FIELDS = Object.keys(ClientSecrets.shape) as SecretField[];
+const FIELDS = Object.keys(CustomerSecrets.shape) as SecretField[];
 
-export interface ResolvedClientSecrets {
-  secrets: ClientSecrets;
+export interface ResolvedCustomerSecrets {
+  secrets: CustomerSecrets;
   sources: SecretSources;
   /** True when something was generated: the caller must store `secrets`. */
   generated: boolean;
@@ -49,22 +49,22 @@ function storedSecret(field: SecretField, location: SecretLocation, stored: stri
  * fails validation is an error, never silently replaced; a Secret that cannot be read (403, network) is an error
  * too, never "missing".
  */
-export async function resolveClientSecrets(
+export async function resolveCustomerSecrets(
   kube: KubeClient,
   options: {
     /** The environment the secrets are for: `plan.environment`, or `describeEnvironment(input)` before a plan. */
     environment: EnvironmentDescription;
-    supplied?: Partial<ClientSecrets>;
+    supplied?: Partial<CustomerSecrets>;
     random?: RandomSource;
     signal?: AbortSignal;
   },
-): Promise<ResolvedClientSecrets> {
+): Promise<ResolvedCustomerSecrets> {
   const { environment, supplied = {}, signal } = options;
   const { namespace } = environment;
-  const values: Partial<ClientSecrets> = {};
+  const values: Partial<CustomerSecrets> = {};
   const sources = {} as SecretSources;
   for (const field of FIELDS) {
-    if (supplied[field] !== undefined && ClientSecrets.shape[field].safeParse(supplied[field]).success) {
+    if (supplied[field] !== undefined && CustomerSecrets.shape[field].safeParse(supplied[field]).success) {
       values[field] = supplied[field];
       sources[field] = "supplied";
     }
@@ -92,7 +92,7 @@ export async function resolveClientSecrets(
       const stored = (await readSecret(location.secret))?.[location.key];
       if (stored === undefined) return;
       const value = storedSecret(field, location, stored);
-      if (!ClientSecrets.shape[field].safeParse(value).success) {
+      if (!CustomerSecrets.shape[field].safeParse(value).success) {
         // Replacing it would rotate a customer's secret behind everyone's back: stop and say where it is.
         throw new SredaError(
           "INVALID_STORED_SECRET",
@@ -107,7 +107,7 @@ export async function resolveClientSecrets(
 
   let generated = false;
   if (Object.keys(values).length < FIELDS.length) {
-    const fresh = generateClientSecrets(options.random ? { random: options.random } : {});
+    const fresh = generateCustomerSecrets(options.random ? { random: options.random } : {});
     for (const field of FIELDS) {
       if (!(field in values)) {
         values[field] = fresh[field];
@@ -116,5 +116,5 @@ export async function resolveClientSecrets(
       }
     }
   }
-  return { secrets: ClientSecrets.parse(values), sources, generated };
+  return { secrets: CustomerSecrets.parse(values), sources, generated };
 }
