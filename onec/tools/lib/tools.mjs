@@ -37,7 +37,9 @@ export function java() {
 
 function mvn(args) {
   try {
-    return execFileSync("mvn", ["-B", "-q", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    // The local repository named explicitly: Maven's default follows Java's user.home (the passwd entry), which is
+    // not $HOME when HOME is set elsewhere, and the jar is looked up below in repo().
+    return execFileSync("mvn", ["-B", "-q", `-Dmaven.repo.local=${repo()}`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (e) {
     if (e.code === "ENOENT") throw new ToolUnavailable("Maven (mvn) is not installed");
     throw new Error(`mvn ${args.join(" ")} failed:\n${(e.stdout ?? "") + (e.stderr ?? "")}`);

@@ -24,8 +24,11 @@ import { send, type WireResponse } from "./support/wire.js";
 
 /** Per request, whatever it is: generous for a loaded CI machine; a healthy bridge needs milliseconds. */
 const TIME_BOUND_MS = 2_000;
-/** GET /healthz while a heavy request is processed. */
-const HEALTHZ_BOUND_MS = 500;
+/**
+ * GET /healthz while a heavy request is processed: the same generous bound (a stall like the 15 s one this guards
+ * against fails it; a busy CI machine does not). The real figures are the bench's (bench/hostile.bench.ts).
+ */
+const HEALTHZ_BOUND_MS = TIME_BOUND_MS;
 /** All log lines of one bad request together. */
 const LOG_BOUND_BYTES = 16 * 1024;
 const MAX_PROBLEMS = 100;
