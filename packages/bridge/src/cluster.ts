@@ -20,7 +20,7 @@ export type ClusterPurpose = "interactive" | "operation";
 export type KubeClientFactory = (target: ClusterTarget, purpose: ClusterPurpose) => KubeClient;
 
 /** A new SDK client for the target, with the purpose's timeouts and retries. */
-export const createBridgeKubeClient: KubeClientFactory = (target, purpose) =>
+const createBridgeKubeClient: KubeClientFactory = (target, purpose) =>
   createKubeClient({
     apiRootUrl: target.apiRootUrl,
     token: target.token,

@@ -14,7 +14,7 @@ import { formatPath, isKubeError, objectPath, storedForm, type KubeClient, type 
 import type { z } from "zod";
 import type { ObjectDiff } from "./schemas.js";
 
-export type ObjectDiffResult = z.infer<typeof ObjectDiff>;
+type ObjectDiffResult = z.infer<typeof ObjectDiff>;
 
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
 const FACTORS: Record<string, number> = { m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
@@ -42,7 +42,7 @@ function sameScalar(desired: unknown, live: unknown, path: readonly PropertyKey[
 }
 
 /** Paths (as segments) where `live` differs from `desired`, looking only at what `desired` sets. */
-export function changedFields(desired: unknown, live: unknown, path: PropertyKey[] = []): PropertyKey[][] {
+function changedFields(desired: unknown, live: unknown, path: PropertyKey[] = []): PropertyKey[][] {
   if (Array.isArray(desired)) {
     if (!Array.isArray(live) || live.length !== desired.length) return [path];
     return desired.flatMap((item, i) => changedFields(item, live[i], [...path, i]));

@@ -11,7 +11,7 @@ export type { CliOptions, DevCluster } from "./cli.js";
 export { loadConfig, ConfigError, ConfigFile, DEVELOPMENT_TOKEN, DEFAULT_HOST, DEFAULT_PORT } from "./config.js";
 export type { BridgeConfig } from "./config.js";
 export { createLogger } from "./logger.js";
-export type { Logger, LogLevel } from "./logger.js";
+export type { Logger, LogLevel, LogFields, LoggerOptions } from "./logger.js";
 export { OperationStore, isFinal } from "./operations.js";
 export type { OperationRecord, OperationStoreOptions } from "./operations.js";
 export { defaultKubeClientFactory } from "./cluster.js";
@@ -19,6 +19,7 @@ export type { KubeClientFactory, ClusterTarget, ClusterPurpose } from "./cluster
 export { HttpError } from "./errors.js";
 export type { ErrorBody } from "./errors.js";
 export { createOpenApiDocument, API_ROUTES } from "./openapi.js";
+export type { ApiRoute } from "./openapi.js";
 export * as schemas from "./schemas.js";
 export { createBridgeClient } from "./client.js";
-export type * from "./client.js";
+export type { BridgeClient, BridgeClientOptions, BridgeOperation, BridgeError, ProvisioningRequestBody, PlanRequestBody, EnvironmentStatusRequestBody, components, paths } from "./client.js";

@@ -17,15 +17,15 @@ import { createHash } from "node:crypto";
 import type { KubeClient } from "@sreda/sdk";
 import type { ClusterPurpose, ClusterTarget, KubeClientFactory } from "./cluster.js";
 
-export const KUBE_CLIENT_CACHE_SIZE = 64;
+const KUBE_CLIENT_CACHE_SIZE = 64;
 
-export interface KubeClientCacheOptions {
+interface KubeClientCacheOptions {
   /** How many clients are kept (the least recently used one goes first); default 64. */
   maxClients?: number;
 }
 
 /** The factory, with every client it made kept and handed out again for the same cluster, credentials and purpose. */
-export interface SharedKubeClientFactory extends KubeClientFactory {
+interface SharedKubeClientFactory extends KubeClientFactory {
   /** How many clients are kept now. */
   readonly size: number;
   /** Forgets every kept client (the next request makes a new one). */

@@ -24,7 +24,7 @@ import type { Redactor } from "./redact.js";
 import type { ProvisioningRequest } from "./schemas.js";
 import { SECRET_FIELDS } from "./secrets.js";
 
-export interface ProvisioningContext {
+interface ProvisioningContext {
   operationId: string;
   request: ProvisioningRequest;
   kube: KubeClient;

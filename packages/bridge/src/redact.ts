@@ -17,13 +17,13 @@ import { macroCatalog } from "@sreda/sdk";
 export const REDACTED = "<redacted>";
 
 /** Keys whose values are secret wherever they appear in a log entry (`token`, `adminPassword`, `rsaPrivateKeyPem`, …). */
-export const SECRET_KEY = /(token|password|passwd|secret|seed|private.?key|authorization|cookie|ca.?cert)/i;
+const SECRET_KEY = /(token|password|passwd|secret|seed|private.?key|authorization|cookie|ca.?cert)/i;
 
 /**
  * Keys whose string values are identifiers or fixed vocabulary, never free text: they are not scrubbed (a secret
  * equal to a part of them would break lookups, e.g. a step found by its id) and they carry no outside text.
  */
-export const STRUCTURAL_KEYS: ReadonlySet<string> = new Set([
+const STRUCTURAL_KEYS: ReadonlySet<string> = new Set([
   "id",
   "name",
   "kind",
@@ -51,7 +51,7 @@ export const STRUCTURAL_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** The input paths of the catalog's secret macros (`databases.postgres.adminPassword`, `secrets.keysSecretSeed`, …). */
-export const SECRET_INPUT_PATHS: readonly string[] = macroCatalog.filter((m) => m.secret && m.inputPath).map((m) => m.inputPath!);
+const SECRET_INPUT_PATHS: readonly string[] = macroCatalog.filter((m) => m.secret && m.inputPath).map((m) => m.inputPath!);
 
 /** Shorter values are not scrubbed from text: a 3-letter "secret" would mangle every message. */
 const MIN_LENGTH = 6;

@@ -7,7 +7,7 @@ import type { CustomerSecrets } from "@sreda/sdk";
 import type { z } from "zod";
 import type { KnownSecrets, SecretSources } from "./schemas.js";
 
-export const PLACEHOLDER_SECRETS: CustomerSecrets = {
+const PLACEHOLDER_SECRETS: CustomerSecrets = {
   rsaPrivateKeyPem: "-----BEGIN PRIVATE KEY-----\nUExBQ0VIT0xERVI=\n-----END PRIVATE KEY-----\n",
   keysSecretSeed: "0".repeat(128),
   postgresUserPassword: "placeholder-postgres-password",

@@ -15,7 +15,7 @@ const shortKey = (key: string) => (key.length > 64 ? `${key.slice(0, 63)}…` : 
  * One problem per field, built only up to MAX_PROBLEMS (60,000 unknown keys must not become 60,000 objects); the
  * rest are counted. The list keeps `total` for `details.moreProblems`.
  */
-export function problemsOf(error: z.ZodError): Problem[] & { total?: number } {
+function problemsOf(error: z.ZodError): Problem[] & { total?: number } {
   const problems: Problem[] & { total?: number } = [];
   let total = 0;
   const add = (problem: () => Problem) => {

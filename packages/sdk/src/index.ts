@@ -1,38 +1,70 @@
 /**
- * @sreda/sdk — the pure core (models, macros, rendering, validation, secrets, plans). The Kubernetes edge
- * and the fake cluster (`@sreda/sdk/testing`) build on it.
+ * @sreda/sdk — everything Sreda knows about a customer's environment, as a library. The public surface is this
+ * list, chosen and grouped by purpose (nothing is re-exported wholesale): the pure core first, then the Kubernetes
+ * edge. The fake cluster is `@sreda/sdk/testing`.
  */
-export * from "./core/errors.js";
-export * from "./core/models.js";
+
+// Models: what 1C sends, validated (the zod schema is the type and the validator).
+export {
+  ApiRootUrl, ContactPerson, ContainerResources, Customer, CustomerId, CustomerSecrets, DatabaseAccess, Email,
+  EnvironmentSettings, EnvironmentVariable, Host, Namespace, Phone, ProvisioningInput, Quantity, SAFE_PASSWORD_ALPHABET,
+} from "./core/models.js";
+export type { ProvisioningInputData } from "./core/models.js";
 export { LIMITS, bounded, boundedArray, multiLine, requiredLine, singleLine } from "./core/text.js";
+export { SredaError, SredaValidationError, formatPath } from "./core/errors.js";
+export type { Problem, SredaErrorCode } from "./core/errors.js";
+
+// Templates and macros.
+export { templates, getTemplate, RequestTemplate, TemplateId, defaultMacroValues } from "@sreda/templates";
 export { macroCatalog, getMacro, secretMacroNames, resolveMacroValues, MacroDefinition, MacroSource } from "./core/macros.js";
+
+// Rendering and validation against the official Kubernetes 1.35 schema.
 export { renderTemplate, renderText, parseTemplateJson, RenderedRequest } from "./core/render.js";
 export type { MacroValues, RenderResult } from "./core/render.js";
 export { validateManifest, isKnownKind } from "./core/validate.js";
 export type { ManifestProblem } from "./core/validate.js";
+export { KINDS, kindInfo, apiVersionOfKind, collectionPath } from "./core/kinds.js";
+export type { KindInfo } from "./core/kinds.js";
+
+// Secrets, plans and what a customer's environment consists of.
 export { generateCustomerSecrets, generatePassword, generateRsaPrivateKeyPem, cryptoRandom, seededRandom } from "./core/secrets.js";
 export type { RandomSource, GenerateCustomerSecretsOptions } from "./core/secrets.js";
 export { createProvisioningPlan, redactPlan, REDACTED, VARIABLE_TARGETS, CONFIG_HASH_ANNOTATION, ProvisioningPlan, PlanStep, PlanQuery } from "./core/plan.js";
-export { describeEnvironment, describeSteps, objectNames, labelSelectorString, EnvironmentDescription, EnvironmentObject, SecretLocation } from "./core/environment.js";
-export type { EnvironmentRef, GeneratedSecretField, DescribedStep } from "./core/environment.js";
-export { generatedSecretMacros, knownMacroValues } from "./core/macros.js";
-export type { GeneratedSecretMacro } from "./core/macros.js";
-export { KINDS, kindInfo, apiVersionOfKind, collectionPath } from "./core/kinds.js";
-export type { KindInfo } from "./core/kinds.js";
+export { describeEnvironment, objectNames, labelSelectorString, EnvironmentDescription, EnvironmentObject, SecretLocation } from "./core/environment.js";
+export type { EnvironmentRef, GeneratedSecretField } from "./core/environment.js";
 export { referencedObjects, podSpecOf } from "./core/references.js";
 export type { ObjectReference } from "./core/references.js";
-export { templates, getTemplate, RequestTemplate, TemplateId, defaultMacroValues } from "@sreda/templates";
+
+// Status: one pure function per kind, folded into the environment's phase.
+export { assessEnvironment, describeReason, assessJob, assessDeployment, assessPod, isFinalPhase, worsePhase, PHASES_BY_SEVERITY } from "./core/status/index.js";
+export { EnvironmentAssessment, EnvironmentPhase, StatusReason } from "./core/status/index.js";
+export {
+  DEFAULT_IMAGE_PULL_FAILURE_THRESHOLD_ATTEMPTS, DEFAULT_IMAGE_PULL_FAILURE_THRESHOLD_MS, DEFAULT_UNSCHEDULABLE_FAILURE_THRESHOLD_MS,
+} from "./core/status/index.js";
+export type { EnvironmentSnapshot, ContainerLogs, JobContext, PodContext } from "./core/status/index.js";
+
+// Kubernetes objects as the official OpenAPI documents describe them.
 export type { Clock } from "./core/clock.js";
 export type {
-  ConfigMap, Deployment, Event, Ingress, Job, ObjectMeta, Pod, PodList, ContainerStatus, Secret, Service, Status,
-  WatchEvent, WatchEventType, Namespace as NamespaceObject,
+  ConfigMap, ContainerStatus, Deployment, Event, Ingress, Job, Namespace as NamespaceObject, ObjectMeta, Pod, PodList, ReplicaSet,
+  Secret, Service, Status, StatusCause, WatchEvent, WatchEventType,
 } from "./core/kube-objects.js";
-
-// The Kubernetes edge.
-export * from "./kube/index.js";
-export { SecretSource, SecretSources } from "./kube/customer-secrets.js";
-
-// Status: the pure assessment and the watcher that feeds it.
-export * from "./core/status/index.js";
-export { EnvironmentAssessment, EnvironmentPhase, StatusReason } from "./core/status/schema.js";
 export type { paths as KubeApiPaths, components as KubeApiComponents } from "./generated/kube-api.js";
+
+// The Kubernetes edge: the client, its errors and limits.
+export { createKubeClient, KUBE_DEFAULT_BURST, KUBE_DEFAULT_QPS, KUBE_DEFAULT_TIMEOUT_MS, KUBE_DEFAULT_USER_AGENT } from "./kube/index.js";
+export type { KubeClient, KubeClientConfig, KubeRetryInfo, KubeListOptions, KubeWatchOptions, KubeLogsOptions, KubeAccessReviewAttributes } from "./kube/index.js";
+export { KubeStatusError, KubeNetworkError, isKubeError } from "./kube/index.js";
+export type { KubeErrorReason, KubeErrorCause } from "./kube/index.js";
+export { KUBE_DEFAULT_MAX_RETRIES, KUBE_DEFAULT_BASE_DELAY_MS, KUBE_DEFAULT_MAX_DELAY_MS } from "./kube/index.js";
+export { systemClock } from "./kube/index.js";
+
+// The executor, its preflight and the per-customer lock.
+export { applyPlan, customerLockKey, SPEC_HASH_ANNOTATION, objectPath, storedForm, preflight, planReferences, KeyedLock, customerLocks } from "./kube/index.js";
+export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult, PreflightProblem } from "./kube/index.js";
+
+// Secrets read back, the watcher and the one-shot status.
+export { resolveCustomerSecrets, SecretSource, SecretSources, readEnvironmentStatus } from "./kube/index.js";
+export type { ResolvedCustomerSecrets } from "./kube/index.js";
+export { followEnvironment, watchList, DEFAULT_FOLLOW_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_WATCH_TIMEOUT_SECONDS, DEFAULT_SILENT_WATCH_FALLBACK_MS, LOG_TAIL_LINES } from "./kube/index.js";
+export type { FollowEnvironmentOptions, WatchClient, WatchListOptions, ListSnapshot } from "./kube/index.js";

@@ -6,7 +6,7 @@ import { createFakeCluster, createVirtualClock, type Timings } from "@sreda/sdk/
 import type { DevCluster } from "../cli.js";
 
 export const DEV_CLUSTER_PORT = 8788;
-export const DEV_CLUSTER_TOKEN = "sreda-dev-token";
+const DEV_CLUSTER_TOKEN = "sreda-dev-token";
 
 export async function startDevCluster(options: { port?: number; timings?: Partial<Timings> } = {}): Promise<DevCluster> {
   const fake = createFakeCluster({ clock: createVirtualClock({ realtime: true }), ...(options.timings ? { timings: options.timings } : {}) });

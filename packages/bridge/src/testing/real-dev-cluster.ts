@@ -18,7 +18,7 @@ interface RealClusterStateFile {
 }
 
 /** Where tools/real-cluster keeps its state (the same rules as its scripts). */
-export function realClusterStateFile(env: Record<string, string | undefined> = process.env): string {
+function realClusterStateFile(env: Record<string, string | undefined> = process.env): string {
   const home = env["SREDA_REAL_CLUSTER_HOME"] ?? join(env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "sreda", "real-cluster");
   return join(env["SREDA_REAL_CLUSTER_STATE"] ?? join(home, "state"), "state.json");
 }

@@ -1,5 +1,5 @@
 /** The small JSON path dialect used in problems and plans: `$.metadata.labels["app.kubernetes.io/name"]`, `$.a[0]`. */
-export type PathSegment = string | number;
+type PathSegment = string | number;
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 

@@ -9,42 +9,27 @@ type Schemas = components["schemas"];
 
 export type ObjectMeta = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"];
 export type ListMeta = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"];
-export type OwnerReference = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference"];
-export type Condition = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.Condition"];
 /** The body of every API error (and of some successful deletes). */
 export type Status = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
-export type StatusDetails = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails"];
 export type StatusCause = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause"];
 
 export type Namespace = Schemas["io.k8s.api.core.v1.Namespace"];
 export type ConfigMap = Schemas["io.k8s.api.core.v1.ConfigMap"];
-export type ConfigMapList = Schemas["io.k8s.api.core.v1.ConfigMapList"];
 export type Secret = Schemas["io.k8s.api.core.v1.Secret"];
-export type SecretList = Schemas["io.k8s.api.core.v1.SecretList"];
 export type Service = Schemas["io.k8s.api.core.v1.Service"];
-export type ServiceList = Schemas["io.k8s.api.core.v1.ServiceList"];
 export type Pod = Schemas["io.k8s.api.core.v1.Pod"];
 export type PodList = Schemas["io.k8s.api.core.v1.PodList"];
-export type PodCondition = Schemas["io.k8s.api.core.v1.PodCondition"];
 export type ContainerStatus = Schemas["io.k8s.api.core.v1.ContainerStatus"];
 export type Event = Schemas["io.k8s.api.core.v1.Event"];
 export type EventList = Schemas["io.k8s.api.core.v1.EventList"];
 
 export type Deployment = Schemas["io.k8s.api.apps.v1.Deployment"];
-export type DeploymentList = Schemas["io.k8s.api.apps.v1.DeploymentList"];
-export type DeploymentCondition = Schemas["io.k8s.api.apps.v1.DeploymentCondition"];
 export type ReplicaSet = Schemas["io.k8s.api.apps.v1.ReplicaSet"];
-export type ReplicaSetList = Schemas["io.k8s.api.apps.v1.ReplicaSetList"];
 
 export type Job = Schemas["io.k8s.api.batch.v1.Job"];
-export type JobList = Schemas["io.k8s.api.batch.v1.JobList"];
-export type JobCondition = Schemas["io.k8s.api.batch.v1.JobCondition"];
 
 export type Ingress = Schemas["io.k8s.api.networking.v1.Ingress"];
-export type IngressList = Schemas["io.k8s.api.networking.v1.IngressList"];
 
-export type SelfSubjectAccessReview = Schemas["io.k8s.api.authorization.v1.SelfSubjectAccessReview"];
-export type SelfSubjectRulesReview = Schemas["io.k8s.api.authorization.v1.SelfSubjectRulesReview"];
 
 /** The type of one line of a watch stream (`?watch=1`), as apimachinery's `metav1.WatchEvent` names them. */
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";

@@ -105,7 +105,7 @@ export function parseTemplateJson(text: string, templateId: string): unknown {
 }
 
 /** Deeper than any Kubernetes manifest (a Deployment is about 12 levels deep). */
-export const MAX_TEMPLATE_DEPTH = 64;
+const MAX_TEMPLATE_DEPTH = 64;
 
 /** The deepest nesting of objects and arrays in JSON text, strings skipped: one linear pass, no parsing. */
 function nestingDepth(text: string): number {

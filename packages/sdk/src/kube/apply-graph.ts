@@ -4,7 +4,7 @@
  */
 import type { PlanStep } from "../core/plan.js";
 
-export interface GraphCallbacks {
+interface GraphCallbacks {
   /** Runs one step; resolves when it succeeded, rejects when it failed. */
   run: (step: PlanStep) => Promise<void>;
   /** A step that will not run because `blockedBy` did not succeed. */

@@ -40,7 +40,7 @@ export interface StepContext {
   onWaiting: (step: PlanStep, message: string) => void;
 }
 
-export interface StepDone {
+interface StepDone {
   outcome: "created" | "updated" | "unchanged";
   message: string;
   resourceVersion?: string | undefined;

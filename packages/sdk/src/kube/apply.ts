@@ -13,7 +13,6 @@ import { systemClock } from "./clock.js";
 import { customerLocks, type KeyedLock } from "./lock.js";
 import { preflight, type PreflightProblem } from "./preflight.js";
 
-export { SPEC_HASH_ANNOTATION } from "./apply-steps.js";
 
 export type StepOutcome = "created" | "updated" | "unchanged" | "failed" | "skipped" | "cancelled";
 

@@ -81,7 +81,7 @@ export interface KubeClientConfig {
   onRetry?: (info: { method: string; path: string; attempt: number; delayMs: number; reason: string }) => void;
 }
 
-export type KubeMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+type KubeMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface KubeRequest {
   method: KubeMethod;

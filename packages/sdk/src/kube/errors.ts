@@ -75,7 +75,7 @@ export interface KubeErrorCause {
   field?: string;
 }
 
-export interface KubeStatusErrorInit {
+interface KubeStatusErrorInit {
   /** HTTP status of the response (for a watch ERROR event: the Status's `code`). */
   status: number;
   /** The Status `reason` as the server sent it, or the one derived from the HTTP code. */
@@ -136,7 +136,7 @@ export class KubeStatusError extends SredaError {
   }
 }
 
-export interface KubeNetworkErrorInit {
+interface KubeNetworkErrorInit {
   method: string;
   path: string;
   /** What failed, already redacted: "connect ECONNREFUSED 10.0.0.1:6443", "timed out after 30000 ms". */
@@ -184,7 +184,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Narrows unknown JSON to a Status (`kind: "Status"`). */
-export function isKubeStatus(body: unknown): body is Status {
+function isKubeStatus(body: unknown): body is Status {
   return isRecord(body) && body["kind"] === "Status";
 }
 
@@ -224,7 +224,7 @@ function cleanCauses(causes: unknown, redact: Redact): KubeErrorCause[] {
   });
 }
 
-export interface ErrorResponseInput {
+interface ErrorResponseInput {
   status: number;
   headers?: Headers;
   /** Parsed JSON, or the raw text when the body was not JSON. */

@@ -1,19 +1,24 @@
 /**
- * The Kubernetes edge of the SDK: the typed client, its errors, rate limiting and retries, the executor and
- * its preflight, the per-customer lock, and secret read-back.
+ * The Kubernetes edge of the SDK: the typed client, its errors, the executor and its preflight, the per-customer
+ * lock, secret read-back, the watcher and the one-shot status. The package entry (../index.ts) chooses from these.
  */
-export * from "./client.js";
-export * from "./errors.js";
-export * from "./rate-limit.js";
-export * from "./retry.js";
+export { createKubeClient, KUBE_DEFAULT_BURST, KUBE_DEFAULT_QPS, KUBE_DEFAULT_TIMEOUT_MS, KUBE_DEFAULT_USER_AGENT } from "./client.js";
+export type { KubeClient, KubeClientConfig, KubeRetryInfo, KubeListOptions, KubeWatchOptions, KubeLogsOptions, KubeAccessReviewAttributes } from "./client.js";
+export { KubeStatusError, KubeNetworkError, isKubeError } from "./errors.js";
+export type { KubeErrorReason, KubeErrorCause } from "./errors.js";
+export { KUBE_DEFAULT_MAX_RETRIES, KUBE_DEFAULT_BASE_DELAY_MS, KUBE_DEFAULT_MAX_DELAY_MS } from "./retry.js";
 export { systemClock } from "./clock.js";
-export { applyPlan, customerLockKey, SPEC_HASH_ANNOTATION } from "./apply.js";
-export { objectPath, storedForm } from "./apply-steps.js";
+export { applyPlan, customerLockKey } from "./apply.js";
 export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult } from "./apply.js";
+export { objectPath, storedForm, SPEC_HASH_ANNOTATION } from "./apply-steps.js";
 export { preflight, planReferences } from "./preflight.js";
 export type { PreflightProblem } from "./preflight.js";
 export { KeyedLock, customerLocks } from "./lock.js";
 export { resolveCustomerSecrets, SecretSource, SecretSources } from "./customer-secrets.js";
-export { readEnvironmentStatus } from "./environment-status.js";
-export * from "./watch.js";
 export type { ResolvedCustomerSecrets } from "./customer-secrets.js";
+export { readEnvironmentStatus } from "./environment-status.js";
+export { followEnvironment, DEFAULT_FOLLOW_TIMEOUT_MS } from "./follow-environment.js";
+export type { FollowEnvironmentOptions } from "./follow-environment.js";
+export { watchList, DEFAULT_POLL_INTERVAL_MS, DEFAULT_WATCH_TIMEOUT_SECONDS, DEFAULT_SILENT_WATCH_FALLBACK_MS } from "./reflector.js";
+export type { WatchClient, WatchListOptions, ListSnapshot } from "./reflector.js";
+export { LOG_TAIL_LINES } from "./logs.js";

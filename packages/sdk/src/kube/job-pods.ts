@@ -29,7 +29,7 @@ function containerStatuses(pod: Pod) {
 }
 
 /** The container that failed last among the pods (exit code ≠ 0, or a start that can never succeed). */
-export function lastFailedContainer(pods: readonly Pod[]): { pod: Pod; container: string } | undefined {
+function lastFailedContainer(pods: readonly Pod[]): { pod: Pod; container: string } | undefined {
   let best: { pod: Pod; container: string; at: string } | undefined;
   for (const pod of pods) {
     for (const status of containerStatuses(pod)) {

@@ -27,7 +27,7 @@ export async function lastLogLines(
 }
 
 /** "(журналы контейнера недоступны: кластер ответил 404 NotFound на pods/log)". */
-export function logsUnavailable(error: unknown): string {
+function logsUnavailable(error: unknown): string {
   const why =
     error instanceof KubeStatusError
       ? `кластер ответил ${error.status} ${error.reason} на pods/log`

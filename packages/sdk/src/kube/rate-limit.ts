@@ -13,7 +13,7 @@ export interface RateLimiter {
   acquire(signal?: AbortSignal): Promise<void>;
 }
 
-export interface TokenBucketOptions {
+interface TokenBucketOptions {
   /** Sustained requests per second (> 0). */
   qps: number;
   /** Bucket size: how many requests may go at once after a quiet period (>= 1). */

@@ -11,7 +11,7 @@ import { KubeStatusError, kubeStatusErrorFrom, stripQuery, type Redact } from ".
 import { parseMaybeJson, type Send, type SendPolicy } from "./transport.js";
 
 type LooseResult = { data?: unknown; error?: unknown; response: Response };
-export type LooseInit = {
+type LooseInit = {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
@@ -20,7 +20,7 @@ export type LooseInit = {
   fetch: (request: Request) => Promise<Response>;
 };
 /** openapi-fetch's `request`, for paths known only at run time (they are not keys of `paths`). */
-export type LooseRequest = (method: string, url: string, init: LooseInit) => Promise<LooseResult>;
+type LooseRequest = (method: string, url: string, init: LooseInit) => Promise<LooseResult>;
 
 /** What the parts of one client share: its openapi-fetch client, its transport and how it redacts. */
 export interface KubeCallContext {
@@ -33,10 +33,10 @@ export interface KubeCallContext {
 }
 
 /** The generic verbs as `KubeClient` offers them. */
-export type KubeVerbs = Pick<KubeClient, "get" | "list" | "create" | "replace" | "apply" | "mergePatch" | "delete" | "logs">;
+type KubeVerbs = Pick<KubeClient, "get" | "list" | "create" | "replace" | "apply" | "mergePatch" | "delete" | "logs">;
 
 /** GET/PUT/DELETE (and HEAD) are safe to repeat after a 5xx or a network error; POST and PATCH are not. */
-export function defaultPolicy(method: string, timeoutMs: number): SendPolicy {
+function defaultPolicy(method: string, timeoutMs: number): SendPolicy {
   return { idempotent: method === "GET" || method === "PUT" || method === "DELETE" || method === "HEAD", timeoutMs, stream: false };
 }
 
@@ -67,7 +67,7 @@ function serializeBody(body: unknown): unknown {
 }
 
 /** One generic call through openapi-fetch; the body is returned as text for us to decode. */
-export async function call(
+async function call(
   ctx: KubeCallContext,
   req: KubeRequest,
   accept?: string,
@@ -112,7 +112,7 @@ export async function requestAny<T = unknown>(ctx: KubeCallContext, req: KubeReq
 }
 
 /** A call whose answer must be a JSON object (every object and list endpoint). */
-export async function requestObject<T>(ctx: KubeCallContext, req: KubeRequest): Promise<T> {
+async function requestObject<T>(ctx: KubeCallContext, req: KubeRequest): Promise<T> {
   const res = await call(ctx, req);
   const parsed = res.text === undefined ? undefined : parseMaybeJson(res.text);
   if (typeof parsed !== "object" || parsed === null) throw invalidResponse(ctx.redact, res.status, req.method, res.path, res.text ?? "");

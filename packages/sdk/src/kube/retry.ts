@@ -21,9 +21,9 @@ export const KUBE_DEFAULT_MAX_DELAY_MS = 30_000;
 export const KUBE_DEFAULT_MAX_RETRIES = 5;
 
 /** HTTP codes worth another try (for 5xx only when the request is idempotent). */
-export const KUBE_RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const KUBE_RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 
-export interface BackoffOptions {
+interface BackoffOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   /** Uniform in [0, 1): the jitter source. */
@@ -77,7 +77,7 @@ export interface RetryInfo {
   reason: string;
 }
 
-export interface WithRetriesOptions extends BackoffOptions {
+interface WithRetriesOptions extends BackoffOptions {
   maxRetries: number;
   clock: Clock;
   signal?: AbortSignal;

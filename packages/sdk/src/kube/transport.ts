@@ -45,7 +45,7 @@ export interface SendPolicy {
 
 export type Send = (request: Request, policy: SendPolicy) => Promise<Response>;
 
-export interface TransportOptions {
+interface TransportOptions {
   /** Normalized, without a final slash. */
   apiRootUrl: string;
   token: string;

@@ -52,7 +52,7 @@ export interface RequestAttributes {
   name?: string;
 }
 
-export interface Identity {
+interface Identity {
   token: string;
   info: TokenInfo;
 }
@@ -79,7 +79,7 @@ function ruleMatches(rule: DenyRule, attrs: RequestAttributes): boolean {
 }
 
 /** Whether an RBAC rule covers the request (rbac/v1 helpers' VerbMatches, APIGroupMatches, ResourceMatches). */
-export function allowRuleMatches(rule: AllowRule, attrs: RequestAttributes): boolean {
+function allowRuleMatches(rule: AllowRule, attrs: RequestAttributes): boolean {
   if (rule.namespaces !== undefined && (attrs.namespace === undefined || !rule.namespaces.includes(attrs.namespace))) return false;
   if (!rule.verbs.includes("*") && !rule.verbs.includes(attrs.verb)) return false;
   if (!rule.apiGroups.includes("*") && !rule.apiGroups.includes(attrs.group)) return false;

@@ -95,7 +95,7 @@ export class ControllerManager {
   }
 }
 
-export interface ObjectKey {
+interface ObjectKey {
   namespace: string | undefined;
   name: string;
 }
@@ -121,7 +121,7 @@ export function controllerRef(rt: ResourceType, owner: Obj): Obj {
   return { apiVersion: apiVersionOf(rt), kind: rt.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
 }
 
-export function isControlledBy(obj: Obj, owner: Obj): boolean {
+function isControlledBy(obj: Obj, owner: Obj): boolean {
   return Array.isArray(obj.metadata?.ownerReferences) && obj.metadata.ownerReferences.some((r: Obj) => r.controller === true && r.uid === owner.metadata.uid);
 }
 

@@ -57,7 +57,7 @@ function defaultContainer(container: unknown, isPod: boolean): void {
   defaultProbe(container.startupProbe);
 }
 
-export function defaultPodSpec(spec: unknown, isPod: boolean, restartPolicy = true): void {
+function defaultPodSpec(spec: unknown, isPod: boolean, restartPolicy = true): void {
   if (!isRecord(spec)) return;
   if (restartPolicy) setDefault(spec, "restartPolicy", "Always");
   setDefault(spec, "terminationGracePeriodSeconds", 30);

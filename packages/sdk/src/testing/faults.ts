@@ -39,7 +39,7 @@ export interface FaultRule {
   action: FaultAction;
 }
 
-export interface FaultRequest {
+interface FaultRequest {
   method: string;
   path: string;
   kind?: string;
@@ -48,7 +48,7 @@ export interface FaultRequest {
   watch: boolean;
 }
 
-export interface FaultDecision {
+interface FaultDecision {
   latencyMs: number;
   action?: Exclude<FaultAction, { type: "latency" }>;
   /** Descriptions of the rules that fired, for the request log. */

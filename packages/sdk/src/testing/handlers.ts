@@ -37,12 +37,12 @@ export interface RequestLogEntry {
   faults?: string[];
 }
 
-export interface LogRequest {
+interface LogRequest {
   container: string | undefined;
   previous: boolean;
 }
 
-export interface ServerContext {
+interface ServerContext {
   store: Store;
   registry: Registry;
   clock: VirtualClock;
@@ -76,7 +76,7 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
 }
 
 /** Finds the API path in a URL path: after `basePath`, or from the first `/api/`, `/apis/` or `/version`. */
-export function apiPath(pathname: string, basePath: string | undefined): string | undefined {
+function apiPath(pathname: string, basePath: string | undefined): string | undefined {
   let path = pathname;
   if (basePath) {
     const base = basePath.replace(/\/+$/, "");

@@ -13,11 +13,11 @@ import type { Registry } from "./registry.js";
 import type { Store, StoreEvent } from "./store.js";
 import { deepCopy, deepEqual, isRecord, rfc3339, type Obj } from "./util.js";
 
-export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
+const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
 const MANAGER = "kube-controller-manager";
 const MAX_POD_BACKOFF = 360_000;
 
-export interface JobControllerDeps {
+interface JobControllerDeps {
   store: Store;
   registry: Registry;
   events: EventRecorder;

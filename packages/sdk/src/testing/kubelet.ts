@@ -44,7 +44,7 @@ export interface Timings {
 
 export const DEFAULT_TIMINGS: Timings = { schedule: 500, pull: 1500, start: 500, ready: 2000, jobRun: 3000, crash: 1000, terminate: 1000 };
 
-export interface LogLine {
+interface LogLine {
   at: number;
   line: string;
 }
@@ -95,7 +95,7 @@ interface PodSim {
   stopped: boolean;
 }
 
-export interface KubeletDeps {
+interface KubeletDeps {
   store: Store;
   registry: Registry;
   events: EventRecorder;
@@ -116,7 +116,7 @@ const NODES = [
 const MAX_BACKOFF = 300_000;
 
 /** How a container runtime reports an image reference: registry and tag made explicit. */
-export function normalizeImage(image: string): string {
+function normalizeImage(image: string): string {
   let name = image;
   const slash = name.indexOf("/");
   const first = slash < 0 ? "" : name.slice(0, slash);

@@ -5,7 +5,7 @@
  */
 import { isRecord } from "./util.js";
 
-export type ListType = { type: "map"; keys: readonly string[] } | { type: "set" } | { type: "atomic" };
+type ListType = { type: "map"; keys: readonly string[] } | { type: "set" } | { type: "atomic" };
 
 /** Field name → list type; `ports` depends on where it is (Container vs ServiceSpec). */
 const BY_FIELD: Record<string, ListType> = {

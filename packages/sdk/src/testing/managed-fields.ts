@@ -12,7 +12,7 @@
 import { isAtomicStruct, itemKey, listTypeAt, sameKey, GRANULAR_MAPS } from "./list-types.js";
 import { deepCopy, deepEqual, isRecord, rfc3339, type Obj } from "./util.js";
 
-export interface ManagedEntry {
+interface ManagedEntry {
   manager: string;
   operation: "Apply" | "Update";
   apiVersion: string;
@@ -30,7 +30,7 @@ const SEP = "\n";
 const UNTRACKED_METADATA = ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink", "generateName"];
 
 /** The part of an object a write on `subresource` manages: status for "status", everything else otherwise. */
-export function trackedPart(obj: Obj, subresource: string | undefined): Obj {
+function trackedPart(obj: Obj, subresource: string | undefined): Obj {
   // A read-only view (shallow copies of the two top levels): field sets only read it.
   if (subresource === "status") return isRecord(obj.status) ? { status: obj.status } : {};
   const view: Obj = { ...obj };
@@ -55,7 +55,7 @@ function keySegment(key: Record<string, unknown>): string {
  * themselves (`"."` in FieldsV1) besides their entries; an applied configuration's set (`apply`, structured-merge-diff's
  * ToFieldSet) has only leaves, list items, atomic values and empty maps.
  */
-export function fieldSet(kind: string, obj: unknown, mode: "update" | "apply" = "update"): Set<string> {
+function fieldSet(kind: string, obj: unknown, mode: "update" | "apply" = "update"): Set<string> {
   const out = new Set<string>();
   const apply = mode === "apply";
   const walk = (value: unknown, path: string, names: string[]): void => {
@@ -101,7 +101,7 @@ export function fieldSet(kind: string, obj: unknown, mode: "update" | "apply" = 
 }
 
 /** The value at a field path, or undefined. */
-export function valueAt(obj: unknown, path: string): unknown {
+function valueAt(obj: unknown, path: string): unknown {
   let node: unknown = obj;
   for (const segment of path.split(SEP)) {
     if (node === undefined) return undefined;
@@ -119,7 +119,7 @@ export function valueAt(obj: unknown, path: string): unknown {
 }
 
 /** Removes the value at a field path (a map key, a keyed list item, a set item). */
-export function deleteAt(obj: Obj, path: string): void {
+function deleteAt(obj: Obj, path: string): void {
   const segments = path.split(SEP);
   const last = segments.pop()!;
   const parent = segments.length === 0 ? obj : valueAt(obj, segments.join(SEP));
@@ -159,7 +159,7 @@ const SEGMENT_KIND_ORDER = "fkvi";
  * The order in which structured-merge-diff iterates a field set: at each level the paths that end there (members)
  * first, then those that go deeper, each group by path element.
  */
-export function comparePaths(a: string, b: string): number {
+function comparePaths(a: string, b: string): number {
   const x = a.split(SEP);
   const y = b.split(SEP);
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
@@ -197,7 +197,7 @@ interface TreeNode {
   children: Map<string, TreeNode>;
 }
 
-export function encodeFieldsV1(set: Set<string>): Obj {
+function encodeFieldsV1(set: Set<string>): Obj {
   const root: TreeNode = { member: false, children: new Map() };
   for (const path of set) {
     let node = root;
@@ -223,7 +223,7 @@ export function encodeFieldsV1(set: Set<string>): Obj {
 const decoded = new WeakMap<object, Set<string>>();
 
 /** FieldsV1 → set of paths; stored (frozen) entries are decoded once. */
-export function decodeFieldsV1(fields: unknown): Set<string> {
+function decodeFieldsV1(fields: unknown): Set<string> {
   if (!isRecord(fields)) return new Set();
   let cached = decoded.get(fields);
   if (!cached) {
@@ -245,7 +245,7 @@ function decodeFieldsV1Uncached(fields: unknown): Set<string> {
   return out;
 }
 
-export function readEntries(obj: Obj | undefined): ManagedEntry[] {
+function readEntries(obj: Obj | undefined): ManagedEntry[] {
   const raw = obj?.metadata?.managedFields;
   if (!Array.isArray(raw)) return [];
   return raw.filter(isRecord).map((e): ManagedEntry => {
@@ -275,7 +275,7 @@ function compareEntries(p: ManagedEntry, q: ManagedEntry): number {
   return 0;
 }
 
-export function writeEntries(entries: ManagedEntry[]): Obj[] {
+function writeEntries(entries: ManagedEntry[]): Obj[] {
   return entries
     .filter((e) => e.set.size > 0)
     .sort(compareEntries)
@@ -297,7 +297,7 @@ function sameOwner(e: ManagedEntry, manager: string, operation: string, subresou
 // ---------------------------------------------------------------------------------------------
 // Update
 
-export interface OwnershipOptions {
+interface OwnershipOptions {
   kind: string;
   manager: string;
   apiVersion: string;
@@ -342,7 +342,7 @@ export function updateOwnership(before: Obj | undefined, after: Obj, options: Ow
 // ---------------------------------------------------------------------------------------------
 // Apply
 
-export interface ApplyConflict {
+interface ApplyConflict {
   manager: ManagedEntry;
   path: string;
 }
@@ -378,7 +378,7 @@ function mergeApplied(kind: string, live: unknown, applied: unknown, names: stri
   return deepCopy(applied);
 }
 
-export interface ApplyResult {
+interface ApplyResult {
   object: Obj;
   conflicts: ApplyConflict[];
 }

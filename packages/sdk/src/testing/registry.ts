@@ -35,14 +35,14 @@ export interface DeleteOptions {
   dryRun?: boolean;
 }
 
-export interface DeleteResult {
+interface DeleteResult {
   /** What the DELETE answers: the object (still terminating, or for kinds that return it) or a Success Status. */
   body: Obj;
   /** The object is gone from the store. */
   deleted: boolean;
 }
 
-export interface RegistryDeps {
+interface RegistryDeps {
   store: Store;
   now(): number;
   random: { names: Random; uids: Random; ips: Random };
@@ -58,7 +58,7 @@ const METADATA_ORDER = ["name", "generateName", "namespace", "selfLink", "uid", 
 const TOP_ORDER = ["kind", "apiVersion", "metadata"];
 
 /** JSON key order as the API server writes it (Go struct field order): kind, apiVersion, metadata, …, status last. */
-export function normalizeOrder(obj: Obj): Obj {
+function normalizeOrder(obj: Obj): Obj {
   const out: Obj = {};
   for (const key of TOP_ORDER) if (obj[key] !== undefined) out[key] = obj[key];
   for (const key of Object.keys(obj)) if (!TOP_ORDER.includes(key) && key !== "status" && obj[key] !== undefined) out[key] = obj[key];

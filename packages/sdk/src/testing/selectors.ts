@@ -7,7 +7,7 @@ import { isRecord, type Obj } from "./util.js";
 
 type Operator = "exists" | "!" | "=" | "!=" | "in" | "notin" | "gt" | "lt";
 
-export interface Requirement {
+interface Requirement {
   key: string;
   operator: Operator;
   values: string[];

@@ -45,7 +45,7 @@ export function alreadyExists(rt: ResourceType, name: string): ApiError {
   return new ApiError(statusBody(409, "AlreadyExists", `${qualifiedResource(rt)} "${name}" already exists`, details(rt, name)));
 }
 
-export const MODIFIED_MESSAGE = "the object has been modified; please apply your changes to the latest version and try again";
+const MODIFIED_MESSAGE = "the object has been modified; please apply your changes to the latest version and try again";
 
 export function conflict(rt: ResourceType, name: string, why = MODIFIED_MESSAGE): ApiError {
   return new ApiError(statusBody(409, "Conflict", `Operation cannot be fulfilled on ${qualifiedResource(rt)} "${name}": ${why}`, details(rt, name)));
@@ -116,7 +116,7 @@ export function unsupportedMediaType(accepted: readonly string[]): ApiError {
   return new ApiError(statusBody(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`, {}));
 }
 
-export function gone(message: string): ApiError {
+function gone(message: string): ApiError {
   return new ApiError(statusBody(410, "Expired", message));
 }
 

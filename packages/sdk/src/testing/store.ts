@@ -6,7 +6,7 @@
 import type { ResourceType } from "./resources.js";
 import type { Obj } from "./util.js";
 
-export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
+type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
 
 export interface StoreEvent {
   type: ChangeType;
@@ -26,7 +26,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function objectKey(rt: ResourceType, namespace: string | undefined, name: string): string {
+function objectKey(rt: ResourceType, namespace: string | undefined, name: string): string {
   return `${rt.plural}.${rt.group}/${rt.namespaced ? (namespace ?? "") : ""}/${name}`;
 }
 

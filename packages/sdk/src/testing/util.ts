@@ -33,7 +33,7 @@ export function rfc3339(ms: number): string {
 }
 
 /** metav1.MicroTime / log timestamps: RFC 3339 with nanoseconds (we have milliseconds). */
-export function rfc3339Nano(ms: number): string {
+function rfc3339Nano(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
 }
 
@@ -47,7 +47,7 @@ export function fnv32a(text: string): number {
   return hash >>> 0;
 }
 
-export function ensureRecord(parent: Obj, key: string): Obj {
+function ensureRecord(parent: Obj, key: string): Obj {
   const existing = parent[key];
   if (isRecord(existing)) return existing;
   const created: Obj = {};
@@ -59,6 +59,6 @@ export function base64Encode(text: string): string {
   return Buffer.from(text, "utf8").toString("base64");
 }
 
-export function base64Decode(text: string): string {
+function base64Decode(text: string): string {
   return Buffer.from(text, "base64").toString("utf8");
 }

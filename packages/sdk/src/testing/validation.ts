@@ -17,7 +17,7 @@ import { deepEqual, isRecord, type Obj } from "./util.js";
 export type FieldValidation = "Strict" | "Warn" | "Ignore";
 
 /** `$.spec.containers[0].image` → `spec.containers[0].image`; `["app.kubernetes.io/name"]` → `[app.kubernetes.io/name]`. */
-export function fieldPath(path: string): string {
+function fieldPath(path: string): string {
   return path.replace(/^\$\.?/, "").replace(/\["((?:[^"\\]|\\.)*)"\]/g, (_m, key: string) => `[${key}]`);
 }
 
@@ -95,12 +95,12 @@ function decodeMessage(problem: ManifestProblem, rt: ResourceType): string {
   return `${fieldPath(problem.path)}: ${problem.message}`;
 }
 
-export interface Decoded {
+interface Decoded {
   object: Obj;
   warnings: string[];
 }
 
-export interface DecodeOptions {
+interface DecodeOptions {
   fieldValidation: FieldValidation;
   /** Apply requests reject unknown fields whatever fieldValidation says (typed patch object conversion). */
   apply?: { namespace: string | undefined; name: string };

@@ -18,7 +18,7 @@ import { statusBody } from "./status.js";
 import type { Store, StoreEvent } from "./store.js";
 import type { Obj } from "./util.js";
 
-export interface WatchParams {
+interface WatchParams {
   rt: ResourceType;
   namespace: string | undefined;
   labelSelector: Selector;
@@ -32,7 +32,7 @@ export interface WatchParams {
   signal: AbortSignal | undefined;
 }
 
-export interface WatchDeps {
+interface WatchDeps {
   store: Store;
   clock: VirtualClock;
   random: Random;

@@ -27,7 +27,7 @@ function isReady(pod: Obj): boolean {
 }
 
 /** ComputeHash + rand.SafeEncodeString: FNV-32a of the template, its decimal digits mapped onto the safe alphabet. */
-export function podTemplateHash(template: unknown, collisionCount = 0): string {
+function podTemplateHash(template: unknown, collisionCount = 0): string {
   const hash = fnv32a(canonicalJson(template) + (collisionCount > 0 ? String(collisionCount) : ""));
   return [...String(hash)].map((ch) => KUBE_NAME_ALPHABET[ch.charCodeAt(0) % KUBE_NAME_ALPHABET.length]).join("");
 }
@@ -43,7 +43,7 @@ function scaled(value: unknown, total: number, roundUp: boolean): number {
 
 // ---------------------------------------------------------------------------------------------
 
-export interface WorkloadDeps {
+interface WorkloadDeps {
   store: Store;
   registry: Registry;
   events: EventRecorder;

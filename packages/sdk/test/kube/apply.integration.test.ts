@@ -12,7 +12,7 @@ import { KeyedLock } from "../../src/kube/lock.js";
 import { resolveCustomerSecrets } from "../../src/kube/customer-secrets.js";
 import { describeEnvironment } from "../../src/core/environment.js";
 import { getTemplate, type RequestTemplate } from "@sreda/templates";
-import { followEnvironment } from "../../src/kube/watch.js";
+import { followEnvironment } from "../../src/kube/follow-environment.js";
 import { createFakeCluster, type FakeClusterOptions } from "../../src/testing/index.js";
 
 const API_ROOT = "https://rancher.example/k8s/clusters/c-m4hlh/";

@@ -8,7 +8,7 @@ import example from "../../../../examples/c42-lms-dev.input.json" with { type: "
 import { createProvisioningPlan } from "../../src/core/plan.js";
 import { applyPlan } from "../../src/kube/apply.js";
 import { createKubeClient } from "../../src/kube/client.js";
-import { followEnvironment } from "../../src/kube/watch.js";
+import { followEnvironment } from "../../src/kube/follow-environment.js";
 import { createFakeCluster } from "../../src/testing/index.js";
 
 const API_ROOT = "https://rancher.example/k8s/clusters/c-m4hlh/";

@@ -4,7 +4,8 @@ import type { Deployment, Job, ObjectMeta, Pod, WatchEvent } from '../../src/cor
 import type { EnvironmentAssessment } from '../../src/core/status/index.js';
 import type { KubeLogsOptions, KubeListOptions, KubeWatchOptions } from '../../src/kube/client.js';
 import { KubeNetworkError, KubeStatusError } from '../../src/kube/errors.js';
-import { followEnvironment, watchList, type FollowEnvironmentOptions, type ListSnapshot, type WatchClient } from '../../src/kube/watch.js';
+import { followEnvironment, type FollowEnvironmentOptions } from '../../src/kube/follow-environment.js';
+import { watchList, type ListSnapshot, type WatchClient } from '../../src/kube/reflector.js';
 import { describeEnvironment } from '../../src/core/environment.js';
 import { at, deployment, events as eventFixture, job, pod } from '../status/fixture.js';
 

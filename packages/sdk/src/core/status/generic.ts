@@ -7,12 +7,12 @@ import type { ObjectMeta } from '../kube-objects.js';
 import type { StatusReason } from './phase.js';
 
 /** The few fields the generic checks read; every Kubernetes object has this shape. */
-export interface KubeObjectLike {
+interface KubeObjectLike {
   metadata?: ObjectMeta;
   status?: { observedGeneration?: number; conditions?: readonly ConditionLike[] };
 }
 
-export interface ConditionLike {
+interface ConditionLike {
   type: string;
   status: string;
   reason?: string;
