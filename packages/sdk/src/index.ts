@@ -57,7 +57,7 @@ export type { KubeClient, KubeClientConfig, KubeRetryInfo, KubeListOptions, Kube
 export { KubeStatusError, KubeNetworkError, isKubeError } from "./kube/index.js";
 export type { KubeErrorReason, KubeErrorCause } from "./kube/index.js";
 export { KUBE_DEFAULT_MAX_RETRIES, KUBE_DEFAULT_BASE_DELAY_MS, KUBE_DEFAULT_MAX_DELAY_MS } from "./kube/index.js";
-export { systemClock } from "./kube/index.js";
+export { systemClock, createNodeHttpsFetch } from "./kube/index.js";
 
 // The executor, its preflight and the per-customer lock.
 export { applyPlan, customerLockKey, SPEC_HASH_ANNOTATION, objectPath, storedForm, preflight, planReferences, KeyedLock, customerLocks } from "./kube/index.js";

@@ -41,8 +41,11 @@ export function createBaseFetch(
   return createNodeHttpsFetch(agent);
 }
 
-/** A minimal fetch over node:https (request → Response with a streamed body), for custom TLS settings. */
-function createNodeHttpsFetch(agent: https.Agent): BaseFetch {
+/**
+ * A minimal fetch over node:https (request → Response with a streamed body), for custom TLS settings: the client's
+ * own with `caCert`/`insecureSkipTlsVerify`, or under an injected fetch that wraps it (a recorder, a proxy).
+ */
+export function createNodeHttpsFetch(agent: https.Agent): BaseFetch {
   return async (request) => {
     const body = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
     const headers: Record<string, string> = {};

@@ -8,6 +8,7 @@ export { KubeStatusError, KubeNetworkError, isKubeError } from "./errors.js";
 export type { KubeErrorReason, KubeErrorCause } from "./errors.js";
 export { KUBE_DEFAULT_MAX_RETRIES, KUBE_DEFAULT_BASE_DELAY_MS, KUBE_DEFAULT_MAX_DELAY_MS } from "./retry.js";
 export { systemClock } from "./clock.js";
+export { createNodeHttpsFetch } from "./https-fetch.js";
 export { applyPlan, customerLockKey } from "./apply.js";
 export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult } from "./apply.js";
 export { objectPath, storedForm, SPEC_HASH_ANNOTATION } from "./apply-steps.js";

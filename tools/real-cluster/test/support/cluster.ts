@@ -8,7 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { createKubeClient, type KubeClient, type KubeClientConfig, type ProvisioningInputData } from "@sreda/sdk";
+import { createKubeClient, systemClock, type Clock, type KubeClient, type KubeClientConfig, type ProvisioningInputData } from "@sreda/sdk";
 import { beforeAll, inject, type TestContext } from "vitest";
 import example from "../../../../examples/c42-lms-dev.input.json" with { type: "json" };
 import { clusterTarget, KubeApiError, kubeCall, NAMESPACES, type Identity, type KubeTarget, type RealClusterState } from "../../src/index.js";
@@ -166,21 +166,6 @@ export const caPem = (state: RealClusterState): string => fs.readFileSync(state.
 export const condition = (obj: Obj | undefined, type: string): Obj | undefined => (obj?.["status"]?.conditions ?? []).find((c: Obj) => c["type"] === type);
 
 /** A Clock like the system's whose `now()` runs `aheadMs` ahead: time-based rules see that much more time passed. */
-export function clockAhead(aheadMs: number) {
-  return {
-    now: () => Date.now() + aheadMs,
-    sleep: (ms: number, signal?: AbortSignal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, ms);
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal!.reason);
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-      }),
-  };
+export function clockAhead(aheadMs: number): Clock {
+  return { now: () => Date.now() + aheadMs, sleep: systemClock.sleep };
 }
