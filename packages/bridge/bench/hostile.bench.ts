@@ -12,10 +12,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import { machine, writeSection } from "@sreda/bench-report";
 import { hostileCases, KIB, MAX_ERROR_BYTES, MIB, type HostileCase } from "../test/support/hostile-corpus.js";
 import { send, type WireResponse } from "../test/support/wire.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const TOKEN = "bench-bridge-token-0123456789abcdef";
 const RUNS = Number(process.env["BENCH_HOSTILE_RUNS"] ?? 5);
@@ -125,7 +125,6 @@ try {
   const stalled = worst((m) => m.healthzMaxMs);
   const over = results.filter((m) => m.bytes > MAX_ERROR_BYTES || m.ms.at(-1)! >= 1000);
   const failed = results.filter((m) => m.status >= 500);
-  const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
   const rows = results.map((m) => `| ${m.c.name.replaceAll("|", "\\|")} | ${m.status} ${m.code} | ${ms(m.ms[Math.floor(m.ms.length / 2)]!)} | ${ms(m.ms.at(-1)!)} | ${kib(m.bytes)} | +${kib(m.rssGrowth)} | ${ms(m.healthzMaxMs)} |`);
   const section = `## Bridge: hostile requests
 
@@ -135,7 +134,7 @@ The issue measured the opposite: a 1 MiB body of 520,000 zeros in \`variables\` 
 ~15 s (a GET /healthz meanwhile waited ~14 s, the process grew to ~1 GB), and a \`-----BEGIN\` in the middle of a
 secret answered 500.
 
-Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart.toFixed(1)} at the start. Command: \`npm run bench --workspace @sreda/bridge\`
+Machine: ${machine()}, load average ${loadAtStart.toFixed(1)} at the start. Command: \`npm run bench --workspace @sreda/bridge\`
 (bench/hostile.bench.ts). The built bridge in its own process (production mode, info-level JSON logs, body limit 1 MiB, an
 allow-list); every request of the hostile corpus (packages/bridge/test/support/hostile-corpus.ts) that must be refused,
 ${RUNS} times after a warm-up, each on a fresh connection; time from the first byte sent to the last received; RSS growth:
@@ -155,15 +154,3 @@ ${rows.join("\n")}`;
   child.kill("SIGTERM");
 }
 
-function writeSection(id: string, markdown: string): void {
-  const file = `${ROOT}docs/benchmarks.md`;
-  const begin = `<!-- bench:${id}:begin -->`;
-  const end = `<!-- bench:${id}:end -->`;
-  const block = `${begin}\n${markdown.trim()}\n${end}`;
-  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\nFigures written by `npm run bench`; each section is replaced when its benchmark runs again.\n";
-  const start = text.indexOf(begin);
-  const stop = text.indexOf(end);
-  text = start >= 0 && stop > start ? text.slice(0, start) + block + text.slice(stop + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
-  console.log(`docs/benchmarks.md: section "${id}" written`);
-}

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import { machine, writeSection } from "@sreda/bench-report";
 import autocannon from "autocannon";
 import { createProvisioningPlan, redactPlan } from "@sreda/sdk";
 
@@ -117,10 +118,9 @@ try {
   const ten = await cannon(url, 10);
   console.log(`10 connections: ${ten.rps} req/s, p50 ${ten.p50} ms, p99 ${ten.p99} ms`);
 
-  const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
   const section = `## Bridge
 
-Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadAtStart.toFixed(1)} at the start (other work on the machine skews the figures). Command: \`npm run bench --workspace @sreda/bridge\`
+Machine: ${machine()}, load average ${loadAtStart.toFixed(1)} at the start (other work on the machine skews the figures). Command: \`npm run bench --workspace @sreda/bridge\`
 (autocannon ${DURATION_S} s per run — it reports whole milliseconds — plus 5 s of sequential requests timed in µs; the built bridge in its own process with info-level JSON request logs, loopback).
 
 \`POST /v1/plans\`, the dry run of C42 (${(Buffer.byteLength(body) / 1024).toFixed(1)} KiB request, redacted plan back):
@@ -141,15 +141,3 @@ queue; a 1C installation sends a handful of requests per operator action.`;
   child.kill("SIGTERM");
 }
 
-function writeSection(id: string, markdown: string): void {
-  const file = `${ROOT}docs/benchmarks.md`;
-  const begin = `<!-- bench:${id}:begin -->`;
-  const end = `<!-- bench:${id}:end -->`;
-  const block = `${begin}\n${markdown.trim()}\n${end}`;
-  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\nFigures written by `npm run bench`; each section is replaced when its benchmark runs again.\n";
-  const start = text.indexOf(begin);
-  const stop = text.indexOf(end);
-  text = start >= 0 && stop > start ? text.slice(0, start) + block + text.slice(stop + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
-  console.log(`docs/benchmarks.md: section "${id}" written`);
-}

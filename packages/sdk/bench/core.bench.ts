@@ -3,7 +3,7 @@ import example from "../../../examples/c42-lms-dev.input.json" with { type: "jso
 import { createProvisioningPlan, redactPlan } from "../src/core/plan.js";
 import { validateManifest } from "../src/core/validate.js";
 import { generateCustomerSecrets, seededRandom } from "../src/core/secrets.js";
-import { machine, measure, writeSection } from "./report.js";
+import { machine, measure, writeSection } from "@sreda/bench-report";
 
 const plan = createProvisioningPlan(example);
 const deployment = plan.steps.find((s) => s.kind === "Deployment")!.request.body;

@@ -10,7 +10,7 @@ import type { ProvisioningInputData } from "../src/core/models.js";
 import { applyPlan } from "../src/kube/apply.js";
 import { createKubeClient } from "../src/kube/client.js";
 import { createFakeCluster, createVirtualClock } from "../src/testing/index.js";
-import { machine, writeSection } from "./report.js";
+import { machine, writeSection } from "@sreda/bench-report";
 
 const CUSTOMERS = Number(process.env["BENCH_CUSTOMERS"] ?? 10);
 const LATENCY_MS = Number(process.env["BENCH_LATENCY_MS"] ?? 20);

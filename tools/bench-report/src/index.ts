@@ -1,15 +1,20 @@
-/** Writes one section of docs/benchmarks.md, replacing the previous figures of the same section. */
+/**
+ * The benchmarks' report: each benchmark writes its own section of docs/benchmarks.md, replacing the figures of its
+ * previous run, with the machine it ran on.
+ */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import os from "node:os";
+import { fileURLToPath } from "node:url";
 
 const FILE = fileURLToPath(new URL("../../../docs/benchmarks.md", import.meta.url));
 
+/** "2 × <CPU model>, 24 GiB, Node v24…". */
 export function machine(): string {
   const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
 
+/** Writes one section of docs/benchmarks.md (between `<!-- bench:<id>:begin/end -->`), replacing the previous one. */
 export function writeSection(id: string, markdown: string): void {
   const begin = `<!-- bench:${id}:begin -->`;
   const end = `<!-- bench:${id}:end -->`;
