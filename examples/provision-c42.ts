@@ -30,15 +30,20 @@ const { values: args } = parseArgs({
 
 /** The request files carry `${CLUSTER_URL}` and `${CLUSTER_TOKEN}` placeholders (envsubst syntax, for curl users too). */
 function loadRequest(path: string): ProvisioningRequestBody {
-  const text = readFileSync(path, "utf8")
-    .replaceAll("${CLUSTER_URL}", args.cluster!)
-    .replaceAll("${CLUSTER_TOKEN}", args["cluster-token"]!);
+  const text = readFileSync(path, "utf8").replaceAll("${CLUSTER_URL}", args.cluster!).replaceAll("${CLUSTER_TOKEN}", args["cluster-token"]!);
   return JSON.parse(text) as ProvisioningRequestBody;
 }
 
 const tty = process.stdout.isTTY === true;
 const ICON: Record<string, string> = {
-  pending: "·", running: "▶", created: "✔", updated: "✔", unchanged: "=", failed: "✘", skipped: "–", cancelled: "■",
+  pending: "·",
+  running: "▶",
+  created: "✔",
+  updated: "✔",
+  unchanged: "=",
+  failed: "✘",
+  skipped: "–",
+  cancelled: "■",
 };
 let drawn = 0;
 let lastEvent = 0;
@@ -124,7 +129,8 @@ async function main(): Promise<number> {
     render(op);
     if (["succeeded", "failed", "cancelled", "interrupted"].includes(op.status)) {
       console.log(`\nИтог: ${op.status}${op.error ? ` — ${op.error.code}: ${op.error.message}` : ""}`);
-      for (const reason of op.environment?.reasons.slice(0, 5) ?? []) console.log(`  ${reason.phase} ${reason.kind} ${reason.name}: ${reason.reason} — ${reason.message}`);
+      for (const reason of op.environment?.reasons.slice(0, 5) ?? [])
+        console.log(`  ${reason.phase} ${reason.kind} ${reason.name}: ${reason.reason} — ${reason.message}`);
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 500));

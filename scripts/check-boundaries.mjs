@@ -36,11 +36,14 @@ const rules = [
   {
     applies: (file) => file.startsWith(`src${sep}`) && !file.startsWith(`src${sep}testing${sep}`),
     check: (_file, _source, specifiers) =>
-      specifiers.filter((s) => /(^|\/)testing(\/|$)/.test(s) || s === "@sreda/sdk/testing" || /^(vitest|msw)/.test(s)).map((s) => `production code imports test code: ${s}`),
+      specifiers
+        .filter((s) => /(^|\/)testing(\/|$)/.test(s) || s === "@sreda/sdk/testing" || /^(vitest|msw)/.test(s))
+        .map((s) => `production code imports test code: ${s}`),
   },
   {
     applies: (file) => packageName === "@sreda/templates" && file.startsWith(`src${sep}`),
-    check: (_file, _source, specifiers) => specifiers.filter((s) => s.startsWith("@sreda/")).map((s) => `templates are data and depend on no other package: ${s}`),
+    check: (_file, _source, specifiers) =>
+      specifiers.filter((s) => s.startsWith("@sreda/")).map((s) => `templates are data and depend on no other package: ${s}`),
   },
   {
     applies: (file) => packageName === "@sreda/sdk" && file.startsWith(`src${sep}`),
@@ -54,7 +57,8 @@ function stripComments(source) {
 
 function importSpecifiers(source) {
   const out = [];
-  const re = /\b(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)|\bimport\s*["']([^"']+)["']|\brequire\s*\(\s*["']([^"']+)["']\s*\)/g;
+  const re =
+    /\b(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)|\bimport\s*["']([^"']+)["']|\brequire\s*\(\s*["']([^"']+)["']\s*\)/g;
   for (const m of source.matchAll(re)) out.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
   return out;
 }

@@ -238,7 +238,17 @@ export function buildModel(doc: OpenApiDocument): Model {
       }
       const distinct = new Set(successes.map((s) => (s.type.kind === "object" ? s.type.name : s.type.kind)));
       if (distinct.size > 1) throw new Error(`${method.toUpperCase()} ${path}: 2xx responses of different schemas; the generator reads one`);
-      operations.push({ fn, operationId: id, method: method.toUpperCase(), path, summary: op.summary ?? op.description ?? "", pathParams, body, success: successes[0], responses });
+      operations.push({
+        fn,
+        operationId: id,
+        method: method.toUpperCase(),
+        path,
+        summary: op.summary ?? op.description ?? "",
+        pathParams,
+        body,
+        success: successes[0],
+        responses,
+      });
     }
   }
 
@@ -301,7 +311,10 @@ function comment(first: string, text: string, indent: string): string[] {
   const lines: string[] = [];
   let line = first;
   const empty = () => line === first || line === indent;
-  const plain = text.replace(/[\u2012-\u2015\u2212]/g, "-").replace(/[\u00a0\u2007\u202f]/g, " ").replace(/[\u00ad\u200b]/g, "");
+  const plain = text
+    .replace(/[\u2012-\u2015\u2212]/g, "-")
+    .replace(/[\u00a0\u2007\u202f]/g, " ")
+    .replace(/[\u00ad\u200b]/g, "");
   for (let word of plain.split(/\s+/).filter(Boolean)) {
     for (;;) {
       const sep = line.endsWith(" ") ? "" : " ";
@@ -337,8 +350,18 @@ function limits(schema: Schema, type: FieldType): string[] {
   if (s.minLength !== undefined && s.maxLength !== undefined) out.push(`длина от ${s.minLength} до ${s.maxLength}`);
   else if (s.minLength !== undefined) out.push(`длина не меньше ${s.minLength}`);
   else if (s.maxLength !== undefined) out.push(`длина не больше ${s.maxLength}`);
-  const low = s.exclusiveMinimum !== undefined ? `больше ${number(s.exclusiveMinimum)}` : s.minimum !== undefined && s.minimum !== -MAX_SAFE ? `не меньше ${number(s.minimum)}` : "";
-  const high = s.exclusiveMaximum !== undefined ? `меньше ${number(s.exclusiveMaximum)}` : s.maximum !== undefined && s.maximum !== MAX_SAFE ? `не больше ${number(s.maximum)}` : "";
+  const low =
+    s.exclusiveMinimum !== undefined
+      ? `больше ${number(s.exclusiveMinimum)}`
+      : s.minimum !== undefined && s.minimum !== -MAX_SAFE
+        ? `не меньше ${number(s.minimum)}`
+        : "";
+  const high =
+    s.exclusiveMaximum !== undefined
+      ? `меньше ${number(s.exclusiveMaximum)}`
+      : s.maximum !== undefined && s.maximum !== MAX_SAFE
+        ? `не больше ${number(s.maximum)}`
+        : "";
   if (low || high) out.push([low, high].filter(Boolean).join(" и "));
   if (s.minItems !== undefined && s.maxItems !== undefined) out.push(`элементов от ${s.minItems} до ${s.maxItems}`);
   else if (s.minItems !== undefined) out.push(`элементов не меньше ${s.minItems}`);
@@ -380,7 +403,8 @@ function fieldNote(field: Field, side: "request" | "response"): string {
   if (side === "request") parts.push(field.required ? "обязательное" : "необязательное");
   else parts.push(field.required ? "есть всегда" : "может отсутствовать");
   if (t.kind === "object") parts.push(`см. ${side === "request" ? constructorName(t.name) : readerName(t.name)}`);
-  if (t.kind === "array" && t.items.kind === "object") parts.push(`элементы - см. ${side === "request" ? constructorName(t.items.name) : readerName(t.items.name)}`);
+  if (t.kind === "array" && t.items.kind === "object")
+    parts.push(`элементы - см. ${side === "request" ? constructorName(t.items.name) : readerName(t.items.name)}`);
   if (t.schema.description) parts.push(String(t.schema.description).replace(/\s+/g, " ").replace(/\.$/, ""));
   // Limits matter to what 1C sends; of what it reads, only the enum values.
   if (side === "request") parts.push(...limits(t.schema, t));
@@ -410,7 +434,8 @@ function writeConstructor(w: Writer, object: ObjectSchema) {
   w.push("//");
   if (required.length) {
     w.push("// Параметры:");
-    for (const f of required) w.push(...comment(`//   ${parameterName(f.name)} - ${bslType(f.type, "request")} -`, `${f.name}: ${fieldNote(f, "request")}`, "//     "));
+    for (const f of required)
+      w.push(...comment(`//   ${parameterName(f.name)} - ${bslType(f.type, "request")} -`, `${f.name}: ${fieldNote(f, "request")}`, "//     "));
     w.push("//");
   }
   w.push("// Возвращаемое значение:", "//   Структура:");
@@ -447,13 +472,26 @@ function convert(type: FieldType, source: string): string {
 }
 
 function writeReader(w: Writer, object: ObjectSchema) {
-  w.push(...comment("//", `Читает объект ${object.name} (${where(object)}) из ответа моста${object.description ? `: ${object.description.replace(/\.$/, "")}` : ""}.`, "//"));
+  w.push(
+    ...comment(
+      "//",
+      `Читает объект ${object.name} (${where(object)}) из ответа моста${object.description ? `: ${object.description.replace(/\.$/, "")}` : ""}.`,
+      "//",
+    ),
+  );
   w.push("//");
   w.push("// Параметры:");
   w.push("//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.");
   w.push("//");
   w.push("// Возвращаемое значение:", "//   Структура:");
-  for (const f of object.fields) w.push(...comment(`//   * ${f.name} - ${bslType(f.type, "response")}${!f.required && f.type.kind === "object" && !f.type.nullable ? ", Неопределено" : ""} -`, fieldNote(f, "response"), "//     "));
+  for (const f of object.fields)
+    w.push(
+      ...comment(
+        `//   * ${f.name} - ${bslType(f.type, "response")}${!f.required && f.type.kind === "object" && !f.type.nullable ? ", Неопределено" : ""} -`,
+        fieldNote(f, "response"),
+        "//     ",
+      ),
+    );
   w.push("//");
   w.push(`Функция ${readerName(object.name)}(Данные) Экспорт`, "\t", "\tРезультат = Новый Структура;");
   for (const f of object.fields) {
@@ -582,11 +620,23 @@ const HELPERS = `#Область СлужебныеПроцедурыИФунк�
 export function renderModule(model: Model): string {
   const w = new Writer();
   w.push(SEPARATOR);
-  w.push(...comment("//", `СОЗДАН АВТОМАТИЧЕСКИ onec/tools/generate-contract.ts по документу OpenAPI моста (${model.title || "bridge"}: createOpenApiDocument() из packages/bridge, его же отдаёт GET /openapi.json). Не править вручную: после изменения схем моста выполнить`, "//"));
+  w.push(
+    ...comment(
+      "//",
+      `СОЗДАН АВТОМАТИЧЕСКИ onec/tools/generate-contract.ts по документу OpenAPI моста (${model.title || "bridge"}: createOpenApiDocument() из packages/bridge, его же отдаёт GET /openapi.json). Не править вручную: после изменения схем моста выполнить`,
+      "//",
+    ),
+  );
   w.push(`//   ${GENERATE_COMMAND}`);
   w.push("// Проверка onec/tools/checks/contract.ts сверяет модуль с документом и код 1С - с его функциями.");
   w.push("//");
-  w.push(...comment("//", "Здесь всё, что называет провод: маршруты (Выполнить<operationId>), тела запросов (Новый<Схема>), чтение ответов (Прочитать<Схема>) и значения перечислений (Значения<Схема><Поле>). Ключи структур - имена полей JSON. Тело запроса: обязательные поля - параметры конструктора, необязательные - Неопределено, и такие не отправляются (СредаМостСервер.ВыполнитьЗапрос). Прочитанный ответ: чего в нём нет, то строка \"\", число 0, булево Ложь, пустой массив, а необязательный объект или null - Неопределено. Схема, вложенная в другую, названа по месту: EnvironmentSettings.sms4b - EnvironmentSettingsSms4b, Customer.contacts[] - CustomerContactsItem.", "//"));
+  w.push(
+    ...comment(
+      "//",
+      'Здесь всё, что называет провод: маршруты (Выполнить<operationId>), тела запросов (Новый<Схема>), чтение ответов (Прочитать<Схема>) и значения перечислений (Значения<Схема><Поле>). Ключи структур - имена полей JSON. Тело запроса: обязательные поля - параметры конструктора, необязательные - Неопределено, и такие не отправляются (СредаМостСервер.ВыполнитьЗапрос). Прочитанный ответ: чего в нём нет, то строка "", число 0, булево Ложь, пустой массив, а необязательный объект или null - Неопределено. Схема, вложенная в другую, названа по месту: EnvironmentSettings.sms4b - EnvironmentSettingsSms4b, Customer.contacts[] - CustomerContactsItem.',
+      "//",
+    ),
+  );
   w.push(SEPARATOR, "");
   w.push("#Область ПрограммныйИнтерфейс", "");
   const objects = [...model.objects.values()];

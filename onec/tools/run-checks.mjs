@@ -25,11 +25,16 @@ function tsx() {
 
 function checkContract(src, openapi) {
   try {
-    execFileSync(tsx(), [join(onec, "tools", "checks", "contract.ts"), src, ...(openapi ? ["--openapi", openapi] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync(tsx(), [join(onec, "tools", "checks", "contract.ts"), src, ...(openapi ? ["--openapi", openapi] : [])], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     return [];
   } catch (e) {
     if (e instanceof ToolUnavailable) throw e;
-    return String(e.stdout || e.stderr || e.message).trim().split("\n");
+    return String(e.stdout || e.stderr || e.message)
+      .trim()
+      .split("\n");
   }
 }
 
@@ -42,7 +47,10 @@ const checks = [
     name: "xml",
     run: (dir) => checkXml(join(dir, "src")),
     breaks: {
-      "a uuid used twice": (dir) => edit(dir, "Catalogs/ОперацииСред.xml", (t) => t.replace(/<Catalog uuid="[^"]+"/, `<Catalog uuid="${readFileSync(file(dir, "Catalogs/Клиенты.xml"), "utf8").match(/<Catalog uuid="([^"]+)"/)[1]}"`)),
+      "a uuid used twice": (dir) =>
+        edit(dir, "Catalogs/ОперацииСред.xml", (t) =>
+          t.replace(/<Catalog uuid="[^"]+"/, `<Catalog uuid="${readFileSync(file(dir, "Catalogs/Клиенты.xml"), "utf8").match(/<Catalog uuid="([^"]+)"/)[1]}"`),
+        ),
       "a declared form's Form.xml deleted": (dir) => rmSync(file(dir, "Catalogs/Клиенты/Forms/ФормаЭлемента/Ext/Form.xml")),
       "an undeclared module file": (dir) => writeFileSync(file(dir, "CommonModules/Лишний.bsl"), "\ufeff"),
       "another format version in one file": (dir) => edit(dir, "Enums/ФазыСреды.xml", (t) => t.replace('version="2.16"', 'version="2.20"')),
@@ -68,7 +76,8 @@ const checks = [
       expect: {
         "<DefaultItem> moved after <DataPath> in a Table": /Table\[[^\]]*\]: <DefaultItem> after <DataPath>/,
         "an InputField's <EditMode> moved after its <ClearButton>": /InputField\[[^\]]*\]: <EditMode> after <ClearButton>/,
-        "an element the platform does not write in a form item (<TitleColor> in an InputField)": /<TitleColor> is not an element the platform writes inside <InputField>/,
+        "an element the platform does not write in a form item (<TitleColor> in an InputField)":
+          /<TitleColor> is not an element the platform writes inside <InputField>/,
         "a catalog's <Hierarchical> moved after <CodeLength> in its Properties": /Catalog\[[^\]]*\]\/Properties: <Hierarchical> after/,
         "a dynamic list's <ManualQuery> moved after <MainTable>": /Settings: <ManualQuery> after/,
       },
@@ -86,7 +95,10 @@ const checks = [
   {
     name: "format-version",
     // Imported in place, so that this entry is one self-contained block of the file.
-    run: ((check) => (dir) => check(join(dir, "src")))((await import("./checks/format-version.mjs")).checkFormatVersion),
+    run: (
+      (check) => (dir) =>
+        check(join(dir, "src"))
+    )((await import("./checks/format-version.mjs")).checkFormatVersion),
     // What each broken copy must be rejected for.
     expect: {
       "a LineNumberLength added to a tabular section (format 2.20)": /TabularSection\[.*LineNumberLength.* appeared in format 2\.20/,
@@ -114,12 +126,36 @@ const checks = [
           return next;
         });
       return {
-        "a LineNumberLength added to a tabular section (format 2.20)": insert("Catalogs/ОперацииСред.xml", properties("TabularSection"), "\t<LineNumberLength>5</LineNumberLength>"),
-        "a TypeReductionMode added to a register dimension (format 2.18)": insert("InformationRegisters/СредыКлиентов.xml", properties("Dimension"), "\t<TypeReductionMode>TransformValues</TypeReductionMode>"),
-        "an unknown element (a misspelled FullTextSearh)": insert("Catalogs/КластерыKubernetes.xml", properties("Catalog"), "\t<FullTextSearh>Use</FullTextSearh>"),
-        "a privileged module flagged for external connection": replace("CommonModules/СредаСекретыПолныеПрава.xml", "<ExternalConnection>false<", "<ExternalConnection>true<"),
-        "CompatibilityMode newer than the format (Version8_3_24 in a 2.16 dump)": replace("Configuration.xml", /<CompatibilityMode>[^<]*</, "<CompatibilityMode>Version8_3_24<"),
-        "a mobile functionality of format 2.18 (TextToSpeech)": replace("Configuration.xml", "<app:functionality>DocumentScanning<", "<app:functionality>TextToSpeech<"),
+        "a LineNumberLength added to a tabular section (format 2.20)": insert(
+          "Catalogs/ОперацииСред.xml",
+          properties("TabularSection"),
+          "\t<LineNumberLength>5</LineNumberLength>",
+        ),
+        "a TypeReductionMode added to a register dimension (format 2.18)": insert(
+          "InformationRegisters/СредыКлиентов.xml",
+          properties("Dimension"),
+          "\t<TypeReductionMode>TransformValues</TypeReductionMode>",
+        ),
+        "an unknown element (a misspelled FullTextSearh)": insert(
+          "Catalogs/КластерыKubernetes.xml",
+          properties("Catalog"),
+          "\t<FullTextSearh>Use</FullTextSearh>",
+        ),
+        "a privileged module flagged for external connection": replace(
+          "CommonModules/СредаСекретыПолныеПрава.xml",
+          "<ExternalConnection>false<",
+          "<ExternalConnection>true<",
+        ),
+        "CompatibilityMode newer than the format (Version8_3_24 in a 2.16 dump)": replace(
+          "Configuration.xml",
+          /<CompatibilityMode>[^<]*</,
+          "<CompatibilityMode>Version8_3_24<",
+        ),
+        "a mobile functionality of format 2.18 (TextToSpeech)": replace(
+          "Configuration.xml",
+          "<app:functionality>DocumentScanning<",
+          "<app:functionality>TextToSpeech<",
+        ),
         "a form property first seen in format 2.21 (InputField AutoEditMode)": insert(
           "Catalogs/КластерыKubernetes/Forms/ФормаЭлемента/Ext/Form.xml",
           /(<InputField name="[^"]+" id="\d+">\r\n)(\t*)()/,
@@ -183,15 +219,23 @@ const checks = [
           }),
         "the bridge adds an enum value (Operation.status: paused)": (dir) => bridge(dir, (s) => s.Operation.properties.status.enum.push("paused")),
         "the generated module edited by hand": (dir) =>
-          bsl(dir, "CommonModules/СредаСхемыМостаСервер/Ext/Module.bsl", (t) => t.replace('Тело.Вставить("organizationName"', 'Тело.Вставить("organisationName"')),
+          bsl(dir, "CommonModules/СредаСхемыМостаСервер/Ext/Module.bsl", (t) =>
+            t.replace('Тело.Вставить("organizationName"', 'Тело.Вставить("organisationName"'),
+          ),
         "a route literal outside the generated module": (dir) =>
           bsl(dir, "CommonModules/СредаШаблоныСервер/Ext/Module.bsl", (t) =>
             t.replace("СредаКонтрактМостаСервер.ПолучитьШаблоны()", 'СредаМостСервер.ВыполнитьЗапрос("GET /v1/templates")'),
           ),
-        "a response field misspelled in the BSL (finishedAt → finishedOn)": (dir) => bsl(dir, CONTRACT_MODULE, (t) => t.replace("Операция.finishedAt", "Операция.finishedOn")),
+        "a response field misspelled in the BSL (finishedAt → finishedOn)": (dir) =>
+          bsl(dir, CONTRACT_MODULE, (t) => t.replace("Операция.finishedAt", "Операция.finishedOn")),
         "a phase value unknown to the bridge": (dir) => bsl(dir, CONTRACT_MODULE, (t) => t.replace('"Degraded"', '"Broken"')),
         "a request object of another schema (client ↔ environment)": (dir) =>
-          bsl(dir, CONTRACT_MODULE, (t) => t.replace("НовыйProvisioningRequest(ТелоКлиента(Данные.Клиент), ТелоСреды(Данные.Среда)", "НовыйProvisioningRequest(ТелоСреды(Данные.Среда), ТелоКлиента(Данные.Клиент)")),
+          bsl(dir, CONTRACT_MODULE, (t) =>
+            t.replace(
+              "НовыйProvisioningRequest(ТелоКлиента(Данные.Клиент), ТелоСреды(Данные.Среда)",
+              "НовыйProvisioningRequest(ТелоСреды(Данные.Среда), ТелоКлиента(Данные.Клиент)",
+            ),
+          ),
       };
     })(),
   },
@@ -218,7 +262,8 @@ const checks = [
     expect: { "a syntax error (КонецФункции removed)": /СредаКлиентыКлиентСервер.*Error/ },
     run: (dir) => checkBslLs(dir),
     breaks: {
-      "a syntax error (КонецФункции removed)": (dir) => edit(dir, "CommonModules/СредаКлиентыКлиентСервер/Ext/Module.bsl", (t) => t.replace("КонецФункции", "")),
+      "a syntax error (КонецФункции removed)": (dir) =>
+        edit(dir, "CommonModules/СредаКлиентыКлиентСервер/Ext/Module.bsl", (t) => t.replace("КонецФункции", "")),
     },
   },
   {
@@ -242,7 +287,8 @@ const checks = [
       "a client module calling a server module without ServerCall": /common-module-context: .*СредаМостСервер\.ПроверкаСервернойПроцедуры/,
       "a common form's procedure named like a form method (Закрыть)": /context-method-name: Закрыть is a method of the form itself/,
       "an object form's command handler named Записать": /context-method-name: Записать is a method of the form's extension/,
-      "a common form's command handler named Записать (the settings form's old defect)": /context-method-name: Записать is a method of the form extension for objects/,
+      "a common form's command handler named Записать (the settings form's old defect)":
+        /context-method-name: Записать is a method of the form extension for objects/,
       "a &НаСервере form method calling a &НаКлиенте one": /context: ПроверкаСервер .* calls ПроверкаКлиент/,
       "a &НаСервереБезКонтекста method reading the form's Объект": /no-context: ПроверкаБезКонтекста/,
       "Возврат with a value in a procedure": /return-value-in-procedure: ПроверкаВозврата/,
@@ -269,7 +315,11 @@ const checks = [
       const COMMON_FORM = "CommonForms/НастройкиСреды/Ext/Form/Module.bsl";
       return {
         "ЭтотОбъект in a common module": (dir) =>
-          append(dir, CLIENT_MODULE, 'Процедура ПроверкаЭтотОбъект() Экспорт\n\tОповещение = Новый ОписаниеОповещения("ПроверкаЭтотОбъект", ЭтотОбъект);\nКонецПроцедуры'),
+          append(
+            dir,
+            CLIENT_MODULE,
+            'Процедура ПроверкаЭтотОбъект() Экспорт\n\tОповещение = Новый ОписаниеОповещения("ПроверкаЭтотОбъект", ЭтотОбъект);\nКонецПроцедуры',
+          ),
         "Объект.Ссылка read in a method the OnReadAtServer handler calls": (dir) => {
           edit(dir, OBJECT_FORM, (t) => {
             const next = t.replace(/(Процедура ПриЧтенииНаСервере\(ТекущийОбъект\)\r?\n)/, "$1\tПроверкаЧтения();\r\n");
@@ -295,36 +345,70 @@ const checks = [
           append(dir, CLIENT_MODULE, "Процедура ПроверкаВызоваАрности() Экспорт\n\tХ = СредаКлиентыКлиентСервер.ПроверкаАрности(1, 2, 3);\nКонецПроцедуры");
         },
         "too few arguments for the module's own procedure": (dir) =>
-          append(dir, SERVER_MODULE, "Процедура ПроверкаДвухПараметров(А, Б)\nКонецПроцедуры\nПроцедура ПроверкаВызоваСвоей() Экспорт\n\tПроверкаДвухПараметров(1);\nКонецПроцедуры"),
+          append(
+            dir,
+            SERVER_MODULE,
+            "Процедура ПроверкаДвухПараметров(А, Б)\nКонецПроцедуры\nПроцедура ПроверкаВызоваСвоей() Экспорт\n\tПроверкаДвухПараметров(1);\nКонецПроцедуры",
+          ),
         "a client module calling a server module without ServerCall": (dir) => {
           append(dir, SERVER_MODULE, "Процедура ПроверкаСервернойПроцедуры() Экспорт\nКонецПроцедуры");
           append(dir, CLIENT_MODULE, "Процедура ПроверкаСервера() Экспорт\n\tСредаМостСервер.ПроверкаСервернойПроцедуры();\nКонецПроцедуры");
         },
-        "a common form's procedure named like a form method (Закрыть)": (dir) => append(dir, COMMON_FORM, "&НаКлиенте\nПроцедура Закрыть(Команда)\nКонецПроцедуры"),
+        "a common form's procedure named like a form method (Закрыть)": (dir) =>
+          append(dir, COMMON_FORM, "&НаКлиенте\nПроцедура Закрыть(Команда)\nКонецПроцедуры"),
         "an object form's command handler named Записать": (dir) => append(dir, OBJECT_FORM, "&НаКлиенте\nПроцедура Записать(Команда)\nКонецПроцедуры"),
         "a common form's command handler named Записать (the settings form's old defect)": (dir) =>
           append(dir, COMMON_FORM, "&НаКлиенте\nПроцедура Записать(Команда)\nКонецПроцедуры"),
         "a &НаСервере form method calling a &НаКлиенте one": (dir) =>
-          append(dir, OBJECT_FORM, "&НаКлиенте\nПроцедура ПроверкаКлиент()\nКонецПроцедуры\n&НаСервере\nПроцедура ПроверкаСервер()\n\tПроверкаКлиент();\nКонецПроцедуры"),
+          append(
+            dir,
+            OBJECT_FORM,
+            "&НаКлиенте\nПроцедура ПроверкаКлиент()\nКонецПроцедуры\n&НаСервере\nПроцедура ПроверкаСервер()\n\tПроверкаКлиент();\nКонецПроцедуры",
+          ),
         "a &НаСервереБезКонтекста method reading the form's Объект": (dir) =>
           append(dir, OBJECT_FORM, "&НаСервереБезКонтекста\nФункция ПроверкаБезКонтекста()\n\tВозврат Объект.Ссылка;\nКонецФункции"),
         "Возврат with a value in a procedure": (dir) => append(dir, SERVER_MODULE, "Процедура ПроверкаВозврата() Экспорт\n\tВозврат 1;\nКонецПроцедуры"),
         "a procedure used as a function": (dir) =>
-          append(dir, SERVER_MODULE, "Процедура ПроверкаПроцедуры()\nКонецПроцедуры\nФункция ПроверкаФункции() Экспорт\n\tВозврат ПроверкаПроцедуры();\nКонецФункции"),
+          append(
+            dir,
+            SERVER_MODULE,
+            "Процедура ПроверкаПроцедуры()\nКонецПроцедуры\nФункция ПроверкаФункции() Экспорт\n\tВозврат ПроверкаПроцедуры();\nКонецФункции",
+          ),
         "an unknown global identifier": (dir) => append(dir, SERVER_MODULE, "Процедура ПроверкаИмени() Экспорт\n\tНетТакойФункции(1);\nКонецПроцедуры"),
-        "two methods of the same name": (dir) => append(dir, SERVER_MODULE, "Процедура ПроверкаДубля()\nКонецПроцедуры\nПроцедура ПроверкаДубля()\nКонецПроцедуры"),
+        "two methods of the same name": (dir) =>
+          append(dir, SERVER_MODULE, "Процедура ПроверкаДубля()\nКонецПроцедуры\nПроцедура ПроверкаДубля()\nКонецПроцедуры"),
         "an idle handler the form module lacks": (dir) =>
-          append(dir, OBJECT_FORM, '&НаКлиенте\nПроцедура ПроверкаОжидания()\n\tПодключитьОбработчикОжидания("НетТакогоОбработчика", 1, Истина);\nКонецПроцедуры'),
+          append(
+            dir,
+            OBJECT_FORM,
+            '&НаКлиенте\nПроцедура ПроверкаОжидания()\n\tПодключитьОбработчикОжидания("НетТакогоОбработчика", 1, Истина);\nКонецПроцедуры',
+          ),
         "ОписаниеОповещения naming a handler the common module lacks": (dir) =>
-          append(dir, CLIENT_MODULE, 'Процедура ПроверкаОповещения() Экспорт\n\tОповещение = Новый ОписаниеОповещения("НетТакогоОбработчика", СредаРазвертываниеКлиент);\nКонецПроцедуры'),
+          append(
+            dir,
+            CLIENT_MODULE,
+            'Процедура ПроверкаОповещения() Экспорт\n\tОповещение = Новый ОписаниеОповещения("НетТакогоОбработчика", СредаРазвертываниеКлиент);\nКонецПроцедуры',
+          ),
         "a catalog the configuration does not declare": (dir) =>
           append(dir, SERVER_MODULE, "Функция ПроверкаСправочника() Экспорт\n\tВозврат Справочники.НетТакогоСправочника.ПустаяСсылка();\nКонецФункции"),
         "a client method waiting for the bridge through a server call (СредаКонтрактМостаСервер.ПолучитьМакросы)": (dir) => {
-          append(dir, "CommonModules/СредаШаблоныВызовСервера/Ext/Module.bsl", "Функция ПроверкаМакросов() Экспорт\n\tВозврат СредаКонтрактМостаСервер.ПолучитьМакросы();\nКонецФункции");
-          append(dir, "Catalogs/ШаблоныЗапросов/Forms/ФормаЭлемента/Ext/Form/Module.bsl", "&НаКлиенте\nПроцедура ПроверкаМакросовНаКлиенте()\n\tОтвет = СредаШаблоныВызовСервера.ПроверкаМакросов();\nКонецПроцедуры");
+          append(
+            dir,
+            "CommonModules/СредаШаблоныВызовСервера/Ext/Module.bsl",
+            "Функция ПроверкаМакросов() Экспорт\n\tВозврат СредаКонтрактМостаСервер.ПолучитьМакросы();\nКонецФункции",
+          );
+          append(
+            dir,
+            "Catalogs/ШаблоныЗапросов/Forms/ФормаЭлемента/Ext/Form/Module.bsl",
+            "&НаКлиенте\nПроцедура ПроверкаМакросовНаКлиенте()\n\tОтвет = СредаШаблоныВызовСервера.ПроверкаМакросов();\nКонецПроцедуры",
+          );
         },
         "an object read and written back without a lock": (dir) =>
-          append(dir, "CommonModules/СредаРазвертываниеСервер/Ext/Module.bsl", "Процедура ПроверкаЗаписи(Операция) Экспорт\n\tОбъект = Операция.ПолучитьОбъект();\n\tОбъект.Записать();\nКонецПроцедуры"),
+          append(
+            dir,
+            "CommonModules/СредаРазвертываниеСервер/Ext/Module.bsl",
+            "Процедура ПроверкаЗаписи(Операция) Экспорт\n\tОбъект = Операция.ПолучитьОбъект();\n\tОбъект.Записать();\nКонецПроцедуры",
+          ),
         "Оповестить with an event no form's ОбработкаОповещения compares": (dir) =>
           append(dir, CLIENT_MODULE, 'Процедура ПроверкаСобытия() Экспорт\n\tОповестить("НикемНеПринятое");\nКонецПроцедуры'),
         "a common form that cancels without its parameter put in a subsystem (ХодРазвертывания)": (dir) =>

@@ -39,16 +39,25 @@ export function checkBslLs(onecDir) {
   try {
     for (let attempt = 1; attempt <= 2; attempt++) {
       try {
-        execFileSync(javaPath, [...BSL_LS_JVM_OPTIONS, "-jar", jar, "-c", configPath, "analyze", "-s", join(onecDir, "src"), "-w", onecDir, "-r", "json", "-o", out, "-q"], {
-          // The configuration root in the settings is relative to the working directory.
-          cwd: onecDir,
-          stdio: ["ignore", "pipe", "pipe"],
-          maxBuffer: 64 * 1024 * 1024,
-        });
+        execFileSync(
+          javaPath,
+          [...BSL_LS_JVM_OPTIONS, "-jar", jar, "-c", configPath, "analyze", "-s", join(onecDir, "src"), "-w", onecDir, "-r", "json", "-o", out, "-q"],
+          {
+            // The configuration root in the settings is relative to the working directory.
+            cwd: onecDir,
+            stdio: ["ignore", "pipe", "pipe"],
+            maxBuffer: 64 * 1024 * 1024,
+          },
+        );
         failure = undefined;
         break;
       } catch (e) {
-        const tail = (text) => String(text ?? "").split("\n").filter((l) => l.trim() && !l.startsWith("WARNING")).slice(-5).join(" | ");
+        const tail = (text) =>
+          String(text ?? "")
+            .split("\n")
+            .filter((l) => l.trim() && !l.startsWith("WARNING"))
+            .slice(-5)
+            .join(" | ");
         failure = `exit ${e.status ?? e.signal ?? "?"}; stderr: ${tail(e.stderr) || "(empty)"}; stdout: ${tail(e.stdout) || "(empty)"}`;
       }
     }
@@ -68,4 +77,3 @@ export function checkBslLs(onecDir) {
   }
   return problems;
 }
-

@@ -16,8 +16,22 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  callArguments, callGraph, callSites, closingBracket, compiledIn, directiveOf, enclosingConditions, findPath, localNames, nodeKey, parseModule, references,
-  returnedLiteral, statementEnd, statementStart, valueReturns,
+  callArguments,
+  callGraph,
+  callSites,
+  closingBracket,
+  compiledIn,
+  directiveOf,
+  enclosingConditions,
+  findPath,
+  localNames,
+  nodeKey,
+  parseModule,
+  references,
+  returnedLiteral,
+  statementEnd,
+  statementStart,
+  valueReturns,
 } from "../lib/bsl.mjs";
 import { declaredChildren, declaredObjects, FOLDERS, listFiles, readXml } from "../lib/dump.mjs";
 import { child, children, textOf } from "../lib/xml.mjs";
@@ -45,27 +59,75 @@ const DIRECTIVE_NAMES = {
 };
 /** Metadata collections of the global context → metadata type of their members. */
 const MANAGERS = {
-  справочники: "Catalog", catalogs: "Catalog", документы: "Document", documents: "Document", перечисления: "Enum", enums: "Enum",
-  регистрысведений: "InformationRegister", informationregisters: "InformationRegister", константы: "Constant", constants: "Constant",
-  обработки: "DataProcessor", dataprocessors: "DataProcessor",
+  справочники: "Catalog",
+  catalogs: "Catalog",
+  документы: "Document",
+  documents: "Document",
+  перечисления: "Enum",
+  enums: "Enum",
+  регистрысведений: "InformationRegister",
+  informationregisters: "InformationRegister",
+  константы: "Constant",
+  constants: "Constant",
+  обработки: "DataProcessor",
+  dataprocessors: "DataProcessor",
 };
 /** Collections of Метаданные → metadata type. */
 const METADATA_COLLECTIONS = {
-  справочники: "Catalog", catalogs: "Catalog", документы: "Document", documents: "Document", перечисления: "Enum", enums: "Enum",
-  регистрысведений: "InformationRegister", informationregisters: "InformationRegister", константы: "Constant", constants: "Constant",
-  обработки: "DataProcessor", dataprocessors: "DataProcessor", общиеформы: "CommonForm", commonforms: "CommonForm",
-  общиемодули: "CommonModule", commonmodules: "CommonModule", регламентныезадания: "ScheduledJob", scheduledjobs: "ScheduledJob",
-  роли: "Role", roles: "Role", подсистемы: "Subsystem", subsystems: "Subsystem", языки: "Language", languages: "Language",
+  справочники: "Catalog",
+  catalogs: "Catalog",
+  документы: "Document",
+  documents: "Document",
+  перечисления: "Enum",
+  enums: "Enum",
+  регистрысведений: "InformationRegister",
+  informationregisters: "InformationRegister",
+  константы: "Constant",
+  constants: "Constant",
+  обработки: "DataProcessor",
+  dataprocessors: "DataProcessor",
+  общиеформы: "CommonForm",
+  commonforms: "CommonForm",
+  общиемодули: "CommonModule",
+  commonmodules: "CommonModule",
+  регламентныезадания: "ScheduledJob",
+  scheduledjobs: "ScheduledJob",
+  роли: "Role",
+  roles: "Role",
+  подсистемы: "Subsystem",
+  subsystems: "Subsystem",
+  языки: "Language",
+  languages: "Language",
 };
 /** Names of metadata types in form paths («Справочник.Клиенты.ФормаОбъекта») and in ПредопределенноеЗначение. */
 const SINGULAR = {
-  справочник: "Catalog", catalog: "Catalog", документ: "Document", document: "Document", перечисление: "Enum", enum: "Enum",
-  регистрсведений: "InformationRegister", informationregister: "InformationRegister", обработка: "DataProcessor", dataprocessor: "DataProcessor",
-  общаяформа: "CommonForm", commonform: "CommonForm",
+  справочник: "Catalog",
+  catalog: "Catalog",
+  документ: "Document",
+  document: "Document",
+  перечисление: "Enum",
+  enum: "Enum",
+  регистрсведений: "InformationRegister",
+  informationregister: "InformationRegister",
+  обработка: "DataProcessor",
+  dataprocessor: "DataProcessor",
+  общаяформа: "CommonForm",
+  commonform: "CommonForm",
 };
 /** Forms the platform generates for an object that declares none of that name. */
 const STANDARD_FORMS = {
-  Catalog: ["ФормаОбъекта", "ФормаГруппы", "ФормаСписка", "ФормаВыбора", "ФормаВыбораГруппы", "ObjectForm", "FolderForm", "ListForm", "ChoiceForm", "FolderChoiceForm"],
+  Catalog: [
+    "ФормаОбъекта",
+    "ФормаГруппы",
+    "ФормаСписка",
+    "ФормаВыбора",
+    "ФормаВыбораГруппы",
+    "ObjectForm",
+    "FolderForm",
+    "ListForm",
+    "ChoiceForm",
+    "FolderChoiceForm",
+  ],
   Document: ["ФормаОбъекта", "ФормаСписка", "ФормаВыбора", "ObjectForm", "ListForm", "ChoiceForm"],
   InformationRegister: ["ФормаЗаписи", "ФормаСписка", "RecordForm", "ListForm"],
   Enum: ["ФормаСписка", "ФормаВыбора", "ListForm", "ChoiceForm"],
@@ -91,9 +153,21 @@ function platformContext() {
     globals: new Map([...index("types", "type"), ...index("enums", "enumeration"), ...index("properties", "property"), ...index("methods", "method")]),
     types: new Map([...index("enums", "enumeration"), ...index("types", "type")]),
     form: { methods: names(c.form.methods), properties: names(c.form.properties), methodList: c.form.methods },
-    formExtensions: Object.fromEntries(Object.entries(c.formExtensions).filter(([k]) => !k.startsWith("$") && k !== "src").map(([k, v]) => [k, { methods: names(v.methods), methodList: v.methods, properties: names(v.properties) }])),
-    catalogObject: { methods: names(c.catalogObject.methods), methodList: c.catalogObject.methods, properties: names([...c.catalogObject.properties, ...c.catalogObject.standardAttributes.names]) },
-    recordSet: { methods: names(c.recordSet.methods), methodList: c.recordSet.methods, properties: names([...c.recordSet.properties, ...c.recordSet.standardAttributes.names]) },
+    formExtensions: Object.fromEntries(
+      Object.entries(c.formExtensions)
+        .filter(([k]) => !k.startsWith("$") && k !== "src")
+        .map(([k, v]) => [k, { methods: names(v.methods), methodList: v.methods, properties: names(v.properties) }]),
+    ),
+    catalogObject: {
+      methods: names(c.catalogObject.methods),
+      methodList: c.catalogObject.methods,
+      properties: names([...c.catalogObject.properties, ...c.catalogObject.standardAttributes.names]),
+    },
+    recordSet: {
+      methods: names(c.recordSet.methods),
+      methodList: c.recordSet.methods,
+      properties: names([...c.recordSet.properties, ...c.recordSet.standardAttributes.names]),
+    },
   };
   return contextCache;
 }
@@ -119,10 +193,20 @@ function loadConfiguration(cf) {
       const el = child(readXml(o.file), "CommonModule");
       const p = child(el, "Properties");
       const flags = {
-        global: bool(p, "Global"), client: bool(p, "ClientManagedApplication"), server: bool(p, "Server"), ext: bool(p, "ExternalConnection"),
-        ordinary: bool(p, "ClientOrdinaryApplication"), serverCall: bool(p, "ServerCall"), privileged: bool(p, "Privileged"),
+        global: bool(p, "Global"),
+        client: bool(p, "ClientManagedApplication"),
+        server: bool(p, "Server"),
+        ext: bool(p, "ExternalConnection"),
+        ordinary: bool(p, "ClientOrdinaryApplication"),
+        serverCall: bool(p, "ServerCall"),
+        privileged: bool(p, "Privileged"),
       };
-      const envs = [...(flags.client ? ["thin", "web", "thick"] : []), ...(flags.server ? ["server"] : []), ...(flags.ext ? ["ext"] : []), ...(flags.ordinary && !flags.client ? ["thick"] : [])];
+      const envs = [
+        ...(flags.client ? ["thin", "web", "thick"] : []),
+        ...(flags.server ? ["server"] : []),
+        ...(flags.ext ? ["ext"] : []),
+        ...(flags.ordinary && !flags.client ? ["thick"] : []),
+      ];
       const cm = { name: o.name, flags, envs, file: join(folder, "Ext", "Module.bsl") };
       commonModules.set(lower(o.name), cm);
       if (read(cm.file) !== null) modules.push({ kind: "common", file: cm.file, owner: o, common: cm, envs });
@@ -177,7 +261,11 @@ function readForm(path) {
   }
   for (const e of children(child(root, "Events"), "Event")) form.events.set(e.attrs.name, textOf(e));
   for (const p of children(child(root, "Parameters"), "Parameter")) {
-    form.parameters.set(lower(p.attrs.name ?? ""), { name: p.attrs.name, type: children(child(p, "Type"), "v8:Type").map(textOf).join(", "), key: textOf(child(p, "KeyParameter")) === "true" });
+    form.parameters.set(lower(p.attrs.name ?? ""), {
+      name: p.attrs.name,
+      type: children(child(p, "Type"), "v8:Type").map(textOf).join(", "),
+      key: textOf(child(p, "KeyParameter")) === "true",
+    });
   }
   return form;
 }
@@ -268,7 +356,8 @@ class ModuleChecker {
     const seen = new Map();
     for (const x of this.outline.methods) {
       const key = lower(x.name);
-      if (seen.has(key)) this.report(x.line, "duplicate-method", `${x.name} is already defined at line ${seen.get(key)}: the compiler rejects a second method of the same name`);
+      if (seen.has(key))
+        this.report(x.line, "duplicate-method", `${x.name} is already defined at line ${seen.get(key)}: the compiler rejects a second method of the same name`);
       else seen.set(key, x.line);
     }
     const vars = new Map();
@@ -287,21 +376,38 @@ class ModuleChecker {
     if (this.isForm) {
       sets.push(["a method of the form itself (ClientApplicationForm)", ctx.form.methodList]);
       const form = this.module.form;
-      if (this.formExtension?.methodList.length) sets.push([`a method of the form's extension for its main attribute ${form.main.name} (${form.main.type.replace(/^cfg:/, "")})`, this.formExtension.methodList]);
+      if (this.formExtension?.methodList.length)
+        sets.push([
+          `a method of the form's extension for its main attribute ${form.main.name} (${form.main.type.replace(/^cfg:/, "")})`,
+          this.formExtension.methodList,
+        ]);
     } else if (this.objectContext) {
-      sets.push([`a method of the module's object (${this.module.kind === "recordset" ? "РегистрСведенийНаборЗаписей" : "СправочникОбъект"})`, this.objectContext.methodList]);
+      sets.push([
+        `a method of the module's object (${this.module.kind === "recordset" ? "РегистрСведенийНаборЗаписей" : "СправочникОбъект"})`,
+        this.objectContext.methodList,
+      ]);
     }
     for (const x of this.outline.methods) {
       for (const [what, list] of sets) {
         const hit = list.find(([ru, en]) => lower(ru) === lower(x.name) || lower(en) === lower(x.name));
-        if (hit) this.report(x.line, "context-method-name", `${x.name} is ${what}: the compiler rejects the module's ${x.kind} as already defined — rename it (a command's handler can have any name)`);
+        if (hit)
+          this.report(
+            x.line,
+            "context-method-name",
+            `${x.name} is ${what}: the compiler rejects the module's ${x.kind} as already defined — rename it (a command's handler can have any name)`,
+          );
       }
       // A form without an object as its main attribute has no Записать/Прочитать today; a method of that name
       // compiles, but breaks the moment the form gets such an attribute and reads as a call of the form's own
       // Записать() everywhere it is used. Reviewers count it as shadowing, so it is refused in every form.
       if (this.isForm && !this.formExtension?.methodList.length) {
         const reserved = ctx.formExtensions.object?.methodList.find(([ru, en]) => lower(ru) === lower(x.name) || lower(en) === lower(x.name));
-        if (reserved) this.report(x.line, "context-method-name", `${x.name} is a method of the form extension for objects (Записать/Прочитать): in this form without an object attribute it compiles, but shadows the form's method once the form gets one — rename it`);
+        if (reserved)
+          this.report(
+            x.line,
+            "context-method-name",
+            `${x.name} is a method of the form extension for objects (Записать/Прочитать): in this form without an object attribute it compiles, but shadows the form's method once the form gets one — rename it`,
+          );
       }
     }
   }
@@ -312,7 +418,9 @@ class ModuleChecker {
     const noContext = this.isForm && (directive === "server-no-context" || directive === "client-server-no-context");
     const locals = localNames(method);
     const body = method.body;
-    if (method.kind === "procedure") for (const r of valueReturns(body)) this.report(r.line, "return-value-in-procedure", `${method.name} is a procedure: Возврат with a value is allowed only in a function`);
+    if (method.kind === "procedure")
+      for (const r of valueReturns(body))
+        this.report(r.line, "return-value-in-procedure", `${method.name} is a procedure: Возврат with a value is allowed only in a function`);
     const seenUnknown = new Set();
     for (let j = 0; j < body.length; j++) {
       const t = body[j];
@@ -334,7 +442,12 @@ class ModuleChecker {
         if (this.isForm) {
           const vEnvs = DIRECTIVE_ENVS[directiveOf(variable)] ?? ["server"];
           const missing = tokenEnvs.filter((e) => !vEnvs.includes(e));
-          if (missing.length) this.report(t.line, "context", `${method.name} (${DIRECTIVE_NAMES[directive]}) uses module variable ${variable.name}, declared ${DIRECTIVE_NAMES[directiveOf(variable)]}: it does not exist on ${envList(missing)}`);
+          if (missing.length)
+            this.report(
+              t.line,
+              "context",
+              `${method.name} (${DIRECTIVE_NAMES[directive]}) uses module variable ${variable.name}, declared ${DIRECTIVE_NAMES[directiveOf(variable)]}: it does not exist on ${envList(missing)}`,
+            );
         }
         continue;
       }
@@ -363,7 +476,11 @@ class ModuleChecker {
       if (seenUnknown.has(name)) continue;
       seenUnknown.add(name);
       const what = call ? "procedure or function" : "variable";
-      this.report(t.line, "unknown-identifier", `${t.text}: no local ${what}, method of the module, ${this.isForm ? "form attribute or form property" : this.objectContext ? "attribute or method of the object" : "module variable"}, common module or global-context name of the platform has this name — the compiler rejects it ("${call ? "Процедура или функция с указанным именем не определена" : "Переменная не определена"}")`);
+      this.report(
+        t.line,
+        "unknown-identifier",
+        `${t.text}: no local ${what}, method of the module, ${this.isForm ? "form attribute or form property" : this.objectContext ? "attribute or method of the object" : "module variable"}, common module or global-context name of the platform has this name — the compiler rejects it ("${call ? "Процедура или функция с указанным именем не определена" : "Переменная не определена"}")`,
+      );
     }
   }
 
@@ -378,7 +495,11 @@ class ModuleChecker {
         if (noContext) this.report(t.line, "no-context", `${method.name} is ${DIRECTIVE_NAMES[directive]}: it has no form, so ${t.text} does not exist there`);
         return true;
       }
-      this.report(t.line, "this-object", `${t.text} exists only in object, record set and form modules, not in ${this.module.kind === "common" ? "a common module" : "a manager module"}: pass the module's name (for ОписаниеОповещения, the common module itself) instead`);
+      this.report(
+        t.line,
+        "this-object",
+        `${t.text} exists only in object, record set and form modules, not in ${this.module.kind === "common" ? "a common module" : "a manager module"}: pass the module's name (for ОписаниеОповещения, the common module itself) instead`,
+      );
       return true;
     }
     if (this.isForm) {
@@ -389,7 +510,12 @@ class ModuleChecker {
       const isMethod = ctx.form.methods.has(name) || this.formExtension?.methods.has(name);
       if (!isAttribute && !isProperty && !isMethod) return false;
       if (isMethod && (name === "подключитьобработчикожидания" || name === "attachidlehandler")) this.checkIdleHandler(method, body, j);
-      if (noContext) this.report(t.line, "no-context", `${method.name} is ${DIRECTIVE_NAMES[directive]}: it runs without the form, so the form's ${isAttribute ? "attribute" : isMethod ? "method" : "property"} ${t.text} does not exist there — pass the value as a parameter or use &НаСервере`);
+      if (noContext)
+        this.report(
+          t.line,
+          "no-context",
+          `${method.name} is ${DIRECTIVE_NAMES[directive]}: it runs without the form, so the form's ${isAttribute ? "attribute" : isMethod ? "method" : "property"} ${t.text} does not exist there — pass the value as a parameter or use &НаСервере`,
+        );
       return true;
     }
     if (this.objectContext && (this.ownerChildren.has(name) || this.objectContext.properties.has(name) || this.objectContext.methods.has(name))) return true;
@@ -401,7 +527,11 @@ class ModuleChecker {
   checkOwnCall(method, directive, envs, body, j, target, call) {
     const t = body[j];
     if (!call) {
-      this.report(t.line, "own-method-call", `${t.text} is a ${target.kind} of the module, used without parentheses: the compiler reads it as an undefined variable`);
+      this.report(
+        t.line,
+        "own-method-call",
+        `${t.text} is a ${target.kind} of the module, used without parentheses: the compiler reads it as an undefined variable`,
+      );
       return;
     }
     this.checkCall(method, body, j, target, target.name);
@@ -414,11 +544,20 @@ class ModuleChecker {
     const noContextFrom = from === "server-no-context" || from === "client-server-no-context";
     const contextTo = to === "server" || to === "client" || to === "" || to === "client-server";
     if (noContextFrom && contextTo) {
-      this.report(t.line, "no-context", `${method.name} (${DIRECTIVE_NAMES[from]}) calls ${target.name} (${DIRECTIVE_NAMES[to]}), a form method with context: a method without context cannot call it`);
+      this.report(
+        t.line,
+        "no-context",
+        `${method.name} (${DIRECTIVE_NAMES[from]}) calls ${target.name} (${DIRECTIVE_NAMES[to]}), a form method with context: a method without context cannot call it`,
+      );
       return;
     }
     const missing = fromEnvs.filter((e) => !toEnvs.includes(e) && !(serverCall && CLIENT.includes(e)));
-    if (missing.length) this.report(t.line, "context", `${method.name} (${DIRECTIVE_NAMES[from]}) calls ${target.name} (${DIRECTIVE_NAMES[to]}), which does not exist on ${envList(missing)}${from !== "client" && to === "client" ? ": server code cannot call a client method" : ""}`);
+    if (missing.length)
+      this.report(
+        t.line,
+        "context",
+        `${method.name} (${DIRECTIVE_NAMES[from]}) calls ${target.name} (${DIRECTIVE_NAMES[to]}), which does not exist on ${envList(missing)}${from !== "client" && to === "client" ? ": server code cannot call a client method" : ""}`,
+      );
   }
 
   /** Arity and procedure-used-as-function for a call of a known method at body[j] (the name token). */
@@ -428,12 +567,22 @@ class ModuleChecker {
     const args = callArguments(body, j + 1).length;
     const max = target.params.length;
     const required = target.params.filter((p) => !p.optional).length;
-    if (args > max) this.report(t.line, "arity", `${label} takes ${max} parameter${max === 1 ? "" : "s"}, called with ${args}: "Слишком много фактических параметров"`);
-    else if (args < required) this.report(t.line, "arity", `${label} needs ${required} parameter${required === 1 ? "" : "s"} (${target.params.filter((p) => !p.optional).map((p) => p.name).join(", ")}), called with ${args}: "Недостаточно фактических параметров"`);
+    if (args > max)
+      this.report(t.line, "arity", `${label} takes ${max} parameter${max === 1 ? "" : "s"}, called with ${args}: "Слишком много фактических параметров"`);
+    else if (args < required)
+      this.report(
+        t.line,
+        "arity",
+        `${label} needs ${required} parameter${required === 1 ? "" : "s"} (${target.params
+          .filter((p) => !p.optional)
+          .map((p) => p.name)
+          .join(", ")}), called with ${args}: "Недостаточно фактических параметров"`,
+      );
     if (target.kind === "procedure") {
       const start = body[j - 1]?.text === "." ? j - 2 : j;
       const close = closingBracket(body, j + 1);
-      if (!(statementStart(body, start) && statementEnd(body, close + 1))) this.report(t.line, "procedure-as-function", `${label} is a procedure: its call has no value ("Использование процедуры как функции")`);
+      if (!(statementStart(body, start) && statementEnd(body, close + 1)))
+        this.report(t.line, "procedure-as-function", `${label} is a procedure: its call has no value ("Использование процедуры как функции")`);
     }
   }
 
@@ -449,7 +598,11 @@ class ModuleChecker {
     const target = cm.methods.get(nameToken.value);
     const call = body[j + 3]?.text === "(";
     if (!target) {
-      this.report(nameToken.line, "common-module-call", `common module ${cm.name} has no method ${nameToken.text}${cm.outline ? "" : " (the module has no Ext/Module.bsl)"}`);
+      this.report(
+        nameToken.line,
+        "common-module-call",
+        `common module ${cm.name} has no method ${nameToken.text}${cm.outline ? "" : " (the module has no Ext/Module.bsl)"}`,
+      );
       return;
     }
     if (!target.exported) {
@@ -490,7 +643,11 @@ class ModuleChecker {
     const missing = envs.filter((e) => CHECKED.includes(e) && !entry.on.includes(e));
     if (!missing.length) return;
     const where = this.isForm ? `${method.name} (${DIRECTIVE_NAMES[directive]})` : `${method.name} (${this.moduleLabel()})`;
-    this.report(t.line, "platform-context", `${t.text} (global ${entry.kind}) is not available on ${envList(missing)}, where ${where} runs; the platform has it on: ${envList(entry.on) || "no checked context"} [platform-context.json: ${entry.src}]`);
+    this.report(
+      t.line,
+      "platform-context",
+      `${t.text} (global ${entry.kind}) is not available on ${envList(missing)}, where ${where} runs; the platform has it on: ${envList(entry.on) || "no checked context"} [platform-context.json: ${entry.src}]`,
+    );
   }
 
   moduleLabel() {
@@ -513,7 +670,11 @@ class ModuleChecker {
     const missing = envs.filter((e) => CHECKED.includes(e) && !type.on.includes(e));
     if (missing.length) {
       const method = this.outline.methods.find((x) => x.body === body);
-      this.report(t.line, "platform-context", `Новый ${t.text}: the type is not available on ${envList(missing)}, where ${method?.name ?? "the code"} runs; the platform has it on: ${envList(type.on) || "no checked context"} [platform-context.json: ${type.src}]`);
+      this.report(
+        t.line,
+        "platform-context",
+        `Новый ${t.text}: the type is not available on ${envList(missing)}, where ${method?.name ?? "the code"} runs; the platform has it on: ${envList(type.on) || "no checked context"} [platform-context.json: ${type.src}]`,
+      );
     }
     if (lower(type.name) === "описаниеоповещения") this.checkNotifyDescription(body, j);
   }
@@ -541,14 +702,32 @@ class ModuleChecker {
     }
     const obj = this.config.byType.get(type)?.get(nameToken.value);
     if (!obj) {
-      this.report(nameToken.line, "metadata-reference", `${body[j].text}.${head === "метаданные" || head === "metadata" ? `${next.text}.` : ""}${nameToken.text}: the configuration declares no ${type} ${nameToken.text}`);
+      this.report(
+        nameToken.line,
+        "metadata-reference",
+        `${body[j].text}.${head === "метаданные" || head === "metadata" ? `${next.text}.` : ""}${nameToken.text}: the configuration declares no ${type} ${nameToken.text}`,
+      );
       return;
     }
     if (type === "Enum" && head !== "метаданные" && head !== "metadata") {
       const valueToken = body[j + 3]?.text === "." && body[j + 4]?.type === "ident" ? body[j + 4] : null;
       const values = new Set((obj.children ?? []).filter((r) => r.includes(".EnumValue.")).map((r) => lower(r.split(".").pop())));
-      const managerMethods = ["пустаяссылка", "emptyref", "получитьформу", "getform", "получитьформусписка", "getlistform", "получитьформувыбора", "getchoiceform", "получитьмакет", "gettemplate", "индекс", "index"];
-      if (valueToken && !values.has(valueToken.value) && !managerMethods.includes(valueToken.value)) this.report(valueToken.line, "metadata-reference", `Перечисления.${obj.name}.${valueToken.text}: the enumeration has no value ${valueToken.text}`);
+      const managerMethods = [
+        "пустаяссылка",
+        "emptyref",
+        "получитьформу",
+        "getform",
+        "получитьформусписка",
+        "getlistform",
+        "получитьформувыбора",
+        "getchoiceform",
+        "получитьмакет",
+        "gettemplate",
+        "индекс",
+        "index",
+      ];
+      if (valueToken && !values.has(valueToken.value) && !managerMethods.includes(valueToken.value))
+        this.report(valueToken.line, "metadata-reference", `Перечисления.${obj.name}.${valueToken.text}: the enumeration has no value ${valueToken.text}`);
     }
   }
 
@@ -562,7 +741,11 @@ class ModuleChecker {
     if (!type || parts.length !== 3) return;
     const obj = this.config.byType.get(type)?.get(lower(parts[1]));
     if (!obj) this.report(arg[0].line, "metadata-reference", `ПредопределенноеЗначение("${arg[0].value}"): the configuration declares no ${type} ${parts[1]}`);
-    else if (type === "Enum" && !(obj.children ?? []).some((r) => r.includes(".EnumValue.") && lower(r.split(".").pop()) === lower(parts[2])) && !["пустаяссылка", "emptyref"].includes(lower(parts[2]))) {
+    else if (
+      type === "Enum" &&
+      !(obj.children ?? []).some((r) => r.includes(".EnumValue.") && lower(r.split(".").pop()) === lower(parts[2])) &&
+      !["пустаяссылка", "emptyref"].includes(lower(parts[2]))
+    ) {
       this.report(arg[0].line, "metadata-reference", `ПредопределенноеЗначение("${arg[0].value}"): the enumeration ${obj.name} has no value ${parts[2]}`);
     }
   }
@@ -584,7 +767,11 @@ class ModuleChecker {
     if (!formName) return;
     const declared = (obj.forms ?? []).some((f) => lower(f) === lower(formName));
     if (!declared && !(STANDARD_FORMS[type] ?? []).some((f) => lower(f) === lower(formName))) {
-      this.report(arg[0].line, "metadata-reference", `ОткрытьФорму("${arg[0].value}"): ${type} ${obj.name} has no form ${formName} (declared: ${(obj.forms ?? []).join(", ") || "none"}; generated: ${STANDARD_FORMS[type]?.filter((f) => /[А-я]/.test(f)).join(", ") ?? "none"})`);
+      this.report(
+        arg[0].line,
+        "metadata-reference",
+        `ОткрытьФорму("${arg[0].value}"): ${type} ${obj.name} has no form ${formName} (declared: ${(obj.forms ?? []).join(", ") || "none"}; generated: ${STANDARD_FORMS[type]?.filter((f) => /[А-я]/.test(f)).join(", ") ?? "none"})`,
+      );
     }
   }
 
@@ -600,15 +787,30 @@ class ModuleChecker {
     if (this.isForm && (mod === "этотобъект" || mod === "thisobject" || mod === "этаформа" || mod === "thisform")) {
       const target = this.methods.get(lower(handler));
       if (!target) this.report(line, "notify-handler", `ОписаниеОповещения("${handler}", ${moduleArg[0].text}): the form module has no procedure ${handler}`);
-      else if (!CLIENT.some((e) => (DIRECTIVE_ENVS[directiveOf(target)] ?? ["server"]).includes(e))) this.report(line, "notify-handler", `ОписаниеОповещения("${handler}", ${moduleArg[0].text}): ${handler} is ${DIRECTIVE_NAMES[directiveOf(target)]}; the platform calls the handler on the client`);
+      else if (!CLIENT.some((e) => (DIRECTIVE_ENVS[directiveOf(target)] ?? ["server"]).includes(e)))
+        this.report(
+          line,
+          "notify-handler",
+          `ОписаниеОповещения("${handler}", ${moduleArg[0].text}): ${handler} is ${DIRECTIVE_NAMES[directiveOf(target)]}; the platform calls the handler on the client`,
+        );
       return;
     }
     const cm = this.config.commonModules.get(mod);
     if (!cm) return;
     const target = cm.methods.get(lower(handler));
     if (!target) this.report(line, "notify-handler", `ОписаниеОповещения("${handler}", ${cm.name}): common module ${cm.name} has no procedure ${handler}`);
-    else if (!target.exported) this.report(line, "notify-handler", `ОписаниеОповещения("${handler}", ${cm.name}): ${cm.name}.${handler} is not exported; the platform calls only exported procedures of a common module`);
-    else if (!cm.flags.client) this.report(line, "notify-handler", `ОписаниеОповещения("${handler}", ${cm.name}): ${cm.name} is not a client module; the platform calls the handler on the client`);
+    else if (!target.exported)
+      this.report(
+        line,
+        "notify-handler",
+        `ОписаниеОповещения("${handler}", ${cm.name}): ${cm.name}.${handler} is not exported; the platform calls only exported procedures of a common module`,
+      );
+    else if (!cm.flags.client)
+      this.report(
+        line,
+        "notify-handler",
+        `ОписаниеОповещения("${handler}", ${cm.name}): ${cm.name} is not a client module; the platform calls the handler on the client`,
+      );
   }
 
   /**
@@ -624,13 +826,25 @@ class ModuleChecker {
     if (this.isForm) {
       const target = this.methods.get(lower(name));
       if (!target) this.report(line, "idle-handler", `ПодключитьОбработчикОжидания("${name}"): the form module has no procedure ${name}`);
-      else if (target.kind !== "procedure") this.report(line, "idle-handler", `ПодключитьОбработчикОжидания("${name}"): ${name} is a function; an idle handler is a procedure`);
-      else if (!(DIRECTIVE_ENVS[directiveOf(target)] ?? ["server"]).includes("thin")) this.report(line, "idle-handler", `ПодключитьОбработчикОжидания("${name}"): ${name} is ${DIRECTIVE_NAMES[directiveOf(target)]}; an idle handler runs on the client`);
-      else if (target.params.some((p) => !p.optional)) this.report(line, "idle-handler", `ПодключитьОбработчикОжидания("${name}"): ${name} has parameters; the platform calls an idle handler without any`);
+      else if (target.kind !== "procedure")
+        this.report(line, "idle-handler", `ПодключитьОбработчикОжидания("${name}"): ${name} is a function; an idle handler is a procedure`);
+      else if (!(DIRECTIVE_ENVS[directiveOf(target)] ?? ["server"]).includes("thin"))
+        this.report(
+          line,
+          "idle-handler",
+          `ПодключитьОбработчикОжидания("${name}"): ${name} is ${DIRECTIVE_NAMES[directiveOf(target)]}; an idle handler runs on the client`,
+        );
+      else if (target.params.some((p) => !p.optional))
+        this.report(line, "idle-handler", `ПодключитьОбработчикОжидания("${name}"): ${name} has parameters; the platform calls an idle handler without any`);
       return;
     }
     const gm = this.globalMethods.get(lower(name));
-    if (!gm) this.report(line, "idle-handler", `ПодключитьОбработчикОжидания("${name}") in ${this.isCommon ? `common module ${this.module.common.name}` : "this module"}: outside a form the platform looks for an exported procedure of a global common module (or the application module); there is none named ${name}`);
+    if (!gm)
+      this.report(
+        line,
+        "idle-handler",
+        `ПодключитьОбработчикОжидания("${name}") in ${this.isCommon ? `common module ${this.module.common.name}` : "this module"}: outside a form the platform looks for an exported procedure of a global common module (or the application module); there is none named ${name}`,
+      );
   }
 
   /** Rule 2: `Объект` in the OnReadAtServer handler or a form method it reaches. */
@@ -663,7 +877,11 @@ class ModuleChecker {
       m.body.forEach((t, j) => {
         if (t.type === "ident" && t.value === mainName && m.body[j - 1]?.text !== "." && !lines.has(t.line)) {
           lines.add(t.line);
-          this.report(t.line, "object-in-on-read", `${form.main.name} used in ${m.name}${path.length > 1 ? `, which the OnReadAtServer handler reaches (${path.join(" → ")})` : ", the OnReadAtServer handler"}: the form's main attribute is filled only after ${handler.name} returns — read the object from its parameter ${handler.params[0]?.name ?? "ТекущийОбъект"}`);
+          this.report(
+            t.line,
+            "object-in-on-read",
+            `${form.main.name} used in ${m.name}${path.length > 1 ? `, which the OnReadAtServer handler reaches (${path.join(" → ")})` : ", the OnReadAtServer handler"}: the form's main attribute is filled only after ${handler.name} returns — read the object from its parameter ${handler.params[0]?.name ?? "ТекущийОбъект"}`,
+          );
         }
       });
     }
@@ -674,7 +892,15 @@ class ModuleChecker {
 // Each takes the loaded configuration and reportIn(file) → report(line, rule, message). They read the modules'
 // outlines only (parse errors were reported above; such a module is left out).
 
-const RU_TYPES = { Catalog: "Справочник", Document: "Документ", InformationRegister: "РегистрСведений", DataProcessor: "Обработка", CommonForm: "ОбщаяФорма", Enum: "Перечисление", Constant: "Константа" };
+const RU_TYPES = {
+  Catalog: "Справочник",
+  Document: "Документ",
+  InformationRegister: "РегистрСведений",
+  DataProcessor: "Обработка",
+  CommonForm: "ОбщаяФорма",
+  Enum: "Перечисление",
+  Constant: "Константа",
+};
 const THIS = new Set(["этотобъект", "thisobject", "этаформа", "thisform"]);
 const CLIENT_DIRECTIVES = new Set(["client", "client-server", "client-server-no-context"]);
 const SERVER_DIRECTIVES = new Set(["server", "server-no-context", "", "client-server", "client-server-no-context"]);
@@ -726,7 +952,7 @@ function configurationGraph(config) {
     const global = () => (globals.has(lower(site.name)) ? common(globals.get(lower(site.name)).name, site.name) : null);
     if (site.kind === "notify") return THIS.has(lower(site.module)) ? (module.m.kind === "form" ? own : null) : common(site.module, site.name);
     if (site.kind === "idle") return module.m.kind === "form" ? own : global();
-    if (site.module === "") return localsOf(method).has(lower(site.name)) ? null : own ?? global();
+    if (site.module === "") return localsOf(method).has(lower(site.name)) ? null : (own ?? global());
     if (THIS.has(lower(site.module))) return own;
     if (localsOf(method).has(lower(site.module))) return null;
     return common(site.module, site.name);
@@ -736,21 +962,38 @@ function configurationGraph(config) {
 }
 
 /** Calls of an HTTPСоединение's methods in a method: on a local assigned `Новый HTTPСоединение(…)` or on the `Новый` itself. */
-const HTTP_METHODS = new Set(["вызватьhttpметод", "callhttpmethod", "получить", "get", "отправитьдляобработки", "post", "записать", "put", "изменить", "patch", "удалить", "delete", "заголовок", "head"]);
+const HTTP_METHODS = new Set([
+  "вызватьhttpметод",
+  "callhttpmethod",
+  "получить",
+  "get",
+  "отправитьдляобработки",
+  "post",
+  "записать",
+  "put",
+  "изменить",
+  "patch",
+  "удалить",
+  "delete",
+  "заголовок",
+  "head",
+]);
 const HTTP_CONNECTION = new Set(["httpсоединение", "httpconnection"]);
 function httpCalls(method) {
   const b = method.body;
   const connections = new Set();
   const calls = [];
   for (let j = 0; j < b.length; j++) {
-    if (b[j].type === "ident" && b[j + 1]?.text === "=" && b[j + 2]?.value === "new" && HTTP_CONNECTION.has(b[j + 3]?.value) && statementStart(b, j)) connections.add(b[j].value);
+    if (b[j].type === "ident" && b[j + 1]?.text === "=" && b[j + 2]?.value === "new" && HTTP_CONNECTION.has(b[j + 3]?.value) && statementStart(b, j))
+      connections.add(b[j].value);
   }
   for (let j = 0; j < b.length; j++) {
     const t = b[j];
     let dot = -1;
     if (t.type === "ident" && connections.has(t.value) && b[j - 1]?.text !== ".") dot = j + 1;
     else if (t.type === "keyword" && t.value === "new" && HTTP_CONNECTION.has(b[j + 1]?.value) && b[j + 2]?.text === "(") dot = closingBracket(b, j + 2) + 1;
-    if (dot > 0 && b[dot]?.text === "." && HTTP_METHODS.has(b[dot + 1]?.value) && b[dot + 2]?.text === "(") calls.push({ line: b[dot + 1].line, text: `HTTPСоединение.${b[dot + 1].text}` });
+    if (dot > 0 && b[dot]?.text === "." && HTTP_METHODS.has(b[dot + 1]?.value) && b[dot + 2]?.text === "(")
+      calls.push({ line: b[dot + 1].line, text: `HTTPСоединение.${b[dot + 1].text}` });
   }
   return calls;
 }
@@ -759,11 +1002,27 @@ function httpCalls(method) {
 const BRIDGE_SINKS = new Set(["средамостсервер.выполнитьзапрос"]);
 /** Object (record set) module handlers the platform runs when a form writes its object (record). */
 const WRITE_HANDLERS = new Set([
-  "передзаписью", "beforewrite", "призаписи", "onwrite", "обработкапроверкизаполнения", "fillcheckprocessing", "приустановкеновогокода", "onsetnewcode",
-  "обработкапроведения", "posting",
+  "передзаписью",
+  "beforewrite",
+  "призаписи",
+  "onwrite",
+  "обработкапроверкизаполнения",
+  "fillcheckprocessing",
+  "приустановкеновогокода",
+  "onsetnewcode",
+  "обработкапроведения",
+  "posting",
 ]);
 const OBJECT_HANDLERS = new Set([
-  ...WRITE_HANDLERS, "передудалением", "beforedelete", "обработказаполнения", "filling", "прикопировании", "oncopy", "обработкаудаленияпроведения", "undoposting",
+  ...WRITE_HANDLERS,
+  "передудалением",
+  "beforedelete",
+  "обработказаполнения",
+  "filling",
+  "прикопировании",
+  "oncopy",
+  "обработкаудаленияпроведения",
+  "undoposting",
 ]);
 
 /**
@@ -810,7 +1069,8 @@ function checkClientWaitsForBridge(config, cf, reportIn) {
     const http = sinks.get(path[path.length - 1].key)?.http ?? [];
     return `${labels.join(" → ")}${http.length ? ` (${http[0].text}, line ${http[0].line})` : ""}`;
   };
-  const advice = "the client is blocked until the bridge answers (up to its timeout) — run it in a background job (ФоновыеЗадания.Выполнить through СредаФоновыеЗаданияСервер.Запустить) and let the form poll for the result";
+  const advice =
+    "the client is blocked until the bridge answers (up to its timeout) — run it in a background job (ФоновыеЗадания.Выполнить through СредаФоновыеЗаданияСервер.Запустить) and let the form poll for the result";
   /** A method the client calls on the server: a server method of a form, a method of a server-call common module. */
   const serverEntry = (node) => {
     const m = node.module.m;
@@ -829,7 +1089,11 @@ function checkClientWaitsForBridge(config, cf, reportIn) {
         // A handler the platform calls (ОписаниеОповещения, ПодключитьОбработчикОжидания) says whose it is.
         const by = graph.callers.get(node.key).find((c) => c.site.kind !== "call");
         const how = by ? `, the ${by.site.kind === "notify" ? "ОписаниеОповещения" : "idle"} handler of ${methodLabel(graph.nodes.get(by.from), m)}` : "";
-        report(edge.site.line, "client-waits-for-bridge", `${node.method.name} (client${how}) waits for the bridge: ${describe(m, [methodLabel(node, m)], path)}: ${advice}`);
+        report(
+          edge.site.line,
+          "client-waits-for-bridge",
+          `${node.method.name} (client${how}) waits for the bridge: ${describe(m, [methodLabel(node, m)], path)}: ${advice}`,
+        );
       }
     } else if (m.kind === "form" && sidesOf(node).server) {
       if (graph.callers.get(node.key).some((c) => c.from.startsWith(`${m.file}\u0000`) && c.from !== node.key)) continue;
@@ -837,7 +1101,11 @@ function checkClientWaitsForBridge(config, cf, reportIn) {
       if (!path) continue;
       const event = [...m.form.events].find(([, handler]) => lower(handler) === lower(node.method.name))?.[0];
       const line = path[1]?.site.line ?? sinks.get(node.key).http[0]?.line ?? node.method.line;
-      report(line, "client-waits-for-bridge", `${node.method.name} (${event ? `the form's ${event} handler` : "a server method of the form that no method of the form calls, so an event handler"}: the client waits for it) waits for the bridge: ${describe(m, [], path)}: ${advice}`);
+      report(
+        line,
+        "client-waits-for-bridge",
+        `${node.method.name} (${event ? `the form's ${event} handler` : "a server method of the form that no method of the form calls, so an event handler"}: the client waits for it) waits for the bridge: ${describe(m, [], path)}: ${advice}`,
+      );
     }
   }
   // A form whose main attribute is an object: writing it runs the object module's write handlers in that server call.
@@ -845,18 +1113,27 @@ function checkClientWaitsForBridge(config, cf, reportIn) {
     const type = form.form.main.type.match(/^cfg:(Catalog|Document)Object\.(.+)$|^cfg:(InformationRegister)RecordManager\.(.+)$/);
     if (!type) continue;
     const [kind, name] = type[1] ? [type[1], type[2]] : [type[3], type[4]];
-    const target = config.modules.find((m) => m.outline && m.owner.type === kind && lower(m.owner.name) === lower(name) && m.kind === (kind === "InformationRegister" ? "recordset" : "object"));
+    const target = config.modules.find(
+      (m) => m.outline && m.owner.type === kind && lower(m.owner.name) === lower(name) && m.kind === (kind === "InformationRegister" ? "recordset" : "object"),
+    );
     for (const handler of target?.outline.methods.filter((x) => WRITE_HANDLERS.has(lower(x.name))) ?? []) {
       const key = nodeKey(target.file, handler.name);
       const path = findPath(graph, key, isSink, serverSide);
       if (!path) continue;
       const line = path[1]?.site.line ?? sinks.get(key).http[0]?.line ?? handler.line;
-      reportIn(target.file)(line, "client-waits-for-bridge", `${handler.name} runs when the form ${RU_TYPES[form.owner.type] ?? form.owner.type}.${form.owner.name}.${form.formName} writes its object, and waits for the bridge: ${describe(target, [`${form.formName} (writing ${form.form.main.name})`], path)}: ${advice}`);
+      reportIn(target.file)(
+        line,
+        "client-waits-for-bridge",
+        `${handler.name} runs when the form ${RU_TYPES[form.owner.type] ?? form.owner.type}.${form.owner.name}.${form.formName} writes its object, and waits for the bridge: ${describe(target, [`${form.formName} (writing ${form.form.main.name})`], path)}: ${advice}`,
+      );
     }
   }
 }
 
-const IS = (...names) => (t) => t?.type === "ident" && names.includes(t.value);
+const IS =
+  (...names) =>
+  (t) =>
+    t?.type === "ident" && names.includes(t.value);
 const GET_OBJECT = IS("получитьобъект", "getobject");
 const CREATE_RECORDS = IS("создатьменеджерзаписи", "createrecordmanager", "создатьнаборзаписей", "createrecordset");
 const READ = IS("прочитать", "read");
@@ -885,7 +1162,16 @@ function dataAccess(method, readers) {
       const rhs = b.slice(j + 2, end);
       const n = rhs.length;
       if (n >= 4 && GET_OBJECT(rhs[n - 3]) && rhs[n - 4].text === "." && rhs[n - 2].text === "(" && rhs[n - 1].text === ")") {
-        reads.push({ name: t.value, text: t.text, index: j, line: t.line, what: `${rhs.slice(0, n - 2).map((x) => x.text).join("")}()` });
+        reads.push({
+          name: t.value,
+          text: t.text,
+          index: j,
+          line: t.line,
+          what: `${rhs
+            .slice(0, n - 2)
+            .map((x) => x.text)
+            .join("")}()`,
+        });
       } else if (rhs.some((x, k) => CREATE_RECORDS(x) && rhs[k - 1]?.text === ".")) {
         records.add(t.value);
       } else if (rhs[0]?.type === "ident" && rhs[1]?.text === "(" && closingBracket(rhs, 1) === n - 1 && readers.has(rhs[0].value)) {
@@ -897,7 +1183,8 @@ function dataAccess(method, readers) {
       continue;
     }
     const member = b[j + 2];
-    if (READ(member) && records.has(t.value)) reads.push({ name: t.value, text: t.text, index: j, line: t.line, what: `${t.text}.${member.text}()`, record: true });
+    if (READ(member) && records.has(t.value))
+      reads.push({ name: t.value, text: t.text, index: j, line: t.line, what: `${t.text}.${member.text}()`, record: true });
     else if (LOCK(member)) locks.push({ name: t.value, index: j });
     else if (WRITE(member)) writes.push({ name: t.value, text: t.text, index: j, line: member.line });
   }
@@ -941,8 +1228,10 @@ function checkUnlockedWrites(config, cf, reportIn) {
         if (b[j].type !== "keyword" || b[j].value !== "return") continue;
         const read = b[j + 1]?.type === "ident" && statementEnd(b, j + 2) ? access.reads.find((r) => r.name === b[j + 1].value) : null;
         // Locked: a managed lock before the read, or an object lock of what it returns before it returns it.
-        if (read) readers.set(lower(x.name), { locked: access.locks.some((l) => l.index < read.index || (l.name === read.name && l.index < j)), record: read.record });
-        else if (GET_OBJECT(b[j + 3]) && b[j + 2]?.text === "." && b[j + 4]?.text === "(") readers.set(lower(x.name), { locked: access.locks.some((l) => l.index < j), record: false });
+        if (read)
+          readers.set(lower(x.name), { locked: access.locks.some((l) => l.index < read.index || (l.name === read.name && l.index < j)), record: read.record });
+        else if (GET_OBJECT(b[j + 3]) && b[j + 2]?.text === "." && b[j + 4]?.text === "(")
+          readers.set(lower(x.name), { locked: access.locks.some((l) => l.index < j), record: false });
       }
     }
     const access = new Map(methods.map((x) => [x, dataAccess(x, readers)]));
@@ -955,7 +1244,13 @@ function checkUnlockedWrites(config, cf, reportIn) {
       const calls = [];
       for (const y of methods) {
         for (const site of callSites(y)) {
-          if (site.kind === "call" && (site.module === "" || THIS.has(lower(site.module))) && byName.get(lower(site.name)) === x && !localsOf(y).has(lower(site.name))) calls.push([y, site]);
+          if (
+            site.kind === "call" &&
+            (site.module === "" || THIS.has(lower(site.module))) &&
+            byName.get(lower(site.name)) === x &&
+            !localsOf(y).has(lower(site.name))
+          )
+            calls.push([y, site]);
         }
       }
       const result = calls.length > 0 && calls.every(([y, site]) => access.get(y).locks.some((l) => l.index < site.index) || isCovered(y, visiting));
@@ -974,7 +1269,11 @@ function checkUnlockedWrites(config, cf, reportIn) {
         const read = a.reads.find((r) => r.name === write.name && r.index < write.index && !lockedRead(a, r, write));
         if (!read || isCovered(x)) continue;
         reported.add(write.name);
-        report(write.line, "unlocked-write", `${x.name} reads ${read.text} (${read.what}, line ${read.line}) and writes it back (${write.text}.Записать()) without a managed lock: in between another session (a background job, the scheduled job, an operator's form) can change it, and the write then fails ("Данные были изменены или удалены другим пользователем") or overwrites that change — in a transaction, lock it before the read (БлокировкаДанных.Заблокировать(), as СредаИсторияПолныеПрава.${read.record || read.helper?.record ? "ЗаблокированнаяЗаписьСреды" : "ЗаблокированныйОбъект"} does)${read.record || read.helper?.record ? "" : `, or lock the object itself (${write.text}.Заблокировать()) before changing it, which also refuses while an operator edits it in a form`}`);
+        report(
+          write.line,
+          "unlocked-write",
+          `${x.name} reads ${read.text} (${read.what}, line ${read.line}) and writes it back (${write.text}.Записать()) without a managed lock: in between another session (a background job, the scheduled job, an operator's form) can change it, and the write then fails ("Данные были изменены или удалены другим пользователем") or overwrites that change — in a transaction, lock it before the read (БлокировкаДанных.Заблокировать(), as СредаИсторияПолныеПрава.${read.record || read.helper?.record ? "ЗаблокированнаяЗаписьСреды" : "ЗаблокированныйОбъект"} does)${read.record || read.helper?.record ? "" : `, or lock the object itself (${write.text}.Заблокировать()) before changing it, which also refuses while an operator edits it in a form`}`,
+        );
       }
     }
   }
@@ -998,7 +1297,14 @@ function eventName(config, m, method, tokens) {
       target = cm?.methods.get(tokens[0].value);
       fn = cm && `${lower(cm.name)}.${tokens[0].value}`;
     }
-  } else if (tokens.length === 5 && tokens[0].type === "ident" && tokens[1].text === "." && tokens[2].type === "ident" && tokens[3].text === "(" && tokens[4].text === ")") {
+  } else if (
+    tokens.length === 5 &&
+    tokens[0].type === "ident" &&
+    tokens[1].text === "." &&
+    tokens[2].type === "ident" &&
+    tokens[3].text === "(" &&
+    tokens[4].text === ")"
+  ) {
     const cm = config.commonModules.get(tokens[0].value);
     target = cm?.methods?.get(tokens[2].value);
     fn = cm && `${lower(cm.name)}.${tokens[2].value}`;
@@ -1075,7 +1381,11 @@ function checkNotificationReceivers(config, cf, reportIn) {
         const key = arg?.length ? eventName(config, m, method, arg) : null;
         if (!key || (key.literal !== null && received.literals.has(key.literal)) || (key.fn && received.fns.has(key.fn))) continue;
         const shown = key.literal !== null && key.text !== `"${key.literal}"` ? `${key.text} = "${key.literal}"` : key.text;
-        report(site.line, "notify-without-receiver", `${method.name}: Оповестить(${shown}) — no form's NotificationProcessing handler (ОбработкаОповещения, named in its Form.xml; ${handlers} form${handlers === 1 ? " has one" : "s have one"}) compares ИмяСобытия with this event, so the notification reaches nobody: compare it in the forms that must react, or use the event name they already compare`);
+        report(
+          site.line,
+          "notify-without-receiver",
+          `${method.name}: Оповестить(${shown}) — no form's NotificationProcessing handler (ОбработкаОповещения, named in its Form.xml; ${handlers} form${handlers === 1 ? " has one" : "s have one"}) compares ИмяСобытия with this event, so the notification reaches nobody: compare it in the forms that must react, or use the event name they already compare`,
+        );
       }
     }
   }
@@ -1122,7 +1432,16 @@ function checkFormsOpenedEmpty(config, cf, reportIn) {
       const PARAMETERS = IS("параметры", "parameters");
       const fromParameters = new Map();
       for (let j = 0; j < b.length; j++) {
-        if (b[j].type === "ident" && b[j + 1]?.text === "=" && statementStart(b, j) && PARAMETERS(b[j + 2]) && b[j + 3]?.text === "." && b[j + 4]?.type === "ident" && statementEnd(b, j + 5)) fromParameters.set(b[j].value, b[j + 4].text);
+        if (
+          b[j].type === "ident" &&
+          b[j + 1]?.text === "=" &&
+          statementStart(b, j) &&
+          PARAMETERS(b[j + 2]) &&
+          b[j + 3]?.text === "." &&
+          b[j + 4]?.type === "ident" &&
+          statementEnd(b, j + 5)
+        )
+          fromParameters.set(b[j].value, b[j + 4].text);
       }
       const parametersIn = (tokens) => {
         const found = [];
@@ -1142,7 +1461,11 @@ function checkFormsOpenedEmpty(config, cf, reportIn) {
           const d = m.form.parameters.get(lower(p));
           return d ? `Form.xml declares ${d.name} (${d.type.replace(/^cfg:/, "")}${d.key ? ", key parameter" : ""})` : `Form.xml <Parameters> has no ${p}`;
         });
-        reportIn(m.file)(b[j].line, "form-opened-empty", `CommonForm.${form.name} is in the Content of subsystem ${subsystemName} (Subsystems/${relative(dir, file).split(sep).join("/")}), so its section gets a command that opens the form without parameters, but ${handler.name} (OnCreateAtServer) sets ${handler.params[0].name} = Истина when the form parameter ${parameters.join(", ")} is not filled (${declared.join("; ")}): the command opens nothing — take the form out of the subsystem's Content (it is opened from the objects it shows) or let it open without ${parameters.join(", ")}`);
+        reportIn(m.file)(
+          b[j].line,
+          "form-opened-empty",
+          `CommonForm.${form.name} is in the Content of subsystem ${subsystemName} (Subsystems/${relative(dir, file).split(sep).join("/")}), so its section gets a command that opens the form without parameters, but ${handler.name} (OnCreateAtServer) sets ${handler.params[0].name} = Истина when the form parameter ${parameters.join(", ")} is not filled (${declared.join("; ")}): the command opens nothing — take the form out of the subsystem's Content (it is opened from the objects it shows) or let it open without ${parameters.join(", ")}`,
+        );
       }
     }
   }

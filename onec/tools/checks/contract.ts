@@ -82,7 +82,15 @@ function fromField(type: FieldType, model: Model): T {
 }
 
 const describe = (t: T): string =>
-  t.kind === "object" ? t.name : t.kind === "array" ? `Массив из ${describe(t.items)}` : t.kind === "result" ? `результат ${t.op.fn}` : t.kind === "enum" ? t.fn : "значение";
+  t.kind === "object"
+    ? t.name
+    : t.kind === "array"
+      ? `Массив из ${describe(t.items)}`
+      : t.kind === "result"
+        ? `результат ${t.op.fn}`
+        : t.kind === "enum"
+          ? t.fn
+          : "значение";
 
 /** Two types that cannot stand for one another (both known, and different schemas). */
 function mismatch(expected: T | undefined, actual: T | undefined): boolean {
@@ -106,12 +114,17 @@ function generatedFunctions(text: string, model: Model): Map<string, GeneratedFu
   const byName = new Map<string, { returns: T; params: (T | undefined)[] }>();
   for (const o of model.objects.values()) {
     const object: T = { kind: "object", name: o.name };
-    if (o.request) byName.set(constructorName(o.name).toLowerCase(), { returns: object, params: o.fields.filter((f) => f.required).map((f) => fromField(f.type, model)) });
+    if (o.request)
+      byName.set(constructorName(o.name).toLowerCase(), { returns: object, params: o.fields.filter((f) => f.required).map((f) => fromField(f.type, model)) });
     if (o.response) byName.set(readerName(o.name).toLowerCase(), { returns: object, params: [undefined] });
   }
-  for (const e of model.enums.values()) byName.set(e.fn.toLowerCase(), { returns: { kind: "array", items: { kind: "enum", fn: e.fn, values: e.values } }, params: [] });
+  for (const e of model.enums.values())
+    byName.set(e.fn.toLowerCase(), { returns: { kind: "array", items: { kind: "enum", fn: e.fn, values: e.values } }, params: [] });
   for (const op of model.operations) {
-    byName.set(op.fn.toLowerCase(), { returns: { kind: "result", op }, params: [...op.pathParams.map(() => undefined), ...(op.body ? [fromField(op.body, model)] : [])] });
+    byName.set(op.fn.toLowerCase(), {
+      returns: { kind: "result", op },
+      params: [...op.pathParams.map(() => undefined), ...(op.body ? [fromField(op.body, model)] : [])],
+    });
   }
   const out = new Map<string, GeneratedFunction>();
   for (const m of bsl.parseModule(text).methods) {
@@ -137,7 +150,8 @@ function resultKeys(src: string): Set<string> | undefined {
     const keys = new Set<string>();
     const b = method.body;
     for (let i = 0; i + 3 < b.length; i++) {
-      if (b[i]!.text === "." && b[i + 1]!.value === "вставить" && b[i + 2]!.text === "(" && b[i + 3]!.type === "string") keys.add(b[i + 3]!.value.toLowerCase());
+      if (b[i]!.text === "." && b[i + 1]!.value === "вставить" && b[i + 2]!.text === "(" && b[i + 3]!.type === "string")
+        keys.add(b[i + 3]!.value.toLowerCase());
     }
     return keys.size ? keys : undefined;
   } catch {
@@ -317,7 +331,10 @@ class MethodAnalysis {
         if (!fn) this.ctx.report(first.token.line, `${this.methodName}: ${MODULE_NAME}.${first.name} is not an exported function of the generated module`);
         else if (!first.args) this.ctx.report(first.token.line, `${this.methodName}: ${MODULE_NAME}.${first.name} is used without a call`);
         else if (first.args.length < fn.min || first.args.length > fn.max) {
-          this.ctx.report(first.token.line, `${this.methodName}: ${MODULE_NAME}.${fn.name} takes ${fn.min === fn.max ? fn.min : `${fn.min}…${fn.max}`} arguments, given ${first.args.length}`);
+          this.ctx.report(
+            first.token.line,
+            `${this.methodName}: ${MODULE_NAME}.${fn.name} takes ${fn.min === fn.max ? fn.min : `${fn.min}…${fn.max}`} arguments, given ${first.args.length}`,
+          );
         }
         if (fn && first.args) this.checkArgs(first.args, fn.params, `${MODULE_NAME}.${fn.name}`, first.token.line);
       }
@@ -335,7 +352,8 @@ class MethodAnalysis {
     ranges.forEach(([a, b], i) => {
       const expected = params[i];
       const actual = a < b ? this.typeOfRange(a, b) : undefined;
-      if (mismatch(expected, actual)) this.ctx.report(line, `${this.methodName}: argument ${i + 1} of ${fn} is ${describe(actual!)}, where ${describe(expected!)} is expected`);
+      if (mismatch(expected, actual))
+        this.ctx.report(line, `${this.methodName}: argument ${i + 1} of ${fn} is ${describe(actual!)}, where ${describe(expected!)} is expected`);
     });
   }
 
@@ -359,7 +377,10 @@ class MethodAnalysis {
         const field = schema.fields.find((f) => f.name.toLowerCase() === step.lower);
         if (!field) {
           if (report) {
-            this.ctx.report(step.token.line, `${this.methodName}: ${shown.join(".")} - ${cur.name}${schema.path === cur.name ? "" : ` (${schema.path})`} has no field "${step.name}"; it has ${schema.fields.map((f) => f.name).join(", ")}`);
+            this.ctx.report(
+              step.token.line,
+              `${this.methodName}: ${shown.join(".")} - ${cur.name}${schema.path === cur.name ? "" : ` (${schema.path})`} has no field "${step.name}"; it has ${schema.fields.map((f) => f.name).join(", ")}`,
+            );
           }
           return undefined;
         }
@@ -371,7 +392,10 @@ class MethodAnalysis {
           cur = success ? fromField(success, this.ctx.model) : undefined;
         } else {
           if (report && this.ctx.resultKeys && !this.ctx.resultKeys.has(step.lower)) {
-            this.ctx.report(step.token.line, `${this.methodName}: ${shown.join(".")} - the result of ${cur.op.fn} (СредаМостСервер.НовыйРезультатЗапроса) has no key "${step.name}"`);
+            this.ctx.report(
+              step.token.line,
+              `${this.methodName}: ${shown.join(".")} - the result of ${cur.op.fn} (СредаМостСервер.НовыйРезультатЗапроса) has no key "${step.name}"`,
+            );
           }
           cur = undefined;
         }
@@ -379,7 +403,8 @@ class MethodAnalysis {
         if (report && step.args && /^(добавить|add|вставить|insert)$/.test(step.lower) && step.args.length) {
           const last = step.args[step.args.length - 1]!;
           const actual = this.typeOfRange(last[0], last[1]);
-          if (mismatch(cur.items, actual)) this.ctx.report(step.token.line, `${this.methodName}: ${shown.join(".")}(…) adds ${describe(actual!)} to ${describe(cur)}`);
+          if (mismatch(cur.items, actual))
+            this.ctx.report(step.token.line, `${this.methodName}: ${shown.join(".")}(…) adds ${describe(actual!)} to ${describe(cur)}`);
         }
         return undefined;
       } else {
@@ -455,8 +480,10 @@ function checkEnumMapping(method: BslMethod, fn: string, model: Model, report: (
     if (t.type === "string") literals.push(t);
   }
   const seen = new Set(literals.map((l) => l.value));
-  for (const l of literals) if (!e.values.includes(l.value)) report(l.line, `${method.name}: "${l.value}" is not a value of ${e.path} (${e.values.join(", ")})`);
-  for (const v of e.values) if (!seen.has(v)) report(method.line, `${method.name}: maps no "${v}" - a value of ${e.path} (${MODULE_NAME}.${e.fn}) without a mapping`);
+  for (const l of literals)
+    if (!e.values.includes(l.value)) report(l.line, `${method.name}: "${l.value}" is not a value of ${e.path} (${e.values.join(", ")})`);
+  for (const v of e.values)
+    if (!seen.has(v)) report(method.line, `${method.name}: maps no "${v}" - a value of ${e.path} (${MODULE_NAME}.${e.fn}) without a mapping`);
 }
 
 /** The first line where two texts differ, with the differing part of it (around the first differing character). */

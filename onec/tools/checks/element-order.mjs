@@ -47,7 +47,8 @@ const typed = (el) => (el.attrs["xsi:type"] ? `${el.name}[${el.attrs["xsi:type"]
 export function childKey(kind, parent, parentKey, c) {
   if (kind === "form") return parent.name === "ChildItems" ? typed(c) : `${last(parentKey)}/${typed(c)}`;
   if (parentKey === "MetaDataObject") return typed(c);
-  if (parent.name === "ChildObjects" && parentKey.endsWith("/ChildObjects") && c.children.length) return `${parentKey.slice(0, -"/ChildObjects".length)}.${c.name}`;
+  if (parent.name === "ChildObjects" && parentKey.endsWith("/ChildObjects") && c.children.length)
+    return `${parentKey.slice(0, -"/ChildObjects".length)}.${c.name}`;
   return `${last(parentKey)}/${typed(c)}`;
 }
 
@@ -67,7 +68,10 @@ function walkKeyed(root, kind, visit) {
 }
 
 /** [2, 16] for "2.16" — for comparing format versions. */
-const versionParts = (v) => String(v ?? "").split(".").map(Number);
+const versionParts = (v) =>
+  String(v ?? "")
+    .split(".")
+    .map(Number);
 function compareVersions(a, b) {
   const [x, y] = [versionParts(a), versionParts(b)];
   for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
@@ -169,7 +173,9 @@ export function checkTree(root, kind, schema, file, problems, notes = []) {
         continue;
       }
       if (version && known.v && compareVersions(known.v.split("–")[0], version) > 0) {
-        notes.push(`${where}: <${c.name}> is seen in the corpus only in format ${known.v}, this file is ${version} (the corpus has no proof that ${version} has it)`);
+        notes.push(
+          `${where}: <${c.name}> is seen in the corpus only in format ${known.v}, this file is ${version} (the corpus has no proof that ${version} has it)`,
+        );
       }
       if (seq.length && seq[seq.length - 1] === c.name) continue;
       seq.push(c.name);
@@ -392,7 +398,8 @@ function finish(acc, sources, kind) {
       if (scc.length < 2) continue;
       const inScc = new Set(scc);
       for (const a of scc) for (const b of [...succ.get(a)]) if (inScc.has(b)) succ.get(a).delete(b);
-      for (const a of scc) for (const b of scc) if (a < b && !unordered.some(([x, y]) => x === a && y === b)) unordered.push([a, b, count(a, b), count(b, a), "cycle"]);
+      for (const a of scc)
+        for (const b of scc) if (a < b && !unordered.some(([x, y]) => x === a && y === b)) unordered.push([a, b, count(a, b), count(b, a), "cycle"]);
     }
     // Transitive closure of the DAG, then its reduction: `after` keeps only immediate predecessors.
     const reach = new Map();
@@ -453,7 +460,7 @@ function finish(acc, sources, kind) {
   const doc = {
     $comment:
       kind === "form"
-        ? "Managed form layout (Form.xml, namespace http://v8.1c.ru/8.3/xcf/logform): for each element type, the child elements the platform writes, in its order, learned from real platform-written Designer dumps (sources). Per type: files/instances it was seen in (with child elements), per source the files; per child: n instances, files, v format versions, after = immediate predecessors (the order is their transitive closure); order \"any\" = a list of items the corpus shows in both orders (seenBothWays pairs, example [a, b, a first, b first]), checked for membership only. Read by tools/checks/element-order.mjs; rebuilt by its --learn (tools/NOTES.md). To add an element by hand: one line in children with after = what precedes it, files = how many real files show it (fewer than minFiles: notes only) and source = \"repository@commit:path\" of one of them."
+        ? 'Managed form layout (Form.xml, namespace http://v8.1c.ru/8.3/xcf/logform): for each element type, the child elements the platform writes, in its order, learned from real platform-written Designer dumps (sources). Per type: files/instances it was seen in (with child elements), per source the files; per child: n instances, files, v format versions, after = immediate predecessors (the order is their transitive closure); order "any" = a list of items the corpus shows in both orders (seenBothWays pairs, example [a, b, a first, b first]), checked for membership only. Read by tools/checks/element-order.mjs; rebuilt by its --learn (tools/NOTES.md). To add an element by hand: one line in children with after = what precedes it, files = how many real files show it (fewer than minFiles: notes only) and source = "repository@commit:path" of one of them.'
         : "Object XML of the Designer dump (namespace http://v8.1c.ru/8.3/MDClasses): for each element type (objects keyed by kind and owners, e.g. Catalog.TabularSection.Attribute/Properties), the child elements the platform writes, in its order, learned from real platform-written Designer dumps (sources). Same layout as form-schema.json. Read by tools/checks/element-order.mjs; rebuilt by its --learn (tools/NOTES.md).",
     minFiles: MIN_FILES,
     learnedFromFormat: LEARN_FROM,
@@ -541,7 +548,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const { form, metadata } = learn(corpora, (m) => console.error(m));
     writeFileSync(SCHEMA_FILES.form, formatSchema(form));
     writeFileSync(SCHEMA_FILES.metadata, formatSchema(metadata));
-    console.error(`learned ${Object.keys(form.types).length} form and ${Object.keys(metadata.types).length} metadata element types in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.error(
+      `learned ${Object.keys(form.types).length} form and ${Object.keys(metadata.types).length} metadata element types in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
   } else {
     const src = resolve(args[0] ?? join(TOOLS, "..", "src"));
     if (!existsSync(join(src, "cf"))) throw new Error(`${src}/cf not found`);

@@ -121,7 +121,9 @@ export function checkFormatVersion(src, table = JSON.parse(readFileSync(TABLE_PA
       if (entry.valueRule === "platform") {
         const platform = platformOfValue(value);
         if (platform && compareVersions(platform, format.platform) > 0) {
-          problems.push(`${where}: ${el.name} ${value} needs platform ${platform}, newer than ${format.platform}, which writes the declared format ${declared}`);
+          problems.push(
+            `${where}: ${el.name} ${value} needs platform ${platform}, newer than ${format.platform}, which writes the declared format ${declared}`,
+          );
         }
       }
     }
@@ -130,9 +132,11 @@ export function checkFormatVersion(src, table = JSON.parse(readFileSync(TABLE_PA
     const props = child(module, "Properties");
     if (textOf(child(props, "Privileged")) === "true") {
       const name = textOf(child(props, "Name"));
-      if (textOf(child(props, "Server")) !== "true") problems.push(`${f}: privileged common module ${name} has Server=false (a privileged module is a server module)`);
+      if (textOf(child(props, "Server")) !== "true")
+        problems.push(`${f}: privileged common module ${name} has Server=false (a privileged module is a server module)`);
       for (const p of props.children) {
-        if (!["Server", "Privileged"].includes(p.name) && textOf(p) === "true") problems.push(`${f}: privileged common module ${name} has ${p.name}=true (Designer allows only Server + Privileged)`);
+        if (!["Server", "Privileged"].includes(p.name) && textOf(p) === "true")
+          problems.push(`${f}: privileged common module ${name} has ${p.name}=true (Designer allows only Server + Privileged)`);
       }
     }
   }

@@ -10,14 +10,32 @@ export function checkMdclasses(src) {
   const cf = join(src, "cf");
   let output;
   try {
-    output = execFileSync(java(), ["-cp", mdclassesClasspath(), join(toolsDir, "java", "MdClassesCheck.java"), cf], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+    output = execFileSync(java(), ["-cp", mdclassesClasspath(), join(toolsDir, "java", "MdClassesCheck.java"), cf], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (e) {
     return [`mdclasses could not load the dump: ${(e.stdout || e.stderr || e.message).trim().split("\n").slice(-3).join(" | ")}`];
   }
   const lines = output.split("\n");
   const md = new Set(lines.filter((l) => l.startsWith("MD ")).map((l) => l.split(" ")[1]));
-  const forms = new Map(lines.filter((l) => l.startsWith("FORM ")).map((l) => { const [, ref, items, attrs] = l.split(" "); return [ref, { items: +items, attrs: +attrs }]; }));
-  const roles = new Map(lines.filter((l) => l.startsWith("ROLE ")).map((l) => { const [, ref, n] = l.split(" "); return [ref, +n]; }));
+  const forms = new Map(
+    lines
+      .filter((l) => l.startsWith("FORM "))
+      .map((l) => {
+        const [, ref, items, attrs] = l.split(" ");
+        return [ref, { items: +items, attrs: +attrs }];
+      }),
+  );
+  const roles = new Map(
+    lines
+      .filter((l) => l.startsWith("ROLE "))
+      .map((l) => {
+        const [, ref, n] = l.split(" ");
+        return [ref, +n];
+      }),
+  );
   const modules = new Set(lines.filter((l) => l.startsWith("MODULE ")).map((l) => l.split(" ").slice(3).join(" ").split(sep).join("/")));
 
   const problems = [];
@@ -53,7 +71,8 @@ export function checkMdclasses(src) {
       // A role may grant nothing by itself (a marker role the code asks about); then mdclasses reads no rights either.
       const rightsXml = join(obj.file.slice(0, -".xml".length), "Ext", "Rights.xml");
       const declaredRights = existsSync(rightsXml) ? (readFileSync(rightsXml, "utf8").match(/<object>/g) ?? []).length : 0;
-      if (declaredRights > 0 && !(roles.get(ref) > 0)) problems.push(`mdclasses read ${ref} with no rights, though Rights.xml grants ${declaredRights} (Rights.xml unreadable?)`);
+      if (declaredRights > 0 && !(roles.get(ref) > 0))
+        problems.push(`mdclasses read ${ref} with no rights, though Rights.xml grants ${declaredRights} (Rights.xml unreadable?)`);
     }
   }
   for (const f of listFiles(cf).filter((f) => f.endsWith(".bsl"))) {

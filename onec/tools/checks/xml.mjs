@@ -6,7 +6,15 @@ import { FOLDERS, declaredChildren, declaredObjects, listFiles, readXml } from "
 import { child, children, textOf, walk } from "../lib/xml.mjs";
 
 // The platform's fixed class ids in Configuration.xml InternalInfo: the same in every configuration, not ours.
-const FIXED_IDS = new Set(["9cd510cd-abfc-11d4-9434-004095e12fc7", "9fcd25a0-4822-11d4-9414-008048da11f9", "e3687481-0a87-462c-a166-9f34594f9bba", "9de14907-ec23-4a07-96f0-85521cb6b53b", "51f2d5d8-ea4d-4064-8892-82951750031e", "e68182ea-4237-4383-967f-90c1e3370bc7", "fb282519-d103-4dd3-bc12-cb271d631dfc"]);
+const FIXED_IDS = new Set([
+  "9cd510cd-abfc-11d4-9434-004095e12fc7",
+  "9fcd25a0-4822-11d4-9414-008048da11f9",
+  "e3687481-0a87-462c-a166-9f34594f9bba",
+  "9de14907-ec23-4a07-96f0-85521cb6b53b",
+  "51f2d5d8-ea4d-4064-8892-82951750031e",
+  "e68182ea-4237-4383-967f-90c1e3370bc7",
+  "fb282519-d103-4dd3-bc12-cb271d631dfc",
+]);
 const FORM_ITEM_TAIL = /^(ContextMenu|ExtendedTooltip|AutoCommandBar|Events|ChildItems|\w+Addition)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -111,7 +119,8 @@ export function checkXml(src) {
       if (existsSync(ext("Rights.xml"))) expected.add(ext("Rights.xml"));
       else problems.push(`${key}: rights ${rel(ext("Rights.xml"))} are missing`);
     }
-    for (const optional of ["ObjectModule.bsl", "ManagerModule.bsl", "RecordSetModule.bsl", "Predefined.xml"]) if (existsSync(ext(optional))) expected.add(ext(optional));
+    for (const optional of ["ObjectModule.bsl", "ManagerModule.bsl", "RecordSetModule.bsl", "Predefined.xml"])
+      if (existsSync(ext(optional))) expected.add(ext(optional));
   }
   for (const f of files) if (!expected.has(f)) problems.push(`${rel(f)} is not declared by any object of Configuration.xml`);
 
@@ -126,7 +135,8 @@ export function checkXml(src) {
     for (const el of walk(root)) {
       if (el.name === "Event" && !methods.has(textOf(el))) problems.push(`${rel(f)}: handler ${textOf(el)} (${el.attrs.name}) is not in ${rel(modulePath)}`);
       if (el.name === "Action" && !methods.has(textOf(el))) problems.push(`${rel(f)}: command action ${textOf(el)} is not in ${rel(modulePath)}`);
-      if (el.name === "DataPath" && !attributes.has(textOf(el).split(".")[0])) problems.push(`${rel(f)}: data path ${textOf(el)} does not start at a form attribute`);
+      if (el.name === "DataPath" && !attributes.has(textOf(el).split(".")[0]))
+        problems.push(`${rel(f)}: data path ${textOf(el)} does not start at a form attribute`);
     }
     // Element order inside form items, as the platform writes it: the item's own properties first, then its
     // companions (ContextMenu, AutoCommandBar, ExtendedTooltip, additions), then Events and ChildItems.
@@ -136,7 +146,8 @@ export function checkXml(src) {
         const tail = it.children.findIndex((c) => FORM_ITEM_TAIL.test(c.name));
         if (tail < 0) continue;
         for (const c of it.children.slice(tail + 1)) {
-          if (!FORM_ITEM_TAIL.test(c.name)) problems.push(`${rel(f)}: <${it.name} name="${it.attrs.name}">: property <${c.name}> after <${it.children[tail].name}> (properties come first)`);
+          if (!FORM_ITEM_TAIL.test(c.name))
+            problems.push(`${rel(f)}: <${it.name} name="${it.attrs.name}">: property <${c.name}> after <${it.children[tail].name}> (properties come first)`);
         }
       }
     }
@@ -153,7 +164,8 @@ export function checkXml(src) {
   }
   for (const obj of declared.objects.filter((o) => o.type === "Subsystem")) {
     const content = child(child(child(parsed.get(obj.file), "Subsystem"), "Properties"), "Content");
-    for (const item of children(content, "xr:Item")) if (!refTargets.has(textOf(item))) problems.push(`Subsystem.${obj.name}: content ${textOf(item)} is not declared`);
+    for (const item of children(content, "xr:Item"))
+      if (!refTargets.has(textOf(item))) problems.push(`Subsystem.${obj.name}: content ${textOf(item)} is not declared`);
   }
   // A scheduled job's method is an exported procedure of a declared server common module.
   for (const obj of declared.objects.filter((o) => o.type === "ScheduledJob")) {

@@ -28,7 +28,12 @@ let javaPath;
 export function java() {
   if (javaPath) return javaPath;
   const candidates = [process.env.SREDA_JAVA_HOME, process.env.JAVA_HOME].filter(Boolean);
-  if (existsSync("/usr/lib/jvm")) candidates.push(...readdirSync("/usr/lib/jvm").map((d) => join("/usr/lib/jvm", d)).sort((a, b) => javaMajor(b) - javaMajor(a)));
+  if (existsSync("/usr/lib/jvm"))
+    candidates.push(
+      ...readdirSync("/usr/lib/jvm")
+        .map((d) => join("/usr/lib/jvm", d))
+        .sort((a, b) => javaMajor(b) - javaMajor(a)),
+    );
   const home = candidates.find((h) => javaMajor(h) >= 21 && existsSync(join(h, "bin", "java")));
   if (!home) throw new ToolUnavailable("no JDK 21+ found (set SREDA_JAVA_HOME, or install one into /usr/lib/jvm)");
   javaPath = join(home, "bin", "java");
@@ -61,6 +66,7 @@ export function mdclassesClasspath() {
 /** The BSL Language Server executable jar. */
 export function bslLanguageServerJar() {
   const jar = join(repo(), "io", "github", "1c-syntax", "bsl-language-server", BSL_LS_VERSION, `bsl-language-server-${BSL_LS_VERSION}-exec.jar`);
-  if (!existsSync(jar)) mvn([`${DEPENDENCY_PLUGIN}:get`, `-Dartifact=io.github.1c-syntax:bsl-language-server:${BSL_LS_VERSION}:jar:exec`, "-Dtransitive=false"]);
+  if (!existsSync(jar))
+    mvn([`${DEPENDENCY_PLUGIN}:get`, `-Dartifact=io.github.1c-syntax:bsl-language-server:${BSL_LS_VERSION}:jar:exec`, "-Dtransitive=false"]);
   return jar;
 }

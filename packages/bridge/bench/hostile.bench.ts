@@ -61,7 +61,14 @@ interface Measured {
 
 async function measure(url: string, pid: number, c: HostileCase, index: number): Promise<Measured> {
   const body = c.body?.();
-  const request = { method: c.method, path: c.path, headers: { ...c.headers, "x-request-id": `bench-${index}` }, ...(body ? { body } : {}), ...(c.chunkBytes ? { chunkBytes: c.chunkBytes } : {}), token: TOKEN };
+  const request = {
+    method: c.method,
+    path: c.path,
+    headers: { ...c.headers, "x-request-id": `bench-${index}` },
+    ...(body ? { body } : {}),
+    ...(c.chunkBytes ? { chunkBytes: c.chunkBytes } : {}),
+    token: TOKEN,
+  };
   await send(url, request); // warm-up: the first of a kind pays for compilation
   const times: number[] = [];
   let last: WireResponse | undefined;
@@ -87,7 +94,8 @@ async function measure(url: string, pid: number, c: HostileCase, index: number):
   return { c, status: last!.status, code: String(last!.json?.code ?? ""), ms: times.sort((a, b) => a - b), bytes: last!.bytes, rssGrowth, healthzMaxMs };
 }
 
-const kib = (bytes: number) => (bytes < 10 * KIB ? `${(bytes / KIB).toFixed(1)} KiB` : bytes < MIB ? `${Math.round(bytes / KIB)} KiB` : `${(bytes / MIB).toFixed(1)} MiB`);
+const kib = (bytes: number) =>
+  bytes < 10 * KIB ? `${(bytes / KIB).toFixed(1)} KiB` : bytes < MIB ? `${Math.round(bytes / KIB)} KiB` : `${(bytes / MIB).toFixed(1)} MiB`;
 const ms = (value: number) => (value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`);
 
 if (!existsSync(MAIN)) throw new Error("build the bridge first: npx turbo run build --filter=@sreda/bridge");
@@ -96,13 +104,24 @@ const port = await freePort();
 // Requests name this cluster; nothing listens there, and no rejected request may reach it anyway.
 const clusterUrl = `http://127.0.0.1:${await freePort()}/`;
 const child = spawn(process.execPath, [MAIN], {
-  env: { ...process.env, SREDA_TOKEN: TOKEN, SREDA_PORT: String(port), SREDA_HOST: "127.0.0.1", SREDA_LOG_LEVEL: "info", SREDA_JOURNAL: "", SREDA_ALLOWED_CLUSTERS: clusterUrl },
+  env: {
+    ...process.env,
+    SREDA_TOKEN: TOKEN,
+    SREDA_PORT: String(port),
+    SREDA_HOST: "127.0.0.1",
+    SREDA_LOG_LEVEL: "info",
+    SREDA_JOURNAL: "",
+    SREDA_ALLOWED_CLUSTERS: clusterUrl,
+  },
   stdio: ["ignore", "ignore", "inherit"],
 });
 const url = `http://127.0.0.1:${port}`;
 try {
   for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (i > 100) throw new Error("the bridge did not start");
     await new Promise((r) => setTimeout(r, 100));
@@ -110,13 +129,17 @@ try {
   const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { components: { schemas: Record<string, any> } };
   const templateBody = doc.components.schemas["RequestTemplate"]?.properties?.body;
   const templateBodyMaxLength = ((templateBody?.anyOf ?? [templateBody]) as any[]).map((v) => v?.maxLength).find((n) => typeof n === "number");
-  const rejected = hostileCases({ clusterUrl, clusterToken: "bench-cluster-token", bodyLimitBytes: MIB, templateBodyMaxLength }).filter((c) => Math.min(...[c.expect.status].flat()) >= 400);
+  const rejected = hostileCases({ clusterUrl, clusterToken: "bench-cluster-token", bodyLimitBytes: MIB, templateBodyMaxLength }).filter(
+    (c) => Math.min(...[c.expect.status].flat()) >= 400,
+  );
   const idle = memory(child.pid!).rss;
   const results: Measured[] = [];
   for (const [i, c] of rejected.entries()) {
     const m = await measure(url, child.pid!, c, i);
     results.push(m);
-    console.log(`${c.name}: ${m.status} ${m.code}, p50 ${ms(m.ms[Math.floor(m.ms.length / 2)]!)}, max ${ms(m.ms.at(-1)!)}, ${kib(m.bytes)}, RSS +${kib(m.rssGrowth)}, /healthz ≤ ${ms(m.healthzMaxMs)}`);
+    console.log(
+      `${c.name}: ${m.status} ${m.code}, p50 ${ms(m.ms[Math.floor(m.ms.length / 2)]!)}, max ${ms(m.ms.at(-1)!)}, ${kib(m.bytes)}, RSS +${kib(m.rssGrowth)}, /healthz ≤ ${ms(m.healthzMaxMs)}`,
+    );
   }
   const worst = (pick: (m: Measured) => number) => results.reduce((a, b) => (pick(b) > pick(a) ? b : a));
   const slowest = worst((m) => m.ms.at(-1)!);
@@ -125,7 +148,10 @@ try {
   const stalled = worst((m) => m.healthzMaxMs);
   const over = results.filter((m) => m.bytes > MAX_ERROR_BYTES || m.ms.at(-1)! >= 1000);
   const failed = results.filter((m) => m.status >= 500);
-  const rows = results.map((m) => `| ${m.c.name.replaceAll("|", "\\|")} | ${m.status} ${m.code} | ${ms(m.ms[Math.floor(m.ms.length / 2)]!)} | ${ms(m.ms.at(-1)!)} | ${kib(m.bytes)} | +${kib(m.rssGrowth)} | ${ms(m.healthzMaxMs)} |`);
+  const rows = results.map(
+    (m) =>
+      `| ${m.c.name.replaceAll("|", "\\|")} | ${m.status} ${m.code} | ${ms(m.ms[Math.floor(m.ms.length / 2)]!)} | ${ms(m.ms.at(-1)!)} | ${kib(m.bytes)} | +${kib(m.rssGrowth)} | ${ms(m.healthzMaxMs)} |`,
+  );
   const section = `## Bridge: hostile requests
 
 Goal: **${GOAL}**.
@@ -153,4 +179,3 @@ ${rows.join("\n")}`;
 } finally {
   child.kill("SIGTERM");
 }
-

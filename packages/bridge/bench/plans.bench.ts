@@ -55,7 +55,14 @@ async function sequential(url: string, ms = 5_000) {
   const once = () =>
     new Promise<void>((resolve, reject) => {
       const req = http.request(
-        { hostname, port, path: "/v1/plans", method: "POST", agent, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) } },
+        {
+          hostname,
+          port,
+          path: "/v1/plans",
+          method: "POST",
+          agent,
+          headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) },
+        },
         (res) => {
           res.resume();
           res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
@@ -106,7 +113,10 @@ const child = spawn(process.execPath, [MAIN], {
 const url = `http://127.0.0.1:${port}`;
 try {
   for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (i > 100) throw new Error("the bridge did not start");
     await new Promise((r) => setTimeout(r, 100));
@@ -140,4 +150,3 @@ queue; a 1C installation sends a handful of requests per operator action.`;
 } finally {
   child.kill("SIGTERM");
 }
-

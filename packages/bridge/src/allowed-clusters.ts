@@ -33,9 +33,14 @@ export function allowListed(factory: KubeClientFactory, allowedUrls: readonly st
   const allowed = allowedUrls.map((url) => normalizeClusterUrl(url)).filter((url): url is string => url !== undefined);
   return (target, purpose) => {
     if (!isAllowedCluster(target.apiRootUrl, allowed)) {
-      throw new HttpError(403, "CLUSTER_NOT_ALLOWED", "Этот кластер Kubernetes не входит в список разрешённых мосту (SREDA_ALLOWED_CLUSTERS); мост к нему не обращается", {
-        apiRootUrl: normalizeClusterUrl(target.apiRootUrl) ?? target.apiRootUrl,
-      });
+      throw new HttpError(
+        403,
+        "CLUSTER_NOT_ALLOWED",
+        "Этот кластер Kubernetes не входит в список разрешённых мосту (SREDA_ALLOWED_CLUSTERS); мост к нему не обращается",
+        {
+          apiRootUrl: normalizeClusterUrl(target.apiRootUrl) ?? target.apiRootUrl,
+        },
+      );
     }
     return factory(target, purpose);
   };

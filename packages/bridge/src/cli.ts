@@ -67,7 +67,10 @@ export async function runCli(options: CliOptions = {}): Promise<RunningBridge> {
     void bridge
       .close()
       .then(() => cluster?.close())
-      .then(() => process.exit(0), () => process.exit(1));
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
@@ -78,7 +81,12 @@ export async function runCli(options: CliOptions = {}): Promise<RunningBridge> {
 function trustingDevCluster(cluster: DevCluster): KubeClientFactory {
   const url = normalizeClusterUrl(cluster.url);
   return (target, purpose) =>
-    defaultKubeClientFactory(target.caCert === undefined && !target.insecureSkipTlsVerify && normalizeClusterUrl(target.apiRootUrl) === url ? { ...target, caCert: cluster.caCert } : target, purpose);
+    defaultKubeClientFactory(
+      target.caCert === undefined && !target.insecureSkipTlsVerify && normalizeClusterUrl(target.apiRootUrl) === url
+        ? { ...target, caCert: cluster.caCert }
+        : target,
+      purpose,
+    );
 }
 
 function banner(config: BridgeConfig, url: string, cluster: DevCluster | undefined): string {
@@ -87,7 +95,9 @@ function banner(config: BridgeConfig, url: string, cluster: DevCluster | undefin
     lines.push("Режим разработки (SREDA_TOKEN не задан): мост слушает только 127.0.0.1.");
     lines.push(`  Токен моста:        ${config.token}`);
     if (cluster) {
-      lines.push(`  ${cluster.kind === "real" ? "Настоящий кластер: " : "Тестовый кластер:  "} ${cluster.url}  (пространства имён: ${cluster.namespaces.join(", ")})`);
+      lines.push(
+        `  ${cluster.kind === "real" ? "Настоящий кластер: " : "Тестовый кластер:  "} ${cluster.url}  (пространства имён: ${cluster.namespaces.join(", ")})`,
+      );
       lines.push(`  Токен кластера:     ${cluster.token}`);
       lines.push("  Развернуть C42:     npx tsx examples/provision-c42.ts   (в другом терминале)");
     }

@@ -49,10 +49,20 @@ export const ConfigFile = z.strictObject({
   mode: z.enum(["development", "production"]).optional(),
   journal: z.string().min(1).optional(),
   logLevel: z.enum(LOG_LEVELS).optional(),
-  bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional(),
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .optional(),
   historyLimit: z.number().int().min(1).max(100_000).optional(),
   shutdownGraceMs: z.number().int().min(0).max(3_600_000).optional(),
-  readyTimeoutMs: z.number().int().min(0).max(24 * 3_600_000).optional(),
+  readyTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3_600_000)
+    .optional(),
   allowedClusters: z.array(z.string().min(1)).max(1000).optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -68,7 +78,10 @@ function int(name: string, value: string | undefined): number | undefined {
 }
 
 /** Reads the configuration from `env` (default `process.env`) and the file it names. Throws `ConfigError`. */
-export function loadConfig(env: Record<string, string | undefined> = process.env, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): BridgeConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  readFile: (path: string) => string = (p) => readFileSync(p, "utf8"),
+): BridgeConfig {
   let file: ConfigFile = {};
   if (env["SREDA_CONFIG"]) {
     let raw: unknown;
@@ -118,7 +131,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** The allow-list from the variable (comma-separated) or the file, each entry a normalized http(s) URL prefix. */
 function clusterList(variable: string | undefined, fromFile: string[] | undefined): string[] | undefined {
-  const entries = variable !== undefined && variable.trim() !== "" ? variable.split(",").map((e) => e.trim()).filter(Boolean) : fromFile;
+  const entries =
+    variable !== undefined && variable.trim() !== ""
+      ? variable
+          .split(",")
+          .map((e) => e.trim())
+          .filter(Boolean)
+      : fromFile;
   if (entries === undefined) return undefined;
   return entries.map((entry) => {
     const url = normalizeClusterUrl(entry);

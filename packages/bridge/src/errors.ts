@@ -98,13 +98,19 @@ export function clusterHttpError(error: KubeStatusError | KubeNetworkError): Htt
     const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { "Retry-After": String(error.retryAfterSeconds) } : {};
     return new HttpError(503, "CLUSTER_UNAVAILABLE", `Кластер Kubernetes временно не принимает запросы (${error.status})`, details, headers);
   }
-  return new HttpError(502, "CLUSTER_ERROR", `Кластер Kubernetes ответил ошибкой ${error.status} ${error.reason}${error.kubeMessage ? `: ${error.kubeMessage}` : ""}`, details);
+  return new HttpError(
+    502,
+    "CLUSTER_ERROR",
+    `Кластер Kubernetes ответил ошибкой ${error.status} ${error.reason}${error.kubeMessage ? `: ${error.kubeMessage}` : ""}`,
+    details,
+  );
 }
 
 /** Maps anything thrown by a handler to the HTTP error to answer with; `internal` marks our own faults (5xx, logged). */
 export function toHttpError(error: unknown): { error: HttpError; internal: boolean } {
   if (error instanceof HttpError) return { error, internal: false };
-  if (error instanceof SredaValidationError) return { error: HttpError.invalid("Входные данные не прошли проверку", error.problems, error.code), internal: false };
+  if (error instanceof SredaValidationError)
+    return { error: HttpError.invalid("Входные данные не прошли проверку", error.problems, error.code), internal: false };
   if (isKubeError(error)) return { error: clusterHttpError(error), internal: false };
   return { error: new HttpError(500, "INTERNAL_ERROR", "Внутренняя ошибка моста Sreda; подробности в журнале сервиса"), internal: true };
 }

@@ -22,4 +22,14 @@ export { createOpenApiDocument, API_ROUTES } from "./openapi.js";
 export type { ApiRoute } from "./openapi.js";
 export * as schemas from "./schemas.js";
 export { createBridgeClient } from "./client.js";
-export type { BridgeClient, BridgeClientOptions, BridgeOperation, BridgeError, ProvisioningRequestBody, PlanRequestBody, EnvironmentStatusRequestBody, components, paths } from "./client.js";
+export type {
+  BridgeClient,
+  BridgeClientOptions,
+  BridgeOperation,
+  BridgeError,
+  ProvisioningRequestBody,
+  PlanRequestBody,
+  EnvironmentStatusRequestBody,
+  components,
+  paths,
+} from "./client.js";

@@ -7,14 +7,7 @@
  * router serves exactly these routes.
  */
 import { z } from "zod";
-import {
-  Customer,
-  CustomerSecrets,
-  DatabaseAccess,
-  EnvironmentSettings,
-  EnvironmentVariable,
-  RequestTemplate,
-} from "@sreda/sdk";
+import { Customer, CustomerSecrets, DatabaseAccess, EnvironmentSettings, EnvironmentVariable, RequestTemplate } from "@sreda/sdk";
 import * as s from "./schemas.js";
 
 const requestRegistry = z.registry<{ id: string }>();
@@ -89,10 +82,40 @@ const INTERNAL = [500];
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: "get", path: "/healthz", operationId: "health", summary: "Процесс жив", public: true, success: { status: 200, schema: "Health" }, errors: [] },
-  { method: "get", path: "/readyz", operationId: "readiness", summary: "Мост готов принимать запросы (503 во время остановки)", public: true, success: { status: 200, schema: "Readiness" }, errors: [503] },
-  { method: "get", path: "/openapi.json", operationId: "openapi", summary: "Этот документ OpenAPI 3.1", public: true, success: { status: 200, raw: true }, errors: [] },
-  { method: "get", path: "/v1/templates", operationId: "listTemplates", summary: "Поставляемые шаблоны запросов", success: { status: 200, schema: "TemplatesResponse" }, errors: [...AUTH, ...INTERNAL] },
-  { method: "get", path: "/v1/macros", operationId: "listMacros", summary: "Каталог макросов шаблонов", success: { status: 200, schema: "MacrosResponse" }, errors: [...AUTH, ...INTERNAL] },
+  {
+    method: "get",
+    path: "/readyz",
+    operationId: "readiness",
+    summary: "Мост готов принимать запросы (503 во время остановки)",
+    public: true,
+    success: { status: 200, schema: "Readiness" },
+    errors: [503],
+  },
+  {
+    method: "get",
+    path: "/openapi.json",
+    operationId: "openapi",
+    summary: "Этот документ OpenAPI 3.1",
+    public: true,
+    success: { status: 200, raw: true },
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/v1/templates",
+    operationId: "listTemplates",
+    summary: "Поставляемые шаблоны запросов",
+    success: { status: 200, schema: "TemplatesResponse" },
+    errors: [...AUTH, ...INTERNAL],
+  },
+  {
+    method: "get",
+    path: "/v1/macros",
+    operationId: "listMacros",
+    summary: "Каталог макросов шаблонов",
+    success: { status: 200, schema: "MacrosResponse" },
+    errors: [...AUTH, ...INTERNAL],
+  },
   {
     method: "post",
     path: "/v1/plans",
@@ -187,7 +210,11 @@ export function createOpenApiDocument(): Record<string, unknown> {
       [String(route.success.status)]: {
         description: route.summary,
         ...(route.success.headers
-          ? { headers: Object.fromEntries(Object.entries(route.success.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) }
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(route.success.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }]),
+              ),
+            }
           : {}),
         content: { "application/json": { schema: route.success.raw ? { type: "object" } : ref(route.success.schema!) } },
       },
@@ -222,7 +249,10 @@ export function createOpenApiDocument(): Record<string, unknown> {
       // What any address answers outside its operations (the router's answers, the same error body).
       responses: {
         NotFound: { description: "404 NOT_FOUND: нет такого адреса", content: { "application/json": { schema: ref("Error") } } },
-        MethodNotAllowed: { description: "405 METHOD_NOT_ALLOWED: у адреса нет такого метода, какой бы он ни был (заголовок Allow перечисляет допустимые)", content: { "application/json": { schema: ref("Error") } } },
+        MethodNotAllowed: {
+          description: "405 METHOD_NOT_ALLOWED: у адреса нет такого метода, какой бы он ни был (заголовок Allow перечисляет допустимые)",
+          content: { "application/json": { schema: ref("Error") } },
+        },
       },
       schemas: { ...convert(responseRegistry, "output"), ...convert(requestRegistry, "input") },
     },

@@ -28,8 +28,12 @@ export class OperationRunner {
       try {
         await work(live.controller.signal);
       } catch (error) {
-        this.logger?.error("operation failed unexpectedly", { operationId: id, message: live.redactor.scrub(error instanceof Error ? error.message : String(error)) });
-        if (!isFinal(live.record.status)) store.finish(id, "failed", { code: "INTERNAL_ERROR", message: "Внутренняя ошибка моста Sreda; подробности в журнале сервиса" });
+        this.logger?.error("operation failed unexpectedly", {
+          operationId: id,
+          message: live.redactor.scrub(error instanceof Error ? error.message : String(error)),
+        });
+        if (!isFinal(live.record.status))
+          store.finish(id, "failed", { code: "INTERNAL_ERROR", message: "Внутренняя ошибка моста Sreda; подробности в журнале сервиса" });
       } finally {
         if (!isFinal(live.record.status)) store.finish(id, live.controller.signal.aborted ? statusFor(live.controller.signal.reason) : "failed");
         store.release(live);

@@ -138,7 +138,14 @@ export class OperationRecords {
       environment: null,
       secretsDelivered: false,
     };
-    const live: Live = { record, key: init.key, controller: new AbortController(), done: undefined, pendingSecrets: undefined, redactor: init.redactor ?? new Redactor() };
+    const live: Live = {
+      record,
+      key: init.key,
+      controller: new AbortController(),
+      done: undefined,
+      pendingSecrets: undefined,
+      redactor: init.redactor ?? new Redactor(),
+    };
     this.ops.set(record.id, live);
     this.runningByKey.set(init.key, record.id);
     this.journal?.append(live.record, this);
@@ -253,7 +260,9 @@ export class OperationRecords {
 }
 
 export function operationNotFound(id: string): HttpError {
-  return new HttpError(404, "OPERATION_NOT_FOUND", `Операция ${id} не найдена (история хранит последние операции; после перезапуска без журнала она пуста)`, { operationId: id });
+  return new HttpError(404, "OPERATION_NOT_FOUND", `Операция ${id} не найдена (история хранит последние операции; после перезапуска без журнала она пуста)`, {
+    operationId: id,
+  });
 }
 
 /**

@@ -71,7 +71,8 @@ async function secretsStage(ctx: ProvisioningContext, signal: AbortSignal): Prom
     });
     const generated = SECRET_FIELDS.filter((f) => resolved.sources[f] === "generated");
     const fromCluster = SECRET_FIELDS.filter((f) => resolved.sources[f] === "cluster");
-    if (generated.length > 0) store.event(id, { type: "secrets-generated", message: `созданы новые секреты: ${generated.join(", ")} — сохраните их в 1С (поле secrets ответа)` });
+    if (generated.length > 0)
+      store.event(id, { type: "secrets-generated", message: `созданы новые секреты: ${generated.join(", ")} — сохраните их в 1С (поле secrets ответа)` });
     if (fromCluster.length > 0) store.event(id, { type: "secrets-read", message: `секреты прочитаны из кластера: ${fromCluster.join(", ")}` });
     return resolved.secrets;
   } catch (error) {
@@ -97,7 +98,11 @@ function recordApplyEvent(store: OperationStore, id: string, event: ApplyEvent):
     case "run-started":
       return store.event(id, { type: event.type, message: `предварительная проверка и ${event.total} запросов к кластеру` }, event.at);
     case "preflight-failed":
-      return store.event(id, { type: event.type, message: `предварительная проверка не пройдена: ${event.problems.map((p) => p.message).join("; ")}` }, event.at);
+      return store.event(
+        id,
+        { type: event.type, message: `предварительная проверка не пройдена: ${event.problems.map((p) => p.message).join("; ")}` },
+        event.at,
+      );
     case "step-started":
       store.update(id, (r) => {
         r.stage = "applying";
@@ -105,15 +110,25 @@ function recordApplyEvent(store: OperationStore, id: string, event: ApplyEvent):
       update(event.stepId, (s) => Object.assign(s, { status: "running", message: "выполняется" }));
       return store.event(id, { type: event.type, stepId: event.stepId, message: `${event.kind} ${event.name}: ${event.title}` }, event.at);
     case "step-retrying":
-      return store.event(id, { type: event.type, stepId: event.stepId, message: `повтор ${event.attempt} через ${Math.round(event.delayMs / 100) / 10} с: ${event.message}` }, event.at);
+      return store.event(
+        id,
+        { type: event.type, stepId: event.stepId, message: `повтор ${event.attempt} через ${Math.round(event.delayMs / 100) / 10} с: ${event.message}` },
+        event.at,
+      );
     case "step-waiting":
       update(event.stepId, (s) => (s.message = event.message));
       return store.event(id, { type: event.type, stepId: event.stepId, message: event.message }, event.at);
     case "step-succeeded":
       update(event.stepId, (s) => Object.assign(s, { status: event.outcome, message: event.message }));
-      return store.event(id, { type: event.type, stepId: event.stepId, message: `${event.message} (${event.done}/${event.total}, ${OUTCOME_RU[event.outcome] ?? event.outcome})` }, event.at);
+      return store.event(
+        id,
+        { type: event.type, stepId: event.stepId, message: `${event.message} (${event.done}/${event.total}, ${OUTCOME_RU[event.outcome] ?? event.outcome})` },
+        event.at,
+      );
     case "step-failed":
-      update(event.stepId, (s) => Object.assign(s, { status: "failed", message: event.message, reason: event.reason, ...(event.logs ? { logs: event.logs } : {}) }));
+      update(event.stepId, (s) =>
+        Object.assign(s, { status: "failed", message: event.message, reason: event.reason, ...(event.logs ? { logs: event.logs } : {}) }),
+      );
       return store.event(id, { type: event.type, stepId: event.stepId, message: event.message }, event.at);
     case "step-skipped":
       return update(event.stepId, (s) => Object.assign(s, { status: "skipped", message: `пропущен: не выполнены ${event.blockedBy.join(", ")}` }));
@@ -140,7 +155,14 @@ async function applyStage(ctx: ProvisioningContext, plan: ProvisioningPlan, sign
   store.update(id, (r) => {
     for (const res of result.steps) {
       const s = stepOf(r, res.id);
-      if (s) Object.assign(s, { status: res.outcome, message: res.message, attempts: res.attempts, ...(res.reason ? { reason: res.reason } : {}), ...(res.logs ? { logs: res.logs } : {}) });
+      if (s)
+        Object.assign(s, {
+          status: res.outcome,
+          message: res.message,
+          attempts: res.attempts,
+          ...(res.reason ? { reason: res.reason } : {}),
+          ...(res.logs ? { logs: res.logs } : {}),
+        });
     }
   });
   if (result.status === "cancelled" || signal.aborted) {
@@ -195,7 +217,11 @@ async function waitStage(ctx: ProvisioningContext, plan: ProvisioningPlan, signa
       r.environment = assessment;
     });
     if (assessment.phase === "Ready") return store.finish(id, "succeeded");
-    return store.finish(id, "failed", { code: "ENVIRONMENT_NOT_READY", message: `Среда не готова: ${assessment.summary}`, details: { phase: assessment.phase } });
+    return store.finish(id, "failed", {
+      code: "ENVIRONMENT_NOT_READY",
+      message: `Среда не готова: ${assessment.summary}`,
+      details: { phase: assessment.phase },
+    });
   } catch (error) {
     if (signal.aborted) return abort(ctx, signal);
     return store.finish(id, "failed", operationError(error));

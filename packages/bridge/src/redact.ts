@@ -106,7 +106,10 @@ export class Redactor {
     if (!isRecord(body)) return this;
     for (const path of SECRET_INPUT_PATHS) this.add(at(body, path));
     if (isRecord(body["secrets"])) this.addAll(body["secrets"]);
-    const clusters = [body["cluster"], ...(Array.isArray(body["environments"]) ? body["environments"].map((e) => (isRecord(e) ? e["cluster"] : undefined)) : [])];
+    const clusters = [
+      body["cluster"],
+      ...(Array.isArray(body["environments"]) ? body["environments"].map((e) => (isRecord(e) ? e["cluster"] : undefined)) : []),
+    ];
     for (const cluster of clusters) {
       if (!isRecord(cluster)) continue;
       this.add(cluster["token"]);

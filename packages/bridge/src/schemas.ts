@@ -38,10 +38,15 @@ export const ClusterAccess = z
   .strictObject({
     apiRootUrl: ApiRootUrl.optional(),
     token: singleLine(LIMITS.secret).min(1, "укажите токен доступа к кластеру"),
-    caCert: multiLine(LIMITS.pem).regex(/-----BEGIN CERTIFICATE-----/, "сертификат CA в формате PEM").optional(),
+    caCert: multiLine(LIMITS.pem)
+      .regex(/-----BEGIN CERTIFICATE-----/, "сертификат CA в формате PEM")
+      .optional(),
     insecureSkipTlsVerify: z.boolean().optional(),
   })
-  .refine((c) => !(c.caCert !== undefined && c.insecureSkipTlsVerify), { message: "caCert и insecureSkipTlsVerify исключают друг друга", path: ["insecureSkipTlsVerify"] })
+  .refine((c) => !(c.caCert !== undefined && c.insecureSkipTlsVerify), {
+    message: "caCert и insecureSkipTlsVerify исключают друг друга",
+    path: ["insecureSkipTlsVerify"],
+  })
   // The same rule for the OpenAPI document (a refine has no JSON Schema of its own).
   .meta({ not: { required: ["caCert", "insecureSkipTlsVerify"], properties: { insecureSkipTlsVerify: { const: true } } } });
 export type ClusterAccess = z.infer<typeof ClusterAccess>;

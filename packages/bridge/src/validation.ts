@@ -23,7 +23,8 @@ function problemsOf(error: z.ZodError): Problem[] & { total?: number } {
   };
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) add(() => ({ path: formatPath([...issue.path, shortKey(key)]), message: `неизвестное поле «${shortKey(key)}»`, code: "unknown-field" }));
+      for (const key of issue.keys)
+        add(() => ({ path: formatPath([...issue.path, shortKey(key)]), message: `неизвестное поле «${shortKey(key)}»`, code: "unknown-field" }));
       continue;
     }
     const message = issue.path.length === 0 && issue.code === "invalid_type" ? "ожидался JSON-объект" : issue.message;

@@ -67,9 +67,14 @@ describe("a cluster outside the allow-list", () => {
     expect(diff.status).toBe(403);
     expect(diff.json.code).toBe("CLUSTER_NOT_ALLOWED");
     // cluster.apiRootUrl cannot route around it either.
-    const viaCluster = await post("/v1/plans", body({ diff: true, environment: { ...exampleInput().environment }, cluster: { apiRootUrl: trapUrl, token: "trap-token-0123456789" } }));
+    const viaCluster = await post(
+      "/v1/plans",
+      body({ diff: true, environment: { ...exampleInput().environment }, cluster: { apiRootUrl: trapUrl, token: "trap-token-0123456789" } }),
+    );
     expect(viaCluster.status).toBe(403);
-    const status = await post("/v1/environments/status", { environments: [{ client: { id: "C42" }, environment: { namespace: "lms-dev", apiRootUrl: trapUrl }, cluster: { token: "trap-token-0123456789" } }] });
+    const status = await post("/v1/environments/status", {
+      environments: [{ client: { id: "C42" }, environment: { namespace: "lms-dev", apiRootUrl: trapUrl }, cluster: { token: "trap-token-0123456789" } }],
+    });
     expect(status.status).toBe(200);
     expect(status.json.environments[0].error.code).toBe("CLUSTER_NOT_ALLOWED");
     expect(h.operations.runningCount).toBe(0);

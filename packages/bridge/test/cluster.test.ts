@@ -53,8 +53,15 @@ describe("provisioning a new customer", () => {
     expect(final.status, JSON.stringify(final.error)).toBe("succeeded");
     expect(final.steps.map((s: { status: string }) => s.status)).toEqual(Array(9).fill("created"));
     expect(final.environment).toMatchObject({ phase: "Ready" });
-    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "generated", keysSecretSeed: "generated", postgresUserPassword: "generated", clickhouseUserPassword: "generated" });
-    expect(final.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(["started", "secrets-generated", "step-started", "step-succeeded", "environment"]));
+    expect(final.secretSources).toEqual({
+      rsaPrivateKeyPem: "generated",
+      keysSecretSeed: "generated",
+      postgresUserPassword: "generated",
+      clickhouseUserPassword: "generated",
+    });
+    expect(final.events.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(["started", "secrets-generated", "step-started", "step-succeeded", "environment"]),
+    );
 
     const withSecrets = seen.filter((op) => op.secrets);
     expect(withSecrets).toHaveLength(1);
@@ -82,7 +89,12 @@ describe("provisioning a new customer", () => {
     const started = await h.client.POST("/v1/provisionings", { body: provisioningRequest() as never });
     const { final, seen } = await waitForOperation(h, started.data!.operation.id);
     expect(final.status).toBe("succeeded");
-    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresUserPassword: "cluster", clickhouseUserPassword: "cluster" });
+    expect(final.secretSources).toEqual({
+      rsaPrivateKeyPem: "cluster",
+      keysSecretSeed: "cluster",
+      postgresUserPassword: "cluster",
+      clickhouseUserPassword: "cluster",
+    });
     expect(seen.find((op) => op.secrets)?.secrets).toEqual(keptSecrets);
   });
 });
@@ -100,7 +112,10 @@ describe("a template override that renames a Secret and its key", () => {
       return template;
     };
     return [
-      rename("rsa-secret", [["rsa-secret-{{client-slug}}", "lms-keys-{{client-slug}}"], ['"rsa_key"', '"private.pem"']]),
+      rename("rsa-secret", [
+        ["rsa-secret-{{client-slug}}", "lms-keys-{{client-slug}}"],
+        ['"rsa_key"', '"private.pem"'],
+      ]),
       rename("lms-deployment", [["rsa-secret-{{client-slug}}", "lms-keys-{{client-slug}}"]]),
     ];
   })();
@@ -114,7 +129,12 @@ describe("a template override that renames a Secret and its key", () => {
 
     const second = await waitForOperation(h, (await h.client.POST("/v1/provisionings", { body: body as never })).data!.operation.id);
     expect(second.final.status).toBe("succeeded");
-    expect(second.final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresUserPassword: "cluster", clickhouseUserPassword: "cluster" });
+    expect(second.final.secretSources).toEqual({
+      rsaPrivateKeyPem: "cluster",
+      keysSecretSeed: "cluster",
+      postgresUserPassword: "cluster",
+      clickhouseUserPassword: "cluster",
+    });
     expect(second.seen.find((op) => op.secrets)?.secrets).toEqual(kept);
     expect(second.final.steps.map((s: { status: string }) => s.status)).toEqual(Array(9).fill("unchanged"));
 
@@ -146,7 +166,9 @@ describe("diff", () => {
     const request = provisioningRequest();
     request["environment"].replicas = 3;
     request["variables"] = request["variables"].map((v: { name: string }) => (v.name === "LMS_SERVER_DEBUG" ? { ...v, value: "true" } : v));
-    const res = await h.client.POST("/v1/plans", { body: { ...request, secrets: { ...keptSecrets, postgresUserPassword: "AnotherPostgresPassword42" }, diff: true } as never });
+    const res = await h.client.POST("/v1/plans", {
+      body: { ...request, secrets: { ...keptSecrets, postgresUserPassword: "AnotherPostgresPassword42" }, diff: true } as never,
+    });
     scanner.secret("AnotherPostgresPassword42");
     const byStep = Object.fromEntries(res.data!.diff!.map((d) => [d.stepId, d]));
     // The pod template carries the hash of the ConfigMap/Secrets it reads, so the variable change rolls the pods.
@@ -164,7 +186,11 @@ describe("diff", () => {
 describe("environment status", () => {
   it("reports many environments at once, each on its own", async () => {
     const down = await closedPortUrl();
-    const ref = (id: string, apiRootUrl = FAKE_CLUSTER_URL, token = "sreda-dev-token") => ({ client: { id, organizationName: "ignored" }, environment: { namespace: "lms-dev", apiRootUrl }, cluster: { token } });
+    const ref = (id: string, apiRootUrl = FAKE_CLUSTER_URL, token = "sreda-dev-token") => ({
+      client: { id, organizationName: "ignored" },
+      environment: { namespace: "lms-dev", apiRootUrl },
+      cluster: { token },
+    });
     const res = await h.client.POST("/v1/environments/status", {
       body: { environments: [ref("C42"), ref("C77"), ref("C78", down), ref("C79", FAKE_CLUSTER_URL, "wrong-cluster-token-5f2a9c")] },
     });
@@ -257,7 +283,11 @@ describe("one provisioning per customer at a time", () => {
     const other = await manual.client.POST("/v1/provisionings", { body: provisioningRequest({ withSecrets: true, clientId: "C44" }) as never });
     expect(other.response.status).toBe(202);
     // The status call says which operation is running.
-    const status = await manual.client.POST("/v1/environments/status", { body: { environments: [{ client: { id: "C42" }, environment: { namespace: "lms-dev", apiRootUrl: FAKE_CLUSTER_URL }, cluster: { token: "sreda-dev-token" } }] } });
+    const status = await manual.client.POST("/v1/environments/status", {
+      body: {
+        environments: [{ client: { id: "C42" }, environment: { namespace: "lms-dev", apiRootUrl: FAKE_CLUSTER_URL }, cluster: { token: "sreda-dev-token" } }],
+      },
+    });
     expect(status.data!.environments[0]!.operationId).toBe(id);
   });
 
@@ -295,7 +325,15 @@ describe("one provisioning per customer at a time", () => {
     expect(second.error).toMatchObject({ code: "PROVISIONING_IN_PROGRESS", details: { operationId: id } });
     // The status call finds the running operation however its cluster is spelt.
     const status = await manual.client.POST("/v1/environments/status", {
-      body: { environments: [{ client: { id: "C47" }, environment: { namespace: "lms-dev", apiRootUrl: "https://RANCHER.fake.test:443/k8s/clusters/c-test/" }, cluster: { token: "sreda-dev-token" } }] },
+      body: {
+        environments: [
+          {
+            client: { id: "C47" },
+            environment: { namespace: "lms-dev", apiRootUrl: "https://RANCHER.fake.test:443/k8s/clusters/c-test/" },
+            cluster: { token: "sreda-dev-token" },
+          },
+        ],
+      },
     });
     expect(status.data!.environments[0]!.operationId).toBe(id);
   });

@@ -6,12 +6,33 @@ const TOKEN = "a-production-token-0123456789";
 
 describe("loadConfig", () => {
   it("defaults to development mode on 127.0.0.1:8787 with the development token", () => {
-    expect(loadConfig({})).toMatchObject({ host: "127.0.0.1", port: 8787, development: true, token: DEVELOPMENT_TOKEN, journalPath: undefined, logLevel: "info", bodyLimitBytes: 1048576 });
+    expect(loadConfig({})).toMatchObject({
+      host: "127.0.0.1",
+      port: 8787,
+      development: true,
+      token: DEVELOPMENT_TOKEN,
+      journalPath: undefined,
+      logLevel: "info",
+      bodyLimitBytes: 1048576,
+    });
   });
 
   it("is in production mode when a token is set", () => {
-    const config = loadConfig({ SREDA_TOKEN: TOKEN, SREDA_HOST: "0.0.0.0", SREDA_PORT: "9000", SREDA_JOURNAL: "/var/lib/sreda/journal.jsonl", SREDA_LOG_LEVEL: "warn" });
-    expect(config).toMatchObject({ development: false, token: TOKEN, host: "0.0.0.0", port: 9000, journalPath: "/var/lib/sreda/journal.jsonl", logLevel: "warn" });
+    const config = loadConfig({
+      SREDA_TOKEN: TOKEN,
+      SREDA_HOST: "0.0.0.0",
+      SREDA_PORT: "9000",
+      SREDA_JOURNAL: "/var/lib/sreda/journal.jsonl",
+      SREDA_LOG_LEVEL: "warn",
+    });
+    expect(config).toMatchObject({
+      development: false,
+      token: TOKEN,
+      host: "0.0.0.0",
+      port: 9000,
+      journalPath: "/var/lib/sreda/journal.jsonl",
+      logLevel: "warn",
+    });
   });
 
   it("refuses production mode without a token", () => {
@@ -32,7 +53,16 @@ describe("loadConfig", () => {
   it("reads a config file (with a BOM), the environment winning", () => {
     const file = `\uFEFF${JSON.stringify({ token: TOKEN, port: 7000, host: "10.0.0.5", journal: "/tmp/j.jsonl", logLevel: "debug", historyLimit: 10, bodyLimitBytes: 4096 })}`;
     const config = loadConfig({ SREDA_CONFIG: "/etc/sreda.json", SREDA_PORT: "7001" }, () => file);
-    expect(config).toMatchObject({ token: TOKEN, port: 7001, host: "10.0.0.5", journalPath: "/tmp/j.jsonl", logLevel: "debug", historyLimit: 10, bodyLimitBytes: 4096, development: false });
+    expect(config).toMatchObject({
+      token: TOKEN,
+      port: 7001,
+      host: "10.0.0.5",
+      journalPath: "/tmp/j.jsonl",
+      logLevel: "debug",
+      historyLimit: 10,
+      bodyLimitBytes: 4096,
+      development: false,
+    });
   });
 
   it("reads the cluster allow-list from SREDA_ALLOWED_CLUSTERS or the file, in one spelling", () => {

@@ -76,7 +76,9 @@ describe("the requests are the SDK's input plus what the bridge adds", () => {
     expectTypeOf<Request["variables"]>().toEqualTypeOf<ProvisioningInput["variables"] | undefined>();
     expectTypeOf<keyof Request>().toEqualTypeOf<keyof ProvisioningInput | "cluster">();
     // What the routes hand the SDK: the request with the secrets completed and the variables defaulted.
-    expectTypeOf<Omit<Request, "cluster"> & { variables: ProvisioningInput["variables"]; secrets: CustomerSecrets }>().toExtend<Parameters<typeof createProvisioningPlan>[0]>();
+    expectTypeOf<Omit<Request, "cluster"> & { variables: ProvisioningInput["variables"]; secrets: CustomerSecrets }>().toExtend<
+      Parameters<typeof createProvisioningPlan>[0]
+    >();
   });
 
   it("a plan request is the provisioning request, the cluster optional, plus diff", () => {

@@ -33,7 +33,11 @@ describe("the OpenAPI document", () => {
   it("is OpenAPI 3.1 with bearer auth, public probes only", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.components.securitySchemes.bearer).toEqual({ type: "http", scheme: "bearer" });
-    const publicOps = Object.entries(doc.paths).flatMap(([path, ops]: [string, any]) => Object.values(ops).filter((op: any) => op.security?.length === 0).map(() => path));
+    const publicOps = Object.entries(doc.paths).flatMap(([path, ops]: [string, any]) =>
+      Object.values(ops)
+        .filter((op: any) => op.security?.length === 0)
+        .map(() => path),
+    );
     expect(publicOps.sort()).toEqual(["/healthz", "/openapi.json", "/readyz"]);
   });
 
@@ -56,7 +60,8 @@ describe("the OpenAPI document", () => {
 
   it("lists every error status with the one error schema", () => {
     const post = doc.paths["/v1/provisionings"].post;
-    for (const status of ["401", "409", "413", "415", "422"]) expect(post.responses[status].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Error" });
+    for (const status of ["401", "409", "413", "415", "422"])
+      expect(post.responses[status].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Error" });
     expect(post.responses["202"].headers.Location).toBeDefined();
   });
 });

@@ -41,7 +41,8 @@ it("previews, provisions and reports C42 from the example requests", async () =>
     await new Promise((r) => setTimeout(r, 200));
     op = (await h.client.GET("/v1/provisionings/{id}", { params: { path: { id } } })).data!.operation;
   }
-  if (op.status !== "succeeded") console.log(JSON.stringify({ steps: op.steps.map((s: any) => [s.id, s.status, s.message]), events: op.events.slice(-8), env: op.environment }, null, 1));
+  if (op.status !== "succeeded")
+    console.log(JSON.stringify({ steps: op.steps.map((s: any) => [s.id, s.status, s.message]), events: op.events.slice(-8), env: op.environment }, null, 1));
   expect(op.status, JSON.stringify(op.error)).toBe("succeeded");
   expect(op.environment?.phase).toBe("Ready");
 

@@ -86,60 +86,90 @@ it("watches the bridge's connections: a diff reaches the allowed fake cluster on
   }
 });
 
-it(`schemathesis ${SCHEMATHESIS_VERSION} finds no failure in any operation of the document, and the bridge connects to nothing but the allowed cluster`, async (ctx) => {
-  if (!found.st) return skip(ctx);
-  const watch = watchOutbound();
-  const args = [
-    "--header", `Authorization: Bearer ${BRIDGE_TOKEN}`,
-    "--checks", "all",
-    "--exclude-checks", "positive_data_acceptance",
-    "--max-response-time", String(MAX_RESPONSE_S),
-    "--phases", PHASES,
-    "--seed", String(SEED),
-    "--max-examples", String(MAX_EXAMPLES),
-    "--workers", "1",
-    "--generation-database", "none",
-    // Timing-dependent health checks would make a busy CI machine fail a correct bridge.
-    "--suppress-health-check", "too_slow",
-    "--request-timeout", "30",
-    "--output-truncate", "true",
-  ];
-  const stats = path.join(mkdtempSync(path.join(os.tmpdir(), "sreda-fuzz-")), "refused");
-  let run: Awaited<ReturnType<typeof runSchemathesis>>;
-  try {
-    run = await runSchemathesis(found.st, `${h.url}/openapi.json`, args, RUN_TIMEOUT_MS, { SCHEMATHESIS_HOOKS: HOOKS, SREDA_FUZZ_STATS: stats });
-  } finally {
-    watch.stop();
-  }
-  const refused = existsSync(stats) ? readFileSync(stats, "utf8").split("\n").filter(Boolean).length : 0;
-  rmSync(path.dirname(stats), { recursive: true, force: true });
-  const report = run.report;
-  const summary = run.output.slice(Math.max(0, run.output.lastIndexOf("=== SUMMARY") - 40));
-  const failing = report === undefined || report.failures.length > 0 || report.errors.length > 0 || run.exitCode !== 0;
-  console.log(
-    [
-      `schemathesis ${SCHEMATHESIS_VERSION}, seed ${SEED}, ≤ ${MAX_EXAMPLES} examples per operation, phases ${PHASES}: ${(run.ms / 1000).toFixed(1)} s, exit ${run.exitCode}`,
-      report ? `${report.operations?.tested}/${report.operations?.total} operations, ${report.test_cases.generated} test cases, ${report.test_cases.unique_failures} unique failures` : "no JSON report",
-      `fuzzed requests naming a cluster outside the allow-list, refused: ${refused}; sockets the bridge opened: ${watch.sockets.length}`,
-      // The whole output when something failed (each failure with its curl reproduction), else the summary.
-      failing ? run.output : summary,
-    ].join("\n"),
-  );
-  expect(report, "schemathesis wrote no report").toBeDefined();
-  // Soft: one run, every verdict reported.
-  expect.soft(report!.operations?.tested, "every operation of the document tested").toBe(report!.operations?.total);
-  expect.soft(report!.test_cases.generated, "test cases generated").toBeGreaterThan(500);
-  expect.soft(report!.errors, "errors while testing (see the output above)").toEqual([]);
-  expect.soft(report!.failures.map((f) => `${f.code} ${f.title} ×${f.count}: ${f.operations.join(", ")}`), "schemathesis failures (see the output above)").toEqual([]);
-  expect.soft(run.exitCode, "st exit code").toBe(0);
-  // The allow-list: fuzzed clusters reached it (sreda_foreign_cluster_refused counted the refusals), and every
-  // socket the bridge opened went to the fake cluster on loopback.
-  expect.soft(refused, "fuzzed requests that named another cluster and were refused (none: the fuzzer never got past validation to the allow-list)").toBeGreaterThan(0);
-  expect.soft(watch.outsiders([cluster.origin]), "connections to anything but the allowed cluster").toEqual([]);
-  // Still serving afterwards, and nothing logged as our own fault.
-  expect.soft((await h.raw("/healthz")).status).toBe(200);
-  expect.soft(h.logs.filter((line) => line.includes('"internal error"')), "internal errors logged").toEqual([]);
-}, RUN_TIMEOUT_MS + 30_000);
+it(
+  `schemathesis ${SCHEMATHESIS_VERSION} finds no failure in any operation of the document, and the bridge connects to nothing but the allowed cluster`,
+  async (ctx) => {
+    if (!found.st) return skip(ctx);
+    const watch = watchOutbound();
+    const args = [
+      "--header",
+      `Authorization: Bearer ${BRIDGE_TOKEN}`,
+      "--checks",
+      "all",
+      "--exclude-checks",
+      "positive_data_acceptance",
+      "--max-response-time",
+      String(MAX_RESPONSE_S),
+      "--phases",
+      PHASES,
+      "--seed",
+      String(SEED),
+      "--max-examples",
+      String(MAX_EXAMPLES),
+      "--workers",
+      "1",
+      "--generation-database",
+      "none",
+      // Timing-dependent health checks would make a busy CI machine fail a correct bridge.
+      "--suppress-health-check",
+      "too_slow",
+      "--request-timeout",
+      "30",
+      "--output-truncate",
+      "true",
+    ];
+    const stats = path.join(mkdtempSync(path.join(os.tmpdir(), "sreda-fuzz-")), "refused");
+    let run: Awaited<ReturnType<typeof runSchemathesis>>;
+    try {
+      run = await runSchemathesis(found.st, `${h.url}/openapi.json`, args, RUN_TIMEOUT_MS, { SCHEMATHESIS_HOOKS: HOOKS, SREDA_FUZZ_STATS: stats });
+    } finally {
+      watch.stop();
+    }
+    const refused = existsSync(stats) ? readFileSync(stats, "utf8").split("\n").filter(Boolean).length : 0;
+    rmSync(path.dirname(stats), { recursive: true, force: true });
+    const report = run.report;
+    const summary = run.output.slice(Math.max(0, run.output.lastIndexOf("=== SUMMARY") - 40));
+    const failing = report === undefined || report.failures.length > 0 || report.errors.length > 0 || run.exitCode !== 0;
+    console.log(
+      [
+        `schemathesis ${SCHEMATHESIS_VERSION}, seed ${SEED}, ≤ ${MAX_EXAMPLES} examples per operation, phases ${PHASES}: ${(run.ms / 1000).toFixed(1)} s, exit ${run.exitCode}`,
+        report
+          ? `${report.operations?.tested}/${report.operations?.total} operations, ${report.test_cases.generated} test cases, ${report.test_cases.unique_failures} unique failures`
+          : "no JSON report",
+        `fuzzed requests naming a cluster outside the allow-list, refused: ${refused}; sockets the bridge opened: ${watch.sockets.length}`,
+        // The whole output when something failed (each failure with its curl reproduction), else the summary.
+        failing ? run.output : summary,
+      ].join("\n"),
+    );
+    expect(report, "schemathesis wrote no report").toBeDefined();
+    // Soft: one run, every verdict reported.
+    expect.soft(report!.operations?.tested, "every operation of the document tested").toBe(report!.operations?.total);
+    expect.soft(report!.test_cases.generated, "test cases generated").toBeGreaterThan(500);
+    expect.soft(report!.errors, "errors while testing (see the output above)").toEqual([]);
+    expect
+      .soft(
+        report!.failures.map((f) => `${f.code} ${f.title} ×${f.count}: ${f.operations.join(", ")}`),
+        "schemathesis failures (see the output above)",
+      )
+      .toEqual([]);
+    expect.soft(run.exitCode, "st exit code").toBe(0);
+    // The allow-list: fuzzed clusters reached it (sreda_foreign_cluster_refused counted the refusals), and every
+    // socket the bridge opened went to the fake cluster on loopback.
+    expect
+      .soft(refused, "fuzzed requests that named another cluster and were refused (none: the fuzzer never got past validation to the allow-list)")
+      .toBeGreaterThan(0);
+    expect.soft(watch.outsiders([cluster.origin]), "connections to anything but the allowed cluster").toEqual([]);
+    // Still serving afterwards, and nothing logged as our own fault.
+    expect.soft((await h.raw("/healthz")).status).toBe(200);
+    expect
+      .soft(
+        h.logs.filter((line) => line.includes('"internal error"')),
+        "internal errors logged",
+      )
+      .toEqual([]);
+  },
+  RUN_TIMEOUT_MS + 30_000,
+);
 
 function skip(ctx: { skip(note?: string): never }): never {
   if (CI) throw new Error(`CI=true, but schemathesis cannot run: ${found.reason}`);

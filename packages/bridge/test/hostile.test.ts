@@ -80,7 +80,18 @@ const bodyOf = (c: HostileCase) => c.body?.();
 async function sendCase(c: HostileCase, requestId: string, body = bodyOf(c)): Promise<WireResponse> {
   if (c.secretsOf && body) scanner.secret(...c.secretsOf(JSON.parse(Buffer.from(body).toString("utf8"))));
   scanner.secret(...(c.secrets ?? []));
-  return send(h.url, { method: c.method, path: c.path, headers: { ...c.headers, "x-request-id": requestId }, ...(body ? { body } : {}), ...(c.chunkBytes ? { chunkBytes: c.chunkBytes } : {}), token: BRIDGE_TOKEN }, scanner);
+  return send(
+    h.url,
+    {
+      method: c.method,
+      path: c.path,
+      headers: { ...c.headers, "x-request-id": requestId },
+      ...(body ? { body } : {}),
+      ...(c.chunkBytes ? { chunkBytes: c.chunkBytes } : {}),
+      token: BRIDGE_TOKEN,
+    },
+    scanner,
+  );
 }
 
 describe("every hostile request: status, code, size, time, shape, document, logs, secrets", () => {
@@ -117,14 +128,24 @@ describe("every hostile request: status, code, size, time, shape, document, logs
       if (res.json.details.moreProblems !== undefined) {
         expect(Number.isInteger(res.json.details.moreProblems) && res.json.details.moreProblems > 0, "moreProblems: a positive count").toBe(true);
       }
-      if (c.expect.problemAt) expect(problems.map((p) => p.path), show(res)).toContain(c.expect.problemAt);
+      if (c.expect.problemAt)
+        expect(
+          problems.map((p) => p.path),
+          show(res),
+        ).toContain(c.expect.problemAt);
     }
     if (c.expect.allow) expect(res.headers["allow"], "405 names the allowed methods").toBeTruthy();
 
     const lines = h.logs.filter((line) => line.includes(`"${requestId}"`));
     expect(lines.length, "an access log line").toBeGreaterThan(0);
-    expect(lines.filter((line) => /"level":"error"|"internal error"/.test(line)), "no error logged for the caller's mistake").toEqual([]);
-    expect(lines.reduce((n, line) => n + Buffer.byteLength(line), 0), "log bytes of the request").toBeLessThanOrEqual(LOG_BOUND_BYTES);
+    expect(
+      lines.filter((line) => /"level":"error"|"internal error"/.test(line)),
+      "no error logged for the caller's mistake",
+    ).toEqual([]);
+    expect(
+      lines.reduce((n, line) => n + Buffer.byteLength(line), 0),
+      "log bytes of the request",
+    ).toBeLessThanOrEqual(LOG_BOUND_BYTES);
 
     if (c.foreignCluster) {
       expect(cluster.fake.requestLog.length, "the allowed cluster was not asked either").toBe(before);

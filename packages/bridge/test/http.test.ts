@@ -172,27 +172,47 @@ describe("body parsing", () => {
 
   it("decodes a windows-1251 body when the charset says so", async () => {
     const text = JSON.stringify({ ...input, variables: [{ name: "LMS_ORG_TITLE", value: "ООО «Ромашка», Ёлки" }] });
-    const res = await h.raw("/v1/plans", { method: "POST", headers: { "content-type": "application/json; charset=windows-1251" }, body: new Uint8Array(cp1251(text)) });
+    const res = await h.raw("/v1/plans", {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=windows-1251" },
+      body: new Uint8Array(cp1251(text)),
+    });
     expect(res.status, res.text).toBe(200);
     expect((res.json.plan.steps.find((s: any) => s.id === "lms-config").request.body as any).data.LMS_ORG_TITLE).toBe("ООО «Ромашка», Ёлки");
   });
 
   it("400 BAD_JSON with the position, never quoting the body", async () => {
-    const res = await h.raw("/v1/plans", { method: "POST", headers: { "content-type": "application/json" }, body: `{"databases": {"postgres": {"adminPassword": "${input.databases.postgres.adminPassword}"` });
+    const res = await h.raw("/v1/plans", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: `{"databases": {"postgres": {"adminPassword": "${input.databases.postgres.adminPassword}"`,
+    });
     expectError(res, 400, "BAD_JSON");
     expect(typeof res.json.details.position).toBe("number");
     expect(res.text).not.toContain("adminPassword");
   });
 
   it("400 for bytes that are not UTF-8", async () => {
-    const res = await h.raw("/v1/plans", { method: "POST", headers: { "content-type": "application/json; charset=utf-8" }, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) });
+    const res = await h.raw("/v1/plans", {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8" },
+      body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]),
+    });
     expectError(res, 400, "BAD_ENCODING");
   });
 
   it("415 for another media type or an unknown charset", async () => {
     expectError(await h.raw("/v1/plans", { method: "POST", headers: { "content-type": "application/xml" }, body: "<a/>" }), 415, "UNSUPPORTED_MEDIA_TYPE");
-    expectError(await h.raw("/v1/plans", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "a=1" }), 415, "UNSUPPORTED_MEDIA_TYPE");
-    expectError(await h.raw("/v1/plans", { method: "POST", headers: { "content-type": "application/json; charset=klingon" }, body: "{}" }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    expectError(
+      await h.raw("/v1/plans", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "a=1" }),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
+    expectError(
+      await h.raw("/v1/plans", { method: "POST", headers: { "content-type": "application/json; charset=klingon" }, body: "{}" }),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
   });
 
   it("413 for a body over the limit, declared or streamed", async () => {
@@ -239,7 +259,17 @@ describe("validation", () => {
   });
 
   it("422 from the SDK for a manifest problem (a template override), with the template path", async () => {
-    const template = { id: "lms-service", title: "Сервис", order: 70, method: "POST", path: "/api/v1/namespaces/{{namespace-id}}/services", apiVersion: "v1", kind: "Service", name: "lms-service-{{client-slug}}", body: '{"apiVersion":"v1","kind":"Service","metadata":{"name":"lms-service-{{client-slug}}","namespace":"{{namespace-id}}"},"spec":{"portz":[]}}' };
+    const template = {
+      id: "lms-service",
+      title: "Сервис",
+      order: 70,
+      method: "POST",
+      path: "/api/v1/namespaces/{{namespace-id}}/services",
+      apiVersion: "v1",
+      kind: "Service",
+      name: "lms-service-{{client-slug}}",
+      body: '{"apiVersion":"v1","kind":"Service","metadata":{"name":"lms-service-{{client-slug}}","namespace":"{{namespace-id}}"},"spec":{"portz":[]}}',
+    };
     const res = await h.raw("/v1/plans", json({ ...input, templates: [template] }));
     expectError(res, 422, "INVALID_INPUT");
     expect(res.json.details.problems.some((p: { path: string }) => p.path.startsWith("templates.lms-service"))).toBe(true);
@@ -264,7 +294,12 @@ describe("dry-run plans", () => {
     const { data, response } = await h.client.POST("/v1/plans", { body: input as never });
     expect(response.status).toBe(200);
     const plan = PlanResponse.parse(data);
-    expect(plan.secretSources).toEqual({ rsaPrivateKeyPem: "supplied", keysSecretSeed: "supplied", postgresUserPassword: "supplied", clickhouseUserPassword: "supplied" });
+    expect(plan.secretSources).toEqual({
+      rsaPrivateKeyPem: "supplied",
+      keysSecretSeed: "supplied",
+      postgresUserPassword: "supplied",
+      clickhouseUserPassword: "supplied",
+    });
     expect(plan.diff).toBeUndefined();
     const secret = plan.plan.steps.find((s) => s.id === "db-setup-secret")!;
     expect(Object.values((secret.request.body as any).stringData)).toEqual(["<redacted>", "<redacted>", "<redacted>", "<redacted>"]);

@@ -74,13 +74,24 @@ describe("a restart", () => {
     fake.close();
     scanJournal(journal);
     // The journal holds both operations, and no secret (scanned above, checked in afterAll).
-    const ids = new Set(readFileSync(journal, "utf8").trim().split("\n").map((l) => JSON.parse(l).operation.id));
+    const ids = new Set(
+      readFileSync(journal, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).operation.id),
+    );
     expect(ids).toEqual(new Set([id, rerun.data!.operation.id]));
   });
 
   it("records a crash (no shutdown at all) as interrupted, skipping a torn last line", () => {
     const store = OperationStore.open({ journalPath: journal });
-    const op = store.create({ key: "k", clientId: "C42", namespace: "lms-dev", cluster: "https://c", steps: [{ id: "a", title: "A", kind: "Secret", name: "a" }] });
+    const op = store.create({
+      key: "k",
+      clientId: "C42",
+      namespace: "lms-dev",
+      cluster: "https://c",
+      steps: [{ id: "a", title: "A", kind: "Secret", name: "a" }],
+    });
     store.update(op.id, (r) => {
       r.status = "running";
       r.steps[0]!.status = "running";
@@ -118,7 +129,10 @@ describe("graceful shutdown", () => {
     const h = await startClusterHarness({ scanner, manualClock: true, config: { journalPath: journal } });
     const started = await h.client.POST("/v1/provisionings", { body: provisioningRequest({ withSecrets: true }) as never });
     expect(await h.bridge.close({ graceMs: 50 })).toEqual({ finished: 0, interrupted: 1 });
-    expect(OperationStore.open({ journalPath: journal }).peek(started.data!.operation.id)).toMatchObject({ status: "interrupted", error: { code: "INTERRUPTED" } });
+    expect(OperationStore.open({ journalPath: journal }).peek(started.data!.operation.id)).toMatchObject({
+      status: "interrupted",
+      error: { code: "INTERRUPTED" },
+    });
     recordOperations(h);
     h.fake.close();
   });
@@ -130,7 +144,12 @@ describe("the operation store", () => {
   it("never journals secrets, and hands them out once", () => {
     const store = OperationStore.open({ journalPath: journal });
     const op = store.create({ key: "k", clientId: "C42", namespace: "lms-dev", cluster: "https://c", steps: step });
-    store.offerSecrets(op.id, { rsaPrivateKeyPem: "-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----\n", keysSecretSeed: "a".repeat(128), postgresUserPassword: "StoreTestPassword123", clickhouseUserPassword: "StoreTestPassword456" });
+    store.offerSecrets(op.id, {
+      rsaPrivateKeyPem: "-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----\n",
+      keysSecretSeed: "a".repeat(128),
+      postgresUserPassword: "StoreTestPassword123",
+      clickhouseUserPassword: "StoreTestPassword456",
+    });
     expect(store.read(op.id)?.secrets?.postgresUserPassword).toBe("StoreTestPassword123");
     expect(store.read(op.id)?.secrets).toBeUndefined();
     expect(store.peek(op.id)?.secretsDelivered).toBe(true);

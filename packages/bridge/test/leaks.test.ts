@@ -34,7 +34,10 @@ describe("Redactor", () => {
     const r = new Redactor().addFromRequest({
       cluster: { token: "cluster-token-1", caCert: "-----BEGIN CERTIFICATE-----\nca-cert-body-1\n-----END CERTIFICATE-----\n" },
       databases: { postgres: { host: "db", adminPassword: "admin-pass-1" }, clickhouse: { host: "ch", adminPassword: "admin-pass-2" } },
-      variables: [{ name: "A", value: "public-value", secret: false }, { name: "B", value: "variable-secret-1", secret: true }],
+      variables: [
+        { name: "A", value: "public-value", secret: false },
+        { name: "B", value: "variable-secret-1", secret: true },
+      ],
       environment: { sms4b: { token: "sms-token-1" }, imagePullSecret: "repository-token", tlsSecret: "tls-secret-name" },
       secrets: { postgresUserPassword: "known-pg-1", keysSecretSeed: "known-seed-1" },
     });
@@ -57,7 +60,13 @@ describe("Redactor", () => {
   it.each(pemLike.map((s, i) => [i, s] as const))("remembers a PEM-like, multi-line or huge secret without recursing (#%i)", (_i, secret) => {
     const r = new Redactor();
     expect(() => r.add(secret)).not.toThrow();
-    expect(() => r.addFromRequest({ cluster: { token: "t".repeat(8), caCert: secret }, variables: [{ name: "S", value: secret, secret: true }], environment: { sms4b: { token: secret } } })).not.toThrow();
+    expect(() =>
+      r.addFromRequest({
+        cluster: { token: "t".repeat(8), caCert: secret },
+        variables: [{ name: "S", value: secret, secret: true }],
+        environment: { sms4b: { token: secret } },
+      }),
+    ).not.toThrow();
     expect(r.scrub(`before ${secret} after`)).toBe(`before ${REDACTED} after`);
     for (const line of secret.split(/\r?\n/).filter((l) => l.length >= 32 && !l.startsWith("-----"))) expect(r.scrub(`"${line}"`)).toBe(`"${REDACTED}"`);
   });
@@ -69,8 +78,24 @@ describe("Redactor", () => {
 
   it("scrubs free text, never identifiers: step ids, names, kinds, the customer, the namespace", () => {
     const r = new Redactor().add("postgres");
-    const scrubbed = r.scrubDeep({ id: "postgres-setup-job", name: "postgres-setup", kind: "Job", clientId: "postgres", namespace: "postgres", stepId: "postgres-setup-job", message: "postgres is the password" });
-    expect(scrubbed).toEqual({ id: "postgres-setup-job", name: "postgres-setup", kind: "Job", clientId: "postgres", namespace: "postgres", stepId: "postgres-setup-job", message: `${REDACTED} is the password` });
+    const scrubbed = r.scrubDeep({
+      id: "postgres-setup-job",
+      name: "postgres-setup",
+      kind: "Job",
+      clientId: "postgres",
+      namespace: "postgres",
+      stepId: "postgres-setup-job",
+      message: "postgres is the password",
+    });
+    expect(scrubbed).toEqual({
+      id: "postgres-setup-job",
+      name: "postgres-setup",
+      kind: "Job",
+      clientId: "postgres",
+      namespace: "postgres",
+      stepId: "postgres-setup-job",
+      message: `${REDACTED} is the password`,
+    });
   });
 
   it("in logs, also hides values under secret-looking keys", () => {
@@ -100,7 +125,13 @@ describe("OperationStore", () => {
       r.error = { code: "APPLY_FAILED", message: "Шаг не выполнен: postgres", details: { stepId: "postgres-setup-job", note: "postgres" } };
     });
     const view = store.peek(op.id)!;
-    expect(view.steps[0]).toMatchObject({ id: "postgres-setup-job", name: "c42-postgres-setup", kind: "Job", message: `ошибка: ${REDACTED}`, logs: [`login ${REDACTED}`] });
+    expect(view.steps[0]).toMatchObject({
+      id: "postgres-setup-job",
+      name: "c42-postgres-setup",
+      kind: "Job",
+      message: `ошибка: ${REDACTED}`,
+      logs: [`login ${REDACTED}`],
+    });
     expect(view.events[0]).toMatchObject({ stepId: "postgres-setup-job", message: `Job c42-${REDACTED}-setup: пароль ${REDACTED}` });
     expect(view.error).toEqual({ code: "APPLY_FAILED", message: `Шаг не выполнен: ${REDACTED}`, details: { stepId: "postgres-setup-job", note: REDACTED } });
   });

@@ -64,7 +64,10 @@ const rows = [
   ["dependency graph (concurrency 4), 4 customers at once", fleet],
 ] as const;
 const table = rows
-  .map(([name, r]) => `| ${name} | ${(r.wallMs / 1000).toFixed(2)} s | ${(r.wallMs / CUSTOMERS).toFixed(0)} ms | ${perCustomer(r)} | ${(r.writes / CUSTOMERS).toFixed(1)} |`)
+  .map(
+    ([name, r]) =>
+      `| ${name} | ${(r.wallMs / 1000).toFixed(2)} s | ${(r.wallMs / CUSTOMERS).toFixed(0)} ms | ${perCustomer(r)} | ${(r.writes / CUSTOMERS).toFixed(1)} |`,
+  )
   .join("\n");
 console.log(table);
 writeSection(

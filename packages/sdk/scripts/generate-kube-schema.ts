@@ -2,9 +2,9 @@
  * Regenerates src/generated/kube-schema.json from the official Kubernetes OpenAPI v3 documents.
  * Usage: npx tsx scripts/generate-kube-schema.ts  (KUBE_OPENAPI_DIR overrides the input folder)
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { ARTIFACT_PATH, defaultOpenApiDir, generateKubeSchemaText } from './kube-schema-generator.js';
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ARTIFACT_PATH, defaultOpenApiDir, generateKubeSchemaText } from "./kube-schema-generator.js";
 
 const dir = defaultOpenApiDir();
 const text = await generateKubeSchemaText(dir);

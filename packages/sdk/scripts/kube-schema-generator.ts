@@ -3,12 +3,12 @@
  * the definitions the manifest validator needs. Kept apart from the CLI so tests can regenerate
  * in memory and compare with the committed artifact.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { KINDS, openApiFileOf } from '../src/core/kinds.js';
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { KINDS, openApiFileOf } from "../src/core/kinds.js";
 
-export const KUBE_RELEASE = '1.35';
+export const KUBE_RELEASE = "1.35";
 
 /** The official documents of the kinds' group versions (src/core/kinds.ts), core first. */
 export const KUBE_OPENAPI_FILES: readonly string[] = [...new Set(KINDS.map(openApiFileOf))];
@@ -16,20 +16,14 @@ export const KUBE_OPENAPI_FILES: readonly string[] = [...new Set(KINDS.map(openA
 /** Root kinds of the kinds table (and their List kinds); everything they reference is pulled in transitively. */
 export const ROOT_DEFINITIONS: readonly string[] = [
   ...KINDS.flatMap((k) => [k.definition, `${k.definition}List`]),
-  'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
+  "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
 ];
 
-const UPSTREAM_REF_PREFIX = '#/components/schemas/';
-export const ARTIFACT_REF_PREFIX = '#/definitions/';
+const UPSTREAM_REF_PREFIX = "#/components/schemas/";
+export const ARTIFACT_REF_PREFIX = "#/definitions/";
 
 /** Schema keywords copied as-is; everything else (descriptions, defaults, patch/list hints) is dropped. */
-const COPIED_KEYWORDS = new Set([
-  'type',
-  'format',
-  'required',
-  'x-kubernetes-int-or-string',
-  'x-kubernetes-preserve-unknown-fields',
-]);
+const COPIED_KEYWORDS = new Set(["type", "format", "required", "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields"]);
 
 export interface GroupVersionKind {
   group: string;
@@ -48,7 +42,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function refName(ref: string): string {
@@ -62,8 +56,8 @@ function pruneSchema(node: JsonObject, onRef: (name: string) => void): JsonObjec
   const ref = node.$ref;
   const allOf = node.allOf;
   // OpenAPI v3 wraps refs as `allOf: [{$ref}]` to attach description/default; only the ref matters.
-  if (typeof ref === 'string' || (Array.isArray(allOf) && allOf.length === 1 && isObject(allOf[0]) && typeof allOf[0].$ref === 'string')) {
-    const target = typeof ref === 'string' ? ref : ((allOf as JsonObject[])[0]!.$ref as string);
+  if (typeof ref === "string" || (Array.isArray(allOf) && allOf.length === 1 && isObject(allOf[0]) && typeof allOf[0].$ref === "string")) {
+    const target = typeof ref === "string" ? ref : ((allOf as JsonObject[])[0]!.$ref as string);
     const name = refName(target);
     onRef(name);
     return { $ref: ARTIFACT_REF_PREFIX + name };
@@ -73,17 +67,17 @@ function pruneSchema(node: JsonObject, onRef: (name: string) => void): JsonObjec
   for (const [key, value] of Object.entries(node)) {
     if (COPIED_KEYWORDS.has(key)) {
       out[key] = value;
-    } else if (key === 'properties' && isObject(value)) {
+    } else if (key === "properties" && isObject(value)) {
       const props: JsonObject = {};
       for (const [prop, schema] of Object.entries(value)) {
         if (isObject(schema)) props[prop] = pruneSchema(schema, onRef);
       }
       out.properties = props;
-    } else if ((key === 'items' || key === 'additionalProperties') && isObject(value)) {
+    } else if ((key === "items" || key === "additionalProperties") && isObject(value)) {
       out[key] = pruneSchema(value, onRef);
-    } else if (key === 'additionalProperties' && typeof value === 'boolean') {
+    } else if (key === "additionalProperties" && typeof value === "boolean") {
       out[key] = value;
-    } else if ((key === 'oneOf' || key === 'anyOf') && Array.isArray(value)) {
+    } else if ((key === "oneOf" || key === "anyOf") && Array.isArray(value)) {
       out[key] = value.filter(isObject).map((member) => pruneSchema(member, onRef));
     }
   }
@@ -95,7 +89,7 @@ export function buildKubeSchema(documents: readonly unknown[], documentNames: re
   const upstream = new Map<string, JsonObject>();
   for (const doc of documents) {
     const schemas = isObject(doc) && isObject(doc.components) ? doc.components.schemas : undefined;
-    if (!isObject(schemas)) throw new Error('document has no components.schemas');
+    if (!isObject(schemas)) throw new Error("document has no components.schemas");
     for (const [name, schema] of Object.entries(schemas)) {
       if (isObject(schema)) upstream.set(name, schema);
     }
@@ -115,16 +109,18 @@ export function buildKubeSchema(documents: readonly unknown[], documentNames: re
         queue.push(ref);
       }
     });
-    const gvks = schema['x-kubernetes-group-version-kind'];
+    const gvks = schema["x-kubernetes-group-version-kind"];
     if (roots.has(name) && Array.isArray(gvks)) {
-      pruned['x-kubernetes-group-version-kind'] = gvks.filter(isObject).map((gvk) => ({ group: gvk.group ?? '', kind: gvk.kind ?? '', version: gvk.version ?? '' }));
+      pruned["x-kubernetes-group-version-kind"] = gvks
+        .filter(isObject)
+        .map((gvk) => ({ group: gvk.group ?? "", kind: gvk.kind ?? "", version: gvk.version ?? "" }));
     }
     definitions[name] = pruned;
   }
 
   return {
     source: `Kubernetes ${KUBE_RELEASE} OpenAPI v3 (kubernetes/kubernetes branch release-${KUBE_RELEASE}, api/openapi-spec/v3)`,
-    generatedBy: 'packages/sdk/scripts/generate-kube-schema.ts',
+    generatedBy: "packages/sdk/scripts/generate-kube-schema.ts",
     documents: [...documentNames],
     definitions,
   };
@@ -142,36 +138,34 @@ function sortKeys(value: unknown): unknown {
 
 /** Deterministic text: sorted keys, one definition per line (compact yet diff-friendly). */
 export function serializeKubeSchema(artifact: KubeSchemaArtifact): string {
-  const lines: string[] = ['{'];
+  const lines: string[] = ["{"];
   lines.push(`  "source": ${JSON.stringify(artifact.source)},`);
   lines.push(`  "generatedBy": ${JSON.stringify(artifact.generatedBy)},`);
   lines.push(`  "documents": ${JSON.stringify(artifact.documents)},`);
   lines.push('  "definitions": {');
   const names = Object.keys(artifact.definitions).sort();
   names.forEach((name, i) => {
-    const comma = i < names.length - 1 ? ',' : '';
+    const comma = i < names.length - 1 ? "," : "";
     lines.push(`    ${JSON.stringify(name)}: ${JSON.stringify(sortKeys(artifact.definitions[name]))}${comma}`);
   });
-  lines.push('  }');
-  lines.push('}');
-  return lines.join('\n') + '\n';
+  lines.push("  }");
+  lines.push("}");
+  return lines.join("\n") + "\n";
 }
 
 const scriptDir = path.dirname(fileURLToPath(import.meta.url));
 
 /** packages/sdk/scripts → repo root. */
-export const REPO_ROOT = path.resolve(scriptDir, '..', '..', '..');
-export const ARTIFACT_PATH = path.resolve(scriptDir, '..', 'src', 'generated', 'kube-schema.json');
+export const REPO_ROOT = path.resolve(scriptDir, "..", "..", "..");
+export const ARTIFACT_PATH = path.resolve(scriptDir, "..", "src", "generated", "kube-schema.json");
 
 export function defaultOpenApiDir(env: NodeJS.ProcessEnv = process.env): string {
   const override = env.KUBE_OPENAPI_DIR;
-  return override ? path.resolve(override) : path.resolve(REPO_ROOT, '..', 'shared', 'k8s-openapi');
+  return override ? path.resolve(override) : path.resolve(REPO_ROOT, "..", "shared", "k8s-openapi");
 }
 
 /** Reads the four documents from `dir` and returns the serialized artifact text. */
 export async function generateKubeSchemaText(dir: string = defaultOpenApiDir()): Promise<string> {
-  const documents = await Promise.all(
-    KUBE_OPENAPI_FILES.map(async (file) => JSON.parse(await readFile(path.join(dir, file), 'utf8')) as unknown),
-  );
+  const documents = await Promise.all(KUBE_OPENAPI_FILES.map(async (file) => JSON.parse(await readFile(path.join(dir, file), "utf8")) as unknown));
   return serializeKubeSchema(buildKubeSchema(documents));
 }

@@ -6,8 +6,22 @@
 
 // Models: what 1C sends, validated (the zod schema is the type and the validator).
 export {
-  ApiRootUrl, ContactPerson, ContainerResources, Customer, CustomerId, CustomerSecrets, DatabaseAccess, Email,
-  EnvironmentSettings, EnvironmentVariable, Host, Namespace, Phone, ProvisioningInput, Quantity, SAFE_PASSWORD_ALPHABET,
+  ApiRootUrl,
+  ContactPerson,
+  ContainerResources,
+  Customer,
+  CustomerId,
+  CustomerSecrets,
+  DatabaseAccess,
+  Email,
+  EnvironmentSettings,
+  EnvironmentVariable,
+  Host,
+  Namespace,
+  Phone,
+  ProvisioningInput,
+  Quantity,
+  SAFE_PASSWORD_ALPHABET,
 } from "./core/models.js";
 export type { ProvisioningInputData } from "./core/models.js";
 export { LIMITS, bounded, boundedArray, multiLine, requiredLine, singleLine } from "./core/text.js";
@@ -36,24 +50,58 @@ export { referencedObjects, podSpecOf } from "./core/references.js";
 export type { ObjectReference } from "./core/references.js";
 
 // Status: one pure function per kind, folded into the environment's phase.
-export { assessEnvironment, describeReason, assessJob, assessDeployment, assessPod, isFinalPhase, worsePhase, PHASES_BY_SEVERITY } from "./core/status/index.js";
+export {
+  assessEnvironment,
+  describeReason,
+  assessJob,
+  assessDeployment,
+  assessPod,
+  isFinalPhase,
+  worsePhase,
+  PHASES_BY_SEVERITY,
+} from "./core/status/index.js";
 export { EnvironmentAssessment, EnvironmentPhase, StatusReason } from "./core/status/index.js";
 export {
-  DEFAULT_IMAGE_PULL_FAILURE_THRESHOLD_ATTEMPTS, DEFAULT_IMAGE_PULL_FAILURE_THRESHOLD_MS, DEFAULT_UNSCHEDULABLE_FAILURE_THRESHOLD_MS,
+  DEFAULT_IMAGE_PULL_FAILURE_THRESHOLD_ATTEMPTS,
+  DEFAULT_IMAGE_PULL_FAILURE_THRESHOLD_MS,
+  DEFAULT_UNSCHEDULABLE_FAILURE_THRESHOLD_MS,
 } from "./core/status/index.js";
 export type { EnvironmentSnapshot, ContainerLogs, JobContext, PodContext } from "./core/status/index.js";
 
 // Kubernetes objects as the official OpenAPI documents describe them.
 export type { Clock } from "./core/clock.js";
 export type {
-  ConfigMap, ContainerStatus, Deployment, Event, Ingress, Job, Namespace as NamespaceObject, ObjectMeta, Pod, PodList, ReplicaSet,
-  Secret, Service, Status, StatusCause, WatchEvent, WatchEventType,
+  ConfigMap,
+  ContainerStatus,
+  Deployment,
+  Event,
+  Ingress,
+  Job,
+  Namespace as NamespaceObject,
+  ObjectMeta,
+  Pod,
+  PodList,
+  ReplicaSet,
+  Secret,
+  Service,
+  Status,
+  StatusCause,
+  WatchEvent,
+  WatchEventType,
 } from "./core/kube-objects.js";
 export type { paths as KubeApiPaths, components as KubeApiComponents } from "./generated/kube-api.js";
 
 // The Kubernetes edge: the client, its errors and limits.
 export { createKubeClient, KUBE_DEFAULT_BURST, KUBE_DEFAULT_QPS, KUBE_DEFAULT_TIMEOUT_MS, KUBE_DEFAULT_USER_AGENT } from "./kube/index.js";
-export type { KubeClient, KubeClientConfig, KubeRetryInfo, KubeListOptions, KubeWatchOptions, KubeLogsOptions, KubeAccessReviewAttributes } from "./kube/index.js";
+export type {
+  KubeClient,
+  KubeClientConfig,
+  KubeRetryInfo,
+  KubeListOptions,
+  KubeWatchOptions,
+  KubeLogsOptions,
+  KubeAccessReviewAttributes,
+} from "./kube/index.js";
 export { KubeStatusError, KubeNetworkError, isKubeError } from "./kube/index.js";
 export type { KubeErrorReason, KubeErrorCause } from "./kube/index.js";
 export { KUBE_DEFAULT_MAX_RETRIES, KUBE_DEFAULT_BASE_DELAY_MS, KUBE_DEFAULT_MAX_DELAY_MS } from "./kube/index.js";
@@ -66,5 +114,13 @@ export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult, Pr
 // Secrets read back, the watcher and the one-shot status.
 export { resolveCustomerSecrets, SecretSource, SecretSources, readEnvironmentStatus } from "./kube/index.js";
 export type { ResolvedCustomerSecrets } from "./kube/index.js";
-export { followEnvironment, watchList, DEFAULT_FOLLOW_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, DEFAULT_WATCH_TIMEOUT_SECONDS, DEFAULT_SILENT_WATCH_FALLBACK_MS, LOG_TAIL_LINES } from "./kube/index.js";
+export {
+  followEnvironment,
+  watchList,
+  DEFAULT_FOLLOW_TIMEOUT_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_WATCH_TIMEOUT_SECONDS,
+  DEFAULT_SILENT_WATCH_FALLBACK_MS,
+  LOG_TAIL_LINES,
+} from "./kube/index.js";
 export type { FollowEnvironmentOptions, WatchClient, WatchListOptions, ListSnapshot } from "./kube/index.js";

@@ -87,7 +87,18 @@ async function runSetup(
 const describeRun = (r: JobRunResult) => `exit ${r.code}${r.timedOut ? " (timed out)" : ""}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 
 /** The argv the script must give clickhouse-client for one query. */
-const argv = (sql: string, host = HOST, user = ADMIN, password = ADMIN_PASSWORD, port = "9000") => ["--host", host, "--port", port, "--user", user, "--password", password, "--query", sql];
+const argv = (sql: string, host = HOST, user = ADMIN, password = ADMIN_PASSWORD, port = "9000") => [
+  "--host",
+  host,
+  "--port",
+  port,
+  "--user",
+  user,
+  "--password",
+  password,
+  "--query",
+  sql,
+];
 
 /**
  * Decodes a ClickHouse string literal starting at `start` (a `'`): `\\`, `\'`, the named escapes, `\xHH`, any

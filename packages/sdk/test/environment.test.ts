@@ -69,7 +69,16 @@ describe("describeEnvironment", () => {
 describe("labelSelectorString", () => {
   it.each([
     [{ matchLabels: { b: "2", a: "1" } }, "a=1,b=2"],
-    [{ matchExpressions: [{ key: "tier", operator: "In", values: ["web", "api"] }, { key: "x", operator: "Exists" }, { key: "y", operator: "DoesNotExist" }] }, "tier in (api,web),x,!y"],
+    [
+      {
+        matchExpressions: [
+          { key: "tier", operator: "In", values: ["web", "api"] },
+          { key: "x", operator: "Exists" },
+          { key: "y", operator: "DoesNotExist" },
+        ],
+      },
+      "tier in (api,web),x,!y",
+    ],
     [{}, null],
     [undefined, null],
   ])("%j → %s", (selector, expected) => {

@@ -67,8 +67,23 @@ describe("the kinds table", () => {
   });
 
   it("refuses a template of a kind Sreda only reads (its controllers create it)", () => {
-    const pod = { ...pdbTemplate, id: "stray-pod", kind: "Pod", apiVersion: "v1", path: "/api/v1/namespaces/{{namespace-id}}/pods", name: "stray-{{client-slug}}", dependsOn: [],
-      body: JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "stray-{{client-slug}}", namespace: "{{namespace-id}}" }, spec: { containers: [{ name: "c", image: "busybox" }] } }) };
-    expect(() => createProvisioningPlan({ ...input, templates: [pod] })).toThrow(expect.objectContaining({ problems: [expect.objectContaining({ path: "templates.stray-pod.kind" })] }));
+    const pod = {
+      ...pdbTemplate,
+      id: "stray-pod",
+      kind: "Pod",
+      apiVersion: "v1",
+      path: "/api/v1/namespaces/{{namespace-id}}/pods",
+      name: "stray-{{client-slug}}",
+      dependsOn: [],
+      body: JSON.stringify({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "stray-{{client-slug}}", namespace: "{{namespace-id}}" },
+        spec: { containers: [{ name: "c", image: "busybox" }] },
+      }),
+    };
+    expect(() => createProvisioningPlan({ ...input, templates: [pod] })).toThrow(
+      expect.objectContaining({ problems: [expect.objectContaining({ path: "templates.stray-pod.kind" })] }),
+    );
   });
 });

@@ -41,9 +41,18 @@ describe("createProvisioningPlan for C42 in lms-dev", () => {
   });
 
   it("has one step per write template and the monitoring query", () => {
-    expect(plan.steps.map((s) => s.id).sort()).toEqual(templates.filter((t) => t.method !== "GET").map((t) => t.id).sort());
+    expect(plan.steps.map((s) => s.id).sort()).toEqual(
+      templates
+        .filter((t) => t.method !== "GET")
+        .map((t) => t.id)
+        .sort(),
+    );
     expect(plan.queries).toEqual([
-      { id: "pod-monitoring", title: "Мониторинг pod-a", request: { method: "GET", path: "/api/v1/namespaces/lms-dev/pods?labelSelector=app%3DC42-lms", body: null } },
+      {
+        id: "pod-monitoring",
+        title: "Мониторинг pod-a",
+        request: { method: "GET", path: "/api/v1/namespaces/lms-dev/pods?labelSelector=app%3DC42-lms", body: null },
+      },
     ]);
   });
 
@@ -126,7 +135,13 @@ describe("createProvisioningPlan for C42 in lms-dev", () => {
 describe("createProvisioningPlan with settings and variables", () => {
   it("takes settings from the input before the namespace defaults", () => {
     const data = input();
-    Object.assign(data.environment, { publicDns: "lms.example.org", replicas: 2, resources: { cpuLimit: "2" }, imagePullSecret: "pull", tlsSecret: "wildcard-tls" });
+    Object.assign(data.environment, {
+      publicDns: "lms.example.org",
+      replicas: 2,
+      resources: { cpuLimit: "2" },
+      imagePullSecret: "pull",
+      tlsSecret: "wildcard-tls",
+    });
     const plan = createProvisioningPlan(data);
     const deployment = body(plan, "lms-deployment");
     expect(deployment.spec.replicas).toBe(2);
@@ -233,7 +248,12 @@ describe("createProvisioningPlan with template overrides", () => {
 
   it("fails validation for a template with an unknown field, with the path", () => {
     const data = input();
-    data.templates = [override("lms-deployment", (b) => (b.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].containers = []))];
+    data.templates = [
+      override(
+        "lms-deployment",
+        (b) => (b.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].containers = []),
+      ),
+    ];
     const error = planError(data);
     expect(error.problems).toEqual([
       expect.objectContaining({
@@ -280,7 +300,15 @@ describe("createProvisioningPlan with template overrides", () => {
 
   it("adds a new template by a new id", () => {
     const data = input();
-    data.templates = [{ ...getTemplate("lms-config")!, id: "extra-config", name: "extra-{{client-slug}}", body: getTemplate("lms-config")!.body!.replace('"lms-config-{{client-slug}}"', '"extra-{{client-slug}}"'), order: 35 }];
+    data.templates = [
+      {
+        ...getTemplate("lms-config")!,
+        id: "extra-config",
+        name: "extra-{{client-slug}}",
+        body: getTemplate("lms-config")!.body!.replace('"lms-config-{{client-slug}}"', '"extra-{{client-slug}}"'),
+        order: 35,
+      },
+    ];
     const plan = createProvisioningPlan(data);
     expect(step(plan, "extra-config").name).toBe("extra-c42");
   });
@@ -318,7 +346,9 @@ describe("hostile template overrides", () => {
     const shipped = getTemplate("lms-config")!;
     const deep = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"a":${"[".repeat(10_000)}${"]".repeat(10_000)}}}`;
     const error = planError({ ...input(), templates: [{ ...shipped, body: deep }] });
-    expect(error.problems).toContainEqual(expect.objectContaining({ path: "templates.lms-config", code: "TEMPLATE_INVALID", message: expect.stringContaining("глубже 64") }));
+    expect(error.problems).toContainEqual(
+      expect.objectContaining({ path: "templates.lms-config", code: "TEMPLATE_INVALID", message: expect.stringContaining("глубже 64") }),
+    );
   });
 
   it("refuses input that breaks the size limits quickly, with one problem per list", () => {

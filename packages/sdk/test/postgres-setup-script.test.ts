@@ -119,7 +119,10 @@ async function query(srv: PostgresServer, sql: string, db = "postgres"): Promise
 }
 
 async function roleState(srv: PostgresServer, role: string) {
-  return query(srv, `SELECT rolname || '|' || rolsuper || '|' || rolcanlogin || '|' || rolcreaterole || '|' || rolcreatedb FROM pg_roles WHERE rolname = '${role}'`);
+  return query(
+    srv,
+    `SELECT rolname || '|' || rolsuper || '|' || rolcanlogin || '|' || rolcreaterole || '|' || rolcreatedb FROM pg_roles WHERE rolname = '${role}'`,
+  );
 }
 
 describe("postgres-setup Job script against a real PostgreSQL", () => {
@@ -162,19 +165,16 @@ describe("postgres-setup Job script against a real PostgreSQL", () => {
 
   it("is idempotent: a second run succeeds and duplicates nothing", async (ctx) => {
     const srv = pg(ctx);
-    const before = await query(
-      srv,
-      "SELECT (SELECT oid FROM pg_roles WHERE rolname = 'C42') || '|' || (SELECT oid FROM pg_database WHERE datname = 'C42')",
-    );
+    const before = await query(srv, "SELECT (SELECT oid FROM pg_roles WHERE rolname = 'C42') || '|' || (SELECT oid FROM pg_database WHERE datname = 'C42')");
     const extensionsBefore = await query(srv, "SELECT string_agg(extname || ':' || oid, ',' ORDER BY extname) FROM pg_extension", "C42");
     const r = await runSetup(srv);
     expectSuccess(r);
     const again = await runSetup(srv);
     expectSuccess(again);
     // The same role and database objects (not dropped and recreated), one of each, same extensions.
-    expect(
-      await query(srv, "SELECT (SELECT oid FROM pg_roles WHERE rolname = 'C42') || '|' || (SELECT oid FROM pg_database WHERE datname = 'C42')"),
-    ).toBe(before);
+    expect(await query(srv, "SELECT (SELECT oid FROM pg_roles WHERE rolname = 'C42') || '|' || (SELECT oid FROM pg_database WHERE datname = 'C42')")).toBe(
+      before,
+    );
     expect(await query(srv, "SELECT count(*) FROM pg_roles WHERE rolname = 'C42'")).toBe("1");
     expect(await query(srv, "SELECT count(*) FROM pg_database WHERE datname = 'C42'")).toBe("1");
     expect(await query(srv, "SELECT string_agg(extname || ':' || oid, ',' ORDER BY extname) FROM pg_extension", "C42")).toBe(extensionsBefore);
@@ -207,23 +207,26 @@ describe("postgres-setup Job script against a real PostgreSQL", () => {
       "пароль с юникодом ✓",
     ];
 
-    it.for(hostile.map((p, i) => [i, p] as const))("customer password #%i %j: the role logs in with exactly it, nothing injected", async ([i, password], ctx) => {
-      const srv = pg(ctx);
-      const clientId = `C7${i}`;
-      const r = await runSetup(srv, { clientId, hostileCustomerPassword: password });
-      expectSuccess(r);
-      const login = await psql(srv, "SELECT current_user || '|' || current_database()", { user: clientId, password, db: clientId });
-      expect(login.stderr).toBe("");
-      expect(login.stdout.trim()).toBe(`${clientId}|${clientId}`);
-      // A near miss does not log in: the stored password is exactly the given one.
-      const near = await psql(srv, "SELECT 1", { user: clientId, password: password.slice(0, -1), db: clientId });
-      expect(near.code).not.toBe(0);
-      // The injection attempts did nothing.
-      expect(await query(srv, "SELECT rolname || '|' || rolsuper FROM pg_roles WHERE rolname = 'postgres'")).toBe("postgres|true");
-      expect(await query(srv, "SELECT count(*) FROM pg_roles WHERE rolname = 'pwned'")).toBe("0");
-      expect(await roleState(srv, clientId)).toBe(`${clientId}|false|true|false|false`);
-      expect(fs.existsSync("/tmp/sreda-pwned")).toBe(false);
-    });
+    it.for(hostile.map((p, i) => [i, p] as const))(
+      "customer password #%i %j: the role logs in with exactly it, nothing injected",
+      async ([i, password], ctx) => {
+        const srv = pg(ctx);
+        const clientId = `C7${i}`;
+        const r = await runSetup(srv, { clientId, hostileCustomerPassword: password });
+        expectSuccess(r);
+        const login = await psql(srv, "SELECT current_user || '|' || current_database()", { user: clientId, password, db: clientId });
+        expect(login.stderr).toBe("");
+        expect(login.stdout.trim()).toBe(`${clientId}|${clientId}`);
+        // A near miss does not log in: the stored password is exactly the given one.
+        const near = await psql(srv, "SELECT 1", { user: clientId, password: password.slice(0, -1), db: clientId });
+        expect(near.code).not.toBe(0);
+        // The injection attempts did nothing.
+        expect(await query(srv, "SELECT rolname || '|' || rolsuper FROM pg_roles WHERE rolname = 'postgres'")).toBe("postgres|true");
+        expect(await query(srv, "SELECT count(*) FROM pg_roles WHERE rolname = 'pwned'")).toBe("0");
+        expect(await roleState(srv, clientId)).toBe(`${clientId}|false|true|false|false`);
+        expect(fs.existsSync("/tmp/sreda-pwned")).toBe(false);
+      },
+    );
 
     it(`the administrator's password is hostile too (${JSON.stringify(ADMIN_PASSWORD)}) and reaches psql intact`, async (ctx) => {
       const srv = pg(ctx);

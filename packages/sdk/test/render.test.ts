@@ -102,13 +102,19 @@ describe("renderTemplate", () => {
     expect(error.code).toBe("TEMPLATE_INVALID_JSON");
   });
 
-  it.each(["{{#if client-id}}x{{/if}}", "{{lookup . 'a'}}", "{{{client-id}}}", "{{! comment }}", "{{> partial}}", "{{this}}", "{{../client-id}}", "{{~client-id}}"])(
-    "allows only plain {{name}} macros: %s",
-    (source) => {
-      const error = captureError(() => renderTemplate(t({ a: source }), { "client-id": "C42", "namespace-id": "x" }));
-      expect(["TEMPLATE_INVALID", "UNKNOWN_MACRO"]).toContain(error.code);
-    },
-  );
+  it.each([
+    "{{#if client-id}}x{{/if}}",
+    "{{lookup . 'a'}}",
+    "{{{client-id}}}",
+    "{{! comment }}",
+    "{{> partial}}",
+    "{{this}}",
+    "{{../client-id}}",
+    "{{~client-id}}",
+  ])("allows only plain {{name}} macros: %s", (source) => {
+    const error = captureError(() => renderTemplate(t({ a: source }), { "client-id": "C42", "namespace-id": "x" }));
+    expect(["TEMPLATE_INVALID", "UNKNOWN_MACRO"]).toContain(error.code);
+  });
 
   it("keeps an escaped mustache literal", () => {
     expect(renderTemplate(t({ a: "\\{{client-id}}" }), { "client-id": "C42", "namespace-id": "x" }).body).toEqual({ a: "{{client-id}}" });
@@ -141,10 +147,12 @@ describe("renderTemplate", () => {
   });
 
   it("records the JSON paths that received secret values", () => {
-    const out = renderTemplate(
-      t({ stringData: { DSN: "postgres://u:{{postgres-user-password}}@h", "a.b": "{{keys-secret-seed}}", plain: "{{client-id}}" } }),
-      { "postgres-user-password": "pw", "keys-secret-seed": "seed", "client-id": "C42", "namespace-id": "x" },
-    );
+    const out = renderTemplate(t({ stringData: { DSN: "postgres://u:{{postgres-user-password}}@h", "a.b": "{{keys-secret-seed}}", plain: "{{client-id}}" } }), {
+      "postgres-user-password": "pw",
+      "keys-secret-seed": "seed",
+      "client-id": "C42",
+      "namespace-id": "x",
+    });
     expect(out.sensitivePaths).toEqual(["$.stringData.DSN", '$.stringData["a.b"]']);
   });
 

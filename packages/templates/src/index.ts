@@ -22,8 +22,16 @@ import lmsProdDefaults from "../defaults/lms-prod.json" with { type: "json" };
 
 // Every string is bounded and free of control characters (the bridge takes templates from 1C): a length check
 // that aborts before the pattern, as @sreda/sdk's input models do.
-const line = (max: number) => z.string().max(max, { abort: true }).regex(/^[^\u0000-\u001f\u007f]*$/, "no control characters");
-const text = (max: number) => z.string().max(max, { abort: true }).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, "no control characters but tab and line breaks");
+const line = (max: number) =>
+  z
+    .string()
+    .max(max, { abort: true })
+    .regex(/^[^\u0000-\u001f\u007f]*$/, "no control characters");
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, { abort: true })
+    .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, "no control characters but tab and line breaks");
 
 /** A template id: lowercase words joined by hyphens (`postgres-setup-job`). */
 export const TemplateId = z
@@ -44,7 +52,10 @@ export const RequestTemplate = z.strictObject({
   order: z.number().int().nonnegative().max(10_000),
   method: z.enum(["GET", "POST"]),
   /** Path below the API root URL, with macros: `/api/v1/namespaces/{{namespace-id}}/secrets`. */
-  path: z.string().max(2048, { abort: true }).regex(/^\/[^\u0000-\u001f\u007f]*$/, "starts with /, no control characters"),
+  path: z
+    .string()
+    .max(2048, { abort: true })
+    .regex(/^\/[^\u0000-\u001f\u007f]*$/, "starts with /, no control characters"),
   apiVersion: line(100).min(1),
   kind: line(100).min(1),
   /** The object's name with macros; absent for queries. */
@@ -77,18 +88,7 @@ function fromFile(file: TemplateFile): RequestTemplate {
 
 /** The shipped templates, in execution order. */
 export const templates: readonly RequestTemplate[] = Object.freeze(
-  [
-    dbSetupSecret,
-    clickhouseSetupJob,
-    postgresSetupJob,
-    lmsConfig,
-    lmsSecrets,
-    rsaSecret,
-    lmsService,
-    lmsIngress,
-    lmsDeployment,
-    podMonitoring,
-  ]
+  [dbSetupSecret, clickhouseSetupJob, postgresSetupJob, lmsConfig, lmsSecrets, rsaSecret, lmsService, lmsIngress, lmsDeployment, podMonitoring]
     .map((file) => fromFile(file as TemplateFile))
     .sort((a, b) => a.order - b.order),
 );

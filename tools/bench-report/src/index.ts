@@ -19,7 +19,9 @@ export function writeSection(id: string, markdown: string): void {
   const begin = `<!-- bench:${id}:begin -->`;
   const end = `<!-- bench:${id}:end -->`;
   const block = `${begin}\n${markdown.trim()}\n${end}`;
-  let text = existsSync(FILE) ? readFileSync(FILE, "utf8") : "# Benchmarks\n\nFigures written by `npm run bench`; each section is replaced when its benchmark runs again.\n";
+  let text = existsSync(FILE)
+    ? readFileSync(FILE, "utf8")
+    : "# Benchmarks\n\nFigures written by `npm run bench`; each section is replaced when its benchmark runs again.\n";
   const start = text.indexOf(begin);
   const stop = text.indexOf(end);
   text = start >= 0 && stop > start ? text.slice(0, start) + block + text.slice(stop + end.length) : `${text.trimEnd()}\n\n${block}\n`;

@@ -97,7 +97,14 @@ function ldflags(binary, versions, origin = { commit: "{commit}", date: "{date}"
   const flags = ["-s", "-w"];
   if (binary.kubeVersion) {
     const [major, minor] = versions.kubernetes.replace(/^v/, "").split(".");
-    const values = { gitMajor: major, gitMinor: minor, gitVersion: versions.kubernetes, gitCommit: origin.commit, gitTreeState: "archive", buildDate: origin.date };
+    const values = {
+      gitMajor: major,
+      gitMinor: minor,
+      gitVersion: versions.kubernetes,
+      gitCommit: origin.commit,
+      gitTreeState: "archive",
+      buildDate: origin.date,
+    };
     for (const pkg of ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"]) {
       for (const [name, value] of Object.entries(values)) flags.push(`-X=${pkg}.${name}=${value}`);
     }
@@ -117,7 +124,11 @@ export function buildPlan(options = {}) {
   if (go.error) return { home, versions, error: go.error };
   const { GOVERSION, GOOS, GOARCH, GOAMD64, GOARM64 } = go.env;
   if (!goVersionAtLeast(GOVERSION, MIN_GO)) {
-    return { home, versions, error: `${GOVERSION} is too old to build the real control plane: kwok ${versions.kwok} needs go ≥ ${MIN_GO.join(".")} (or set GOTOOLCHAIN=auto)` };
+    return {
+      home,
+      versions,
+      error: `${GOVERSION} is too old to build the real control plane: kwok ${versions.kwok} needs go ≥ ${MIN_GO.join(".")} (or set GOTOOLCHAIN=auto)`,
+    };
   }
   const hash = createHash("sha256");
   const input = {
@@ -155,7 +166,8 @@ export function buildStatus(options = {}) {
     versions: plan.versions,
     home: plan.home,
     missing,
-    reason: missing.length === 0 ? undefined : `the real control plane is not built (${missing.join(", ")} missing in ${plan.binDir}): npm run real-cluster:build`,
+    reason:
+      missing.length === 0 ? undefined : `the real control plane is not built (${missing.join(", ")} missing in ${plan.binDir}): npm run real-cluster:build`,
   };
 }
 
@@ -170,7 +182,9 @@ function run(command, args, options) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"], ...options });
     child.on("error", reject);
-    child.on("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.slice(0, 2).join(" ")}… failed (${signal ?? `exit ${code}`})`))));
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.slice(0, 2).join(" ")}… failed (${signal ?? `exit ${code}`})`)),
+    );
   });
 }
 
@@ -206,7 +220,9 @@ export async function build(options = {}) {
     fs.mkdirSync(binDir, { recursive: true });
     const available = os.freemem();
     const jobs = options.jobs ?? Math.max(1, Math.min(os.availableParallelism(), Math.floor(available / BYTES_PER_JOB)));
-    log(`real-cluster: building with ${plan.goEnv.GOVERSION}, go build -p ${jobs} (${os.availableParallelism()} CPUs, ${(available / 1024 ** 3).toFixed(1)} GiB available) into ${binDir}`);
+    log(
+      `real-cluster: building with ${plan.goEnv.GOVERSION}, go build -p ${jobs} (${os.availableParallelism()} CPUs, ${(available / 1024 ** 3).toFixed(1)} GiB available) into ${binDir}`,
+    );
     log(`real-cluster: Go caches: GOMODCACHE=${plan.goEnv.GOMODCACHE} GOCACHE=${plan.goEnv.GOCACHE} (a cold build takes about 10–20 min on 2 cores)`);
     const env = { ...process.env, ...BUILD_ENV };
     let origin;

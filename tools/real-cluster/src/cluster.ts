@@ -434,8 +434,16 @@ export async function startRealCluster(options: StartOptions = {}): Promise<Real
     fs.copyFileSync(KWOK_STAGES, file("kwok-stages.yaml"));
     fs.mkdirSync(file("tokens"), { recursive: true, mode: 0o700 });
 
-    const tokenFiles: Record<Identity, string> = { admin: file("tokens/admin.token"), sredaEdit: file("tokens/sreda-edit.token"), sredaView: file("tokens/sreda-view.token") };
-    const kubeconfigs: Record<Identity, string> = { admin: file("admin.kubeconfig"), sredaEdit: file("sreda-edit.kubeconfig"), sredaView: file("sreda-view.kubeconfig") };
+    const tokenFiles: Record<Identity, string> = {
+      admin: file("tokens/admin.token"),
+      sredaEdit: file("tokens/sreda-edit.token"),
+      sredaView: file("tokens/sreda-view.token"),
+    };
+    const kubeconfigs: Record<Identity, string> = {
+      admin: file("admin.kubeconfig"),
+      sredaEdit: file("sreda-edit.kubeconfig"),
+      sredaView: file("sreda-view.kubeconfig"),
+    };
     fs.writeFileSync(tokenFiles.admin, `${staticTokens.admin}\n`, { mode: 0o600 });
     writeKubeconfig(kubeconfigs.admin, url, pki.caCert, "admin", staticTokens.admin);
 
@@ -471,7 +479,12 @@ export async function startRealCluster(options: StartOptions = {}): Promise<Real
 
     try {
       const etcd = launch("etcd", etcdArgs(stateDir, ports));
-      await waitFor("etcd /health", etcd, () => probe(`http://127.0.0.1:${ports.etcdClient}/health`, { check: (body) => /"health":\s*"true"/.test(body) }), 60_000);
+      await waitFor(
+        "etcd /health",
+        etcd,
+        () => probe(`http://127.0.0.1:${ports.etcdClient}/health`, { check: (body) => /"health":\s*"true"/.test(body) }),
+        60_000,
+      );
       state.timings["etcd"] = seconds(t0);
       log(`real-cluster: etcd ready (${state.timings["etcd"]} s)`);
 
@@ -509,19 +522,34 @@ export async function startRealCluster(options: StartOptions = {}): Promise<Real
 
       await Promise.all([
         // Ready, untainted, and kwok holding its lease (after a restart the stored status already says Ready).
-        waitFor(`node ${NODE_NAME} Ready and schedulable`, kwok, async () => {
-          const lease = await tryGet<{ spec?: { renewTime?: string } }>(admin, LEASE_PATH);
-          return lease?.spec?.renewTime !== undefined && nodeSchedulable(await tryGet(admin, `/api/v1/nodes/${NODE_NAME}`));
-        }, 90_000).then(() => {
+        waitFor(
+          `node ${NODE_NAME} Ready and schedulable`,
+          kwok,
+          async () => {
+            const lease = await tryGet<{ spec?: { renewTime?: string } }>(admin, LEASE_PATH);
+            return lease?.spec?.renewTime !== undefined && nodeSchedulable(await tryGet(admin, `/api/v1/nodes/${NODE_NAME}`));
+          },
+          90_000,
+        ).then(() => {
           state.timings["node"] = seconds(t0);
         }),
         // The ServiceAccount admission plugin makes pods wait for their namespace's `default` ServiceAccount.
         ...NAMESPACES.map((ns) =>
-          waitFor(`ServiceAccount ${ns}/default`, kcm, async () => (await tryGet(admin, `/api/v1/namespaces/${ns}/serviceaccounts/default`)) !== undefined, 60_000),
+          waitFor(
+            `ServiceAccount ${ns}/default`,
+            kcm,
+            async () => (await tryGet(admin, `/api/v1/namespaces/${ns}/serviceaccounts/default`)) !== undefined,
+            60_000,
+          ),
         ),
         // edit and view are aggregated ClusterRoles: empty until the controller manager has filled them in.
         ...["edit", "view"].map((role) =>
-          waitFor(`ClusterRole ${role} aggregated`, kcm, async () => ((await tryGet<{ rules?: unknown[] }>(admin, `/apis/rbac.authorization.k8s.io/v1/clusterroles/${role}`))?.rules?.length ?? 0) > 0, 60_000),
+          waitFor(
+            `ClusterRole ${role} aggregated`,
+            kcm,
+            async () => ((await tryGet<{ rules?: unknown[] }>(admin, `/apis/rbac.authorization.k8s.io/v1/clusterroles/${role}`))?.rules?.length ?? 0) > 0,
+            60_000,
+          ),
         ),
       ]);
 
@@ -605,7 +633,12 @@ function controllerManagerArgs(stateDir: string, pki: PkiFiles, ports: Ports): s
 }
 
 function schedulerArgs(stateDir: string, ports: Ports): string[] {
-  return [`--kubeconfig=${path.join(stateDir, "scheduler.kubeconfig")}`, "--bind-address=127.0.0.1", `--secure-port=${ports.scheduler}`, "--leader-elect=false"];
+  return [
+    `--kubeconfig=${path.join(stateDir, "scheduler.kubeconfig")}`,
+    "--bind-address=127.0.0.1",
+    `--secure-port=${ports.scheduler}`,
+    "--leader-elect=false",
+  ];
 }
 
 function kwokArgs(stateDir: string, ports: Ports): string[] {

@@ -77,13 +77,7 @@ export class KubeApiError extends Error {
 }
 
 /** One API call; the decoded JSON answer, or a KubeApiError with the Status' reason. */
-export async function kubeCall<T = any>(
-  target: KubeTarget,
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = "application/json",
-): Promise<T> {
+export async function kubeCall<T = any>(target: KubeTarget, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
   const res = await httpRequest(new URL(path, target.url).toString(), {
     method,
     ca: target.ca,

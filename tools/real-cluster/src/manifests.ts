@@ -45,7 +45,9 @@ export function nodeManifest(): Obj {
 /** The Secrets the templates reference in each namespace (as the SDK's fake cluster seeds them). */
 function namespaceSecrets(namespace: string, ingress: { certPem: string; keyPem: string }): Obj[] {
   const registry = "registry.gitlab.corp.rarus.cloud";
-  const dockerconfig = { auths: { [registry]: { username: "sreda", password: "real-cluster-registry-token", auth: b64("sreda:real-cluster-registry-token") } } };
+  const dockerconfig = {
+    auths: { [registry]: { username: "sreda", password: "real-cluster-registry-token", auth: b64("sreda:real-cluster-registry-token") } },
+  };
   return [
     {
       apiVersion: "v1",

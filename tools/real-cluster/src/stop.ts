@@ -26,7 +26,10 @@ try {
   const { stopped, seconds } = await stopRealCluster({ stateDir, wipe: values.wipe, log: (line) => console.log(line) });
   const count = stopped.filter((s) => s.result !== "not running").length;
   if (!hadState) console.log(`real-cluster: nothing to stop (no state in ${stateDir})`);
-  else console.log(`real-cluster: ${count > 0 ? `stopped ${count} processes in ${seconds} s` : "nothing was running"}${values.wipe ? `; deleted ${stateDir}` : ""}`);
+  else
+    console.log(
+      `real-cluster: ${count > 0 ? `stopped ${count} processes in ${seconds} s` : "nothing was running"}${values.wipe ? `; deleted ${stateDir}` : ""}`,
+    );
 } catch (error) {
   console.error(`real-cluster: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

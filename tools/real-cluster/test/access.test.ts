@@ -3,16 +3,7 @@
  * preflight before any write, in operator words), a token the server does not know (401), and TLS — the cluster's CA
  * given, not given, another CA given, and verification switched off.
  */
-import {
-  applyPlan,
-  createKubeClient,
-  createProvisioningPlan,
-  isKubeError,
-  KubeNetworkError,
-  KubeStatusError,
-  preflight,
-  type KubeRetryInfo,
-} from "@sreda/sdk";
+import { applyPlan, createKubeClient, createProvisioningPlan, isKubeError, KubeNetworkError, KubeStatusError, preflight, type KubeRetryInfo } from "@sreda/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCa } from "../src/pki.js";
 import { caPem, createNamespace, deleteNamespace, provisioningInput, recordedClient, useRealCluster } from "./support/cluster.js";
@@ -110,7 +101,9 @@ describe("TLS to the API server", () => {
     const problems = await preflight(createProvisioningPlan(provisioningInput(s, "C404", NS)), kube);
     expect(problems).toHaveLength(1);
     expect(problems[0]!.code).toBe("Unreachable");
-    expect(problems[0]!.message).toMatch(/^кластер недоступен: Kubernetes API GET \/api\/v1\/namespaces\/rc-access: no answer — .*unable to verify the first certificate/);
+    expect(problems[0]!.message).toMatch(
+      /^кластер недоступен: Kubernetes API GET \/api\/v1\/namespaces\/rc-access: no answer — .*unable to verify the first certificate/,
+    );
   });
 
   it("fails with another CA than the one that signed the server's certificate", async (ctx) => {

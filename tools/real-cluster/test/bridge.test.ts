@@ -76,7 +76,12 @@ describe("the bridge end to end on the real API server", () => {
     expect(final).toMatchObject({ status: "succeeded", stage: "done", clientId, namespace: NS, cluster: s.apiserverUrl });
     expect(final.steps.map((step) => step.status)).toEqual(final.steps.map(() => "created"));
     expect(final.environment).toMatchObject({ phase: "Ready", summary: "Готова: 1/1 подов" });
-    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "generated", keysSecretSeed: "generated", postgresUserPassword: "generated", clickhouseUserPassword: "generated" });
+    expect(final.secretSources).toEqual({
+      rsaPrivateKeyPem: "generated",
+      keysSecretSeed: "generated",
+      postgresUserPassword: "generated",
+      clickhouseUserPassword: "generated",
+    });
     // The generated secrets are in exactly one answer.
     const withSecrets = seen.filter((o) => o.secrets !== undefined);
     expect(withSecrets).toHaveLength(1);
@@ -85,7 +90,9 @@ describe("the bridge end to end on the real API server", () => {
     // The stages 1C saw while polling, in order.
     const stages = [...new Set(seen.map((o) => o.stage))];
     expect(stages.at(-1)).toBe("done");
-    console.log(`bridge: provisioning ${clientId} succeeded in ${seconds.toFixed(1)} s (${seen.length} polls; stages ${stages.join(" → ")}): ${final.environment?.summary}`);
+    console.log(
+      `bridge: provisioning ${clientId} succeeded in ${seconds.toFixed(1)} s (${seen.length} polls; stages ${stages.join(" → ")}): ${final.environment?.summary}`,
+    );
     // Nothing secret in the bridge's log.
     const log = logLines.join("\n");
     expect(log).not.toContain(withSecrets[0]!.secrets!.postgresUserPassword);
@@ -95,7 +102,11 @@ describe("the bridge end to end on the real API server", () => {
   it("reports the environment Ready through POST /v1/environments/status", async (ctx) => {
     const s = cluster.get(ctx);
     const { data, error } = await client.POST("/v1/environments/status", {
-      body: { environments: [{ client: { id: clientId }, environment: { namespace: NS, apiRootUrl: s.apiserverUrl }, cluster: { token: s.tokens.sredaEdit, caCert: caPem(s) } }] },
+      body: {
+        environments: [
+          { client: { id: clientId }, environment: { namespace: NS, apiRootUrl: s.apiserverUrl }, cluster: { token: s.tokens.sredaEdit, caCert: caPem(s) } },
+        ],
+      },
     });
     expect(error).toBeUndefined();
     const [item] = data!.environments;
@@ -109,7 +120,12 @@ describe("the bridge end to end on the real API server", () => {
     const { data } = await client.POST("/v1/provisionings", { body: request(s, clientId) });
     const { final } = await poll(data!.operation.id);
     expect(final.status).toBe("succeeded");
-    expect(final.secretSources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresUserPassword: "cluster", clickhouseUserPassword: "cluster" });
+    expect(final.secretSources).toEqual({
+      rsaPrivateKeyPem: "cluster",
+      keysSecretSeed: "cluster",
+      postgresUserPassword: "cluster",
+      clickhouseUserPassword: "cluster",
+    });
     expect(final.steps.map((step) => step.status)).toEqual(final.steps.map(() => "unchanged"));
     expect(final.environment?.phase).toBe("Ready");
   });
@@ -132,11 +148,15 @@ describe("the bridge end to end on the real API server", () => {
   it("answers a request without the cluster's CA with CLUSTER_UNREACHABLE (tls), and a cluster outside the allow-list with 403 CLUSTER_NOT_ALLOWED", async (ctx) => {
     const s = cluster.get(ctx);
     const noCa = await client.POST("/v1/environments/status", {
-      body: { environments: [{ client: { id: clientId }, environment: { namespace: NS, apiRootUrl: s.apiserverUrl }, cluster: { token: s.tokens.sredaEdit } }] },
+      body: {
+        environments: [{ client: { id: clientId }, environment: { namespace: NS, apiRootUrl: s.apiserverUrl }, cluster: { token: s.tokens.sredaEdit } }],
+      },
     });
     expect(noCa.data!.environments[0]!.error).toMatchObject({ code: "CLUSTER_UNREACHABLE", details: { tls: true } });
     const elsewhere = s.apiserverUrl.replace("127.0.0.1", "127.0.0.2");
-    const refused = await client.POST("/v1/provisionings", { body: { ...request(s, "C503"), cluster: { token: s.tokens.sredaEdit, caCert: caPem(s), apiRootUrl: elsewhere } } });
+    const refused = await client.POST("/v1/provisionings", {
+      body: { ...request(s, "C503"), cluster: { token: s.tokens.sredaEdit, caCert: caPem(s), apiRootUrl: elsewhere } },
+    });
     expect(refused.response.status).toBe(403);
     expect(refused.error).toMatchObject({ code: "CLUSTER_NOT_ALLOWED" });
   });

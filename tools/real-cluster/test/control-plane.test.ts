@@ -88,7 +88,11 @@ async function jobOutcome(admin: KubeTarget, namespace: string, name: string): P
     const current = await kubeCall<Obj>(admin, "GET", `/apis/batch/v1/namespaces/${namespace}/jobs/${name}`);
     return ["Complete", "Failed"].find((type) => condition(current, type)?.status === "True");
   });
-  const pods = await kubeCall<Obj>(admin, "GET", `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`batch.kubernetes.io/job-name=${name}`)}`);
+  const pods = await kubeCall<Obj>(
+    admin,
+    "GET",
+    `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`batch.kubernetes.io/job-name=${name}`)}`,
+  );
   const exitCodes = (pods["items"] as Obj[]).flatMap((pod) => (pod["status"]?.containerStatuses ?? []).map((s: Obj) => s["state"]?.terminated?.exitCode));
   return { condition: finished, exitCodes };
 }
@@ -120,7 +124,11 @@ describe("the real control plane", () => {
       kind: "Pod",
       metadata: { name: "smoke" },
       spec: {
-        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "rarus", operator: "In", values: ["lms"] }] }] } } },
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "rarus", operator: "In", values: ["lms"] }] }] },
+          },
+        },
         containers: [{ name: "main", image: "nginx:1.29" }],
       },
     });
@@ -168,7 +176,10 @@ describe("the real control plane", () => {
     expect(created["metadata"].name).toBe("smoke-rbac");
     await kubeCall(clusterTarget(s, "sredaEdit"), "DELETE", "/api/v1/namespaces/lms-dev/secrets/smoke-rbac");
     // The Secrets the templates expect are seeded in both namespaces; view may not read Secrets at all.
-    for (const [name, type] of [["repository-token", "kubernetes.io/dockerconfigjson"], ["tls", "kubernetes.io/tls"]] as const) {
+    for (const [name, type] of [
+      ["repository-token", "kubernetes.io/dockerconfigjson"],
+      ["tls", "kubernetes.io/tls"],
+    ] as const) {
       expect((await kubeCall<Obj>(clusterTarget(s, "sredaEdit"), "GET", `/api/v1/namespaces/lms-prod/secrets/${name}`))["type"]).toBe(type);
       const hidden = await kubeCall(clusterTarget(s, "sredaView"), "GET", `/api/v1/namespaces/lms-prod/secrets/${name}`).catch((error: unknown) => error);
       expect((hidden as KubeApiError).status).toBe(403);

@@ -26,14 +26,21 @@ const configMap = (name: string, labels?: Record<string, string>, data: Record<s
   data,
 });
 
-function deployment(name: string, options: { labels?: Record<string, string>; selector?: Record<string, string>; image?: string | null; replicas?: number } = {}): Obj {
+function deployment(
+  name: string,
+  options: { labels?: Record<string, string>; selector?: Record<string, string>; image?: string | null; replicas?: number } = {},
+): Obj {
   const labels = options.labels ?? { app: name };
   const container: Obj = { name: "web", ...(options.image === null ? {} : { image: options.image ?? "nginx:1.29" }) };
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name, labels: { app: name }, annotations: { "sreda.io/test": "differential" } },
-    spec: { replicas: options.replicas ?? 2, selector: { matchLabels: options.selector ?? labels }, template: { metadata: { labels }, spec: { containers: [container] } } },
+    spec: {
+      replicas: options.replicas ?? 2,
+      selector: { matchLabels: options.selector ?? labels },
+      template: { metadata: { labels }, spec: { containers: [container] } },
+    },
   };
 }
 
@@ -43,7 +50,10 @@ function job(name: string, options: { command?: string; restartPolicy?: string |
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: { name, labels: { app: name } },
-    spec: { backoffLimit: 0, template: { spec: { ...restart, containers: [{ name: "main", image: "busybox:1.37", command: ["sh", "-c", options.command ?? "echo done"] }] } } },
+    spec: {
+      backoffLimit: 0,
+      template: { spec: { ...restart, containers: [{ name: "main", image: "busybox:1.37", command: ["sh", "-c", options.command ?? "echo done"] }] } },
+    },
   };
 }
 
@@ -68,10 +78,17 @@ const reviewStep = (label: string, as: "edit" | "view", namespace: string | unde
   view: (b) => ({ kind: b.kind, status: b.status }),
 });
 
-const available = (a: Answer) => a.body?.status?.availableReplicas === 2 && (a.body.status.conditions ?? []).some((c: Obj) => c["reason"] === "NewReplicaSetAvailable");
+const available = (a: Answer) =>
+  a.body?.status?.availableReplicas === 2 && (a.body.status.conditions ?? []).some((c: Obj) => c["reason"] === "NewReplicaSetAvailable");
 const gone = (a: Answer) => a.code === 404;
 const noItems = (a: Answer) => Array.isArray(a.body?.items) && a.body.items.length === 0;
-const owners = (b: Obj) => ({ kind: b["kind"], items: (b["items"] as Obj[]).map((i) => ({ owners: (i["metadata"].ownerReferences ?? []).map((r: Obj) => r["kind"]), deleting: i["metadata"].deletionTimestamp !== undefined })) });
+const owners = (b: Obj) => ({
+  kind: b["kind"],
+  items: (b["items"] as Obj[]).map((i) => ({
+    owners: (i["metadata"].ownerReferences ?? []).map((r: Obj) => r["kind"]),
+    deleting: i["metadata"].deletionTimestamp !== undefined,
+  })),
+});
 
 interface Sequence {
   name: string;
@@ -85,7 +102,12 @@ const SEQUENCES: Sequence[] = [
   {
     name: "create and get",
     steps: [
-      { label: "create a ConfigMap", method: "POST", path: core("configmaps", "?fieldManager=differential"), body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "created", labels: { tier: "a" }, annotations: { note: "x" } }, data: { key: "value" } } },
+      {
+        label: "create a ConfigMap",
+        method: "POST",
+        path: core("configmaps", "?fieldManager=differential"),
+        body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "created", labels: { tier: "a" }, annotations: { note: "x" } }, data: { key: "value" } },
+      },
       { label: "create it again", method: "POST", path: core("configmaps"), body: configMap("created") },
       { label: "get it", method: "GET", path: core("configmaps", "/created") },
       { label: "get a missing ConfigMap", method: "GET", path: core("configmaps", "/missing") },
@@ -97,10 +119,35 @@ const SEQUENCES: Sequence[] = [
   {
     name: "server-side apply",
     steps: [
-      { label: "apply creates", method: "PATCH", type: "apply", path: core("configmaps", "/applied?fieldManager=alpha"), body: configMap("applied", { tier: "a" }, { key: "alpha", other: "1" }) },
-      { label: "re-apply changes nothing", method: "PATCH", type: "apply", path: core("configmaps", "/applied?fieldManager=alpha"), body: configMap("applied", { tier: "a" }, { key: "alpha", other: "1" }), sameVersionAs: "apply creates" },
-      { label: "a second manager conflicts", method: "PATCH", type: "apply", path: core("configmaps", "/applied?fieldManager=beta"), body: configMap("applied", { tier: "b" }, { key: "beta" }) },
-      { label: "the second manager forces", method: "PATCH", type: "apply", path: core("configmaps", "/applied?fieldManager=beta&force=true"), body: configMap("applied", { tier: "b" }, { key: "beta" }) },
+      {
+        label: "apply creates",
+        method: "PATCH",
+        type: "apply",
+        path: core("configmaps", "/applied?fieldManager=alpha"),
+        body: configMap("applied", { tier: "a" }, { key: "alpha", other: "1" }),
+      },
+      {
+        label: "re-apply changes nothing",
+        method: "PATCH",
+        type: "apply",
+        path: core("configmaps", "/applied?fieldManager=alpha"),
+        body: configMap("applied", { tier: "a" }, { key: "alpha", other: "1" }),
+        sameVersionAs: "apply creates",
+      },
+      {
+        label: "a second manager conflicts",
+        method: "PATCH",
+        type: "apply",
+        path: core("configmaps", "/applied?fieldManager=beta"),
+        body: configMap("applied", { tier: "b" }, { key: "beta" }),
+      },
+      {
+        label: "the second manager forces",
+        method: "PATCH",
+        type: "apply",
+        path: core("configmaps", "/applied?fieldManager=beta&force=true"),
+        body: configMap("applied", { tier: "b" }, { key: "beta" }),
+      },
       { label: "apply without a field manager", method: "PATCH", type: "apply", path: core("configmaps", "/applied"), body: configMap("applied") },
     ],
   },
@@ -111,28 +158,87 @@ const SEQUENCES: Sequence[] = [
       { label: "a container without image", method: "POST", path: apps("deployments"), body: deployment("no-image", { image: null }) },
       { label: "a Job with restartPolicy Always", method: "POST", path: batch("jobs"), body: job("restart-always", { restartPolicy: "Always" }) },
       { label: "a Job without restartPolicy", method: "POST", path: batch("jobs"), body: job("restart-missing", { restartPolicy: null }) },
-      { label: "a Deployment whose selector does not match its labels", method: "POST", path: apps("deployments"), body: deployment("mismatch", { labels: { app: "one" }, selector: { app: "other" } }) },
+      {
+        label: "a Deployment whose selector does not match its labels",
+        method: "POST",
+        path: apps("deployments"),
+        body: deployment("mismatch", { labels: { app: "one" }, selector: { app: "other" } }),
+      },
     ],
   },
   {
     name: "unknown fields",
     steps: [
-      { label: "POST with an unknown field, Strict", method: "POST", path: core("configmaps", "?fieldValidation=Strict"), body: { ...configMap("strict"), bogus: 1 } },
-      { label: "POST with unknown nested fields, Strict", method: "POST", path: apps("deployments", "?fieldValidation=Strict"), body: withNestedUnknownFields(deployment("strict")) },
-      { label: "POST with an unknown field, Warn", method: "POST", path: core("configmaps", "?fieldValidation=Warn"), body: { ...configMap("warn"), bogus: 1 } },
-      { label: "POST with an unknown field, no fieldValidation", method: "POST", path: core("configmaps"), body: { ...configMap("default-validation"), bogus: 1 } },
-      { label: "POST with an unknown field, Ignore", method: "POST", path: core("configmaps", "?fieldValidation=Ignore"), body: { ...configMap("ignore"), bogus: 1 } },
-      { label: "apply with an unknown field", method: "PATCH", type: "apply", path: core("configmaps", "/apply-unknown?fieldManager=differential"), body: { ...configMap("apply-unknown"), bogus: 1 } },
+      {
+        label: "POST with an unknown field, Strict",
+        method: "POST",
+        path: core("configmaps", "?fieldValidation=Strict"),
+        body: { ...configMap("strict"), bogus: 1 },
+      },
+      {
+        label: "POST with unknown nested fields, Strict",
+        method: "POST",
+        path: apps("deployments", "?fieldValidation=Strict"),
+        body: withNestedUnknownFields(deployment("strict")),
+      },
+      {
+        label: "POST with an unknown field, Warn",
+        method: "POST",
+        path: core("configmaps", "?fieldValidation=Warn"),
+        body: { ...configMap("warn"), bogus: 1 },
+      },
+      {
+        label: "POST with an unknown field, no fieldValidation",
+        method: "POST",
+        path: core("configmaps"),
+        body: { ...configMap("default-validation"), bogus: 1 },
+      },
+      {
+        label: "POST with an unknown field, Ignore",
+        method: "POST",
+        path: core("configmaps", "?fieldValidation=Ignore"),
+        body: { ...configMap("ignore"), bogus: 1 },
+      },
+      {
+        label: "apply with an unknown field",
+        method: "PATCH",
+        type: "apply",
+        path: core("configmaps", "/apply-unknown?fieldManager=differential"),
+        body: { ...configMap("apply-unknown"), bogus: 1 },
+      },
     ],
   },
   {
     name: "immutable fields",
     steps: [
-      { label: "apply a Deployment", method: "PATCH", type: "apply", path: apps("deployments", "/immutable?fieldManager=differential"), body: deployment("immutable", { replicas: 0 }) },
-      { label: "apply another Deployment selector", method: "PATCH", type: "apply", path: apps("deployments", "/immutable?fieldManager=differential"), body: deployment("immutable", { replicas: 0, labels: { app: "changed" } }) },
+      {
+        label: "apply a Deployment",
+        method: "PATCH",
+        type: "apply",
+        path: apps("deployments", "/immutable?fieldManager=differential"),
+        body: deployment("immutable", { replicas: 0 }),
+      },
+      {
+        label: "apply another Deployment selector",
+        method: "PATCH",
+        type: "apply",
+        path: apps("deployments", "/immutable?fieldManager=differential"),
+        body: deployment("immutable", { replicas: 0, labels: { app: "changed" } }),
+      },
       { label: "create a Job to change", method: "POST", path: batch("jobs", "?fieldManager=differential"), body: job("immutable") },
-      { label: "apply a changed Job template", method: "PATCH", type: "apply", path: batch("jobs", "/immutable?fieldManager=differential&force=true"), body: job("immutable", { command: "echo changed" }) },
-      { label: "create an immutable Secret", method: "POST", path: core("secrets"), body: { apiVersion: "v1", kind: "Secret", metadata: { name: "immutable" }, immutable: true, data: { key: "b25l" } } },
+      {
+        label: "apply a changed Job template",
+        method: "PATCH",
+        type: "apply",
+        path: batch("jobs", "/immutable?fieldManager=differential&force=true"),
+        body: job("immutable", { command: "echo changed" }),
+      },
+      {
+        label: "create an immutable Secret",
+        method: "POST",
+        path: core("secrets"),
+        body: { apiVersion: "v1", kind: "Secret", metadata: { name: "immutable" }, immutable: true, data: { key: "b25l" } },
+      },
       { label: "change the immutable Secret's data", method: "PATCH", type: "merge", path: core("secrets", "/immutable"), body: { data: { key: "dHdv" } } },
     ],
   },
@@ -140,8 +246,18 @@ const SEQUENCES: Sequence[] = [
     name: "watch with a stale resourceVersion",
     prepare: compactEtcdHistory,
     steps: [
-      { label: "watch Events from a compacted resourceVersion", method: "GET", path: core("events", "?watch=1&resourceVersion=1&timeoutSeconds=2"), watch: true },
-      { label: "watch with an unparsable resourceVersion", method: "GET", path: core("configmaps", "?watch=1&resourceVersion=abc&timeoutSeconds=2"), watch: true },
+      {
+        label: "watch Events from a compacted resourceVersion",
+        method: "GET",
+        path: core("events", "?watch=1&resourceVersion=1&timeoutSeconds=2"),
+        watch: true,
+      },
+      {
+        label: "watch with an unparsable resourceVersion",
+        method: "GET",
+        path: core("configmaps", "?watch=1&resourceVersion=abc&timeoutSeconds=2"),
+        watch: true,
+      },
     ],
   },
   {
@@ -157,7 +273,11 @@ const SEQUENCES: Sequence[] = [
       { label: "list extra (exists)", method: "GET", path: core("configmaps", `?labelSelector=${q("extra")}`) },
       { label: "list !extra", method: "GET", path: core("configmaps", `?labelSelector=${q("!extra,tier")}`) },
       { label: "list by metadata.name", method: "GET", path: core("configmaps", `?fieldSelector=${q("metadata.name=c2")}`) },
-      { label: "list by metadata.name!= and a label", method: "GET", path: core("configmaps", `?fieldSelector=${q("metadata.name!=c1")}&labelSelector=${q("tier=a")}`) },
+      {
+        label: "list by metadata.name!= and a label",
+        method: "GET",
+        path: core("configmaps", `?fieldSelector=${q("metadata.name!=c1")}&labelSelector=${q("tier=a")}`),
+      },
       { label: "list by an unsupported field", method: "GET", path: core("configmaps", `?fieldSelector=${q("spec.foo=b")}`) },
       { label: "list Jobs by an unsupported field", method: "GET", path: batch("jobs", `?fieldSelector=${q("spec.foo=b")}`) },
       { label: "list with a malformed label selector", method: "GET", path: core("configmaps", `?labelSelector=${q("tier in (a")}`) },
@@ -182,11 +302,27 @@ const SEQUENCES: Sequence[] = [
       { label: "d-or's ReplicaSet stays, without owner", method: "GET", path: apps("replicasets", `?labelSelector=${q("app=d-or")}`), view: owners },
       { label: "delete a missing Deployment", method: "DELETE", path: apps("deployments", "/d-bg") },
       { label: "create a ConfigMap to delete", method: "POST", path: core("configmaps"), body: configMap("to-delete") },
-      { label: "delete with another uid as precondition", method: "DELETE", path: core("configmaps", "/to-delete"), body: { apiVersion: "v1", kind: "DeleteOptions", preconditions: { uid: "00000000-0000-4000-8000-000000000000" } } },
-      { label: "delete with a stale resourceVersion as precondition", method: "DELETE", path: core("configmaps", "/to-delete"), body: { apiVersion: "v1", kind: "DeleteOptions", preconditions: { resourceVersion: "1" } } },
+      {
+        label: "delete with another uid as precondition",
+        method: "DELETE",
+        path: core("configmaps", "/to-delete"),
+        body: { apiVersion: "v1", kind: "DeleteOptions", preconditions: { uid: "00000000-0000-4000-8000-000000000000" } },
+      },
+      {
+        label: "delete with a stale resourceVersion as precondition",
+        method: "DELETE",
+        path: core("configmaps", "/to-delete"),
+        body: { apiVersion: "v1", kind: "DeleteOptions", preconditions: { resourceVersion: "1" } },
+      },
       { label: "delete the ConfigMap", method: "DELETE", path: core("configmaps", "/to-delete") },
       { label: "create a Job to delete", method: "POST", path: batch("jobs"), body: job("to-delete") },
-      { label: "the Job completes", method: "GET", path: batch("jobs", "/to-delete"), until: (a) => (a.body?.status?.conditions ?? []).some((c: Obj) => c["type"] === "Complete"), conditions: true },
+      {
+        label: "the Job completes",
+        method: "GET",
+        path: batch("jobs", "/to-delete"),
+        until: (a) => (a.body?.status?.conditions ?? []).some((c: Obj) => c["type"] === "Complete"),
+        conditions: true,
+      },
       { label: "delete the Job without propagationPolicy", method: "DELETE", path: batch("jobs", "/to-delete") },
       { label: "the Job is gone", method: "GET", path: batch("jobs", "/to-delete"), until: gone },
       { label: "its pod stays, orphaned", method: "GET", path: core("pods", `?labelSelector=${q("job-name=to-delete")}`), view: owners },
@@ -227,7 +363,7 @@ const KNOWN_DIFFERENCES: KnownDifference[] = [
   {
     label: "apply a changed Job template",
     path: "body.message",
-    why: "the real message prints the internal core.PodTemplateSpec with every Go field (`{\"Spec\":{\"Volumes\":null,…}}`); the fake abbreviates it to `core.PodTemplateSpec{...}` (code, reason and causes are the same)",
+    why: 'the real message prints the internal core.PodTemplateSpec with every Go field (`{"Spec":{"Volumes":null,…}}`); the fake abbreviates it to `core.PodTemplateSpec{...}` (code, reason and causes are the same)',
   },
 ];
 

@@ -32,10 +32,25 @@ import {
 } from "@sreda/sdk";
 import { afterAll, describe, it } from "vitest";
 import { FAIL_JOBS_LABEL, kubeCall } from "../src/index.js";
-import { admin, clockAhead, createNamespace, deleteNamespace, getOrUndefined, provisioningInput, recordedClient, useRealCluster, type Obj } from "./support/cluster.js";
+import {
+  admin,
+  clockAhead,
+  createNamespace,
+  deleteNamespace,
+  getOrUndefined,
+  provisioningInput,
+  recordedClient,
+  useRealCluster,
+  type Obj,
+} from "./support/cluster.js";
 
 const cluster = useRealCluster("failures.test.ts");
-const NAMESPACES = { failing: "rc-failing-jobs", unschedulableJobs: "rc-unschedulable-jobs", unschedulablePods: "rc-unschedulable-pods", threshold: "rc-unschedulable-wait" };
+const NAMESPACES = {
+  failing: "rc-failing-jobs",
+  unschedulableJobs: "rc-unschedulable-jobs",
+  unschedulablePods: "rc-unschedulable-pods",
+  threshold: "rc-unschedulable-wait",
+};
 afterAll(() => Promise.all(Object.values(NAMESPACES).map((ns) => deleteNamespace(cluster.state, ns))));
 
 /** What kube-scheduler says when no node matches (the only node lacks the label). */
@@ -56,9 +71,17 @@ function overridePodSpec(id: string, change: (podSpec: Obj) => void): RequestTem
 
 /** The environment's objects as the bridge's status call reads them, for the pure assessment. */
 async function snapshotOf(kubeTarget: ReturnType<typeof admin>, namespace: string, plan: ProvisioningPlan) {
-  const jobs = (await Promise.all(jobNames(plan).map((name) => getOrUndefined<Job>(kubeTarget, `/apis/batch/v1/namespaces/${namespace}/jobs/${name}`)))).filter((j): j is Job => !!j);
+  const jobs = (await Promise.all(jobNames(plan).map((name) => getOrUndefined<Job>(kubeTarget, `/apis/batch/v1/namespaces/${namespace}/jobs/${name}`)))).filter(
+    (j): j is Job => !!j,
+  );
   const deployment = (await getOrUndefined<Deployment>(kubeTarget, `/apis/apps/v1/namespaces/${namespace}/deployments/${deploymentName(plan)}`)) ?? null;
-  const pods = (await kubeCall<{ items: Pod[] }>(kubeTarget, "GET", `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`sreda.io/client-id=${plan.clientId}`)}`)).items;
+  const pods = (
+    await kubeCall<{ items: Pod[] }>(
+      kubeTarget,
+      "GET",
+      `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`sreda.io/client-id=${plan.clientId}`)}`,
+    )
+  ).items;
   return { jobs, deployment, pods, now: Date.now() };
 }
 
@@ -90,10 +113,12 @@ describe.concurrent("failures on the real control plane", () => {
     // The real Job controller: 4 pods (backoffLimit 3), each exit code 1, reason Error.
     const job = await kubeCall<Obj>(admin(s), "GET", `/apis/batch/v1/namespaces/${ns}/jobs/${jobNames(plan)[0]}`);
     expect(job["status"].failed).toBe(4);
-    expect((job["status"].conditions as Obj[]).filter((c) => c["status"] === "True").map((c) => `${c["type"]}/${c["reason"]}`).sort()).toEqual([
-      "Failed/BackoffLimitExceeded",
-      "FailureTarget/BackoffLimitExceeded",
-    ]);
+    expect(
+      (job["status"].conditions as Obj[])
+        .filter((c) => c["status"] === "True")
+        .map((c) => `${c["type"]}/${c["reason"]}`)
+        .sort(),
+    ).toEqual(["Failed/BackoffLimitExceeded", "FailureTarget/BackoffLimitExceeded"]);
     expect(await getOrUndefined(admin(s), `/apis/apps/v1/namespaces/${ns}/deployments/${deploymentName(plan)}`)).toBeUndefined();
 
     // The watcher: Failed at once, the Job's reason first, its logs said to be unavailable, no nameless DeploymentNotFound.
@@ -110,7 +135,10 @@ describe.concurrent("failures on the real control plane", () => {
       const assessment = assessEnvironment({ ...snapshot, ...(named ? { deploymentName: deploymentName(plan) } : {}) });
       expect(assessment.phase).toBe("Failed");
       expect(emptyDeploymentNotFound(assessment)).toEqual([]);
-      expect(assessment.reasons.filter((r) => r.phase === "Failed").map((r) => `${r.kind}/${r.reason}`)).toEqual(["Job/BackoffLimitExceeded", "Job/BackoffLimitExceeded"]);
+      expect(assessment.reasons.filter((r) => r.phase === "Failed").map((r) => `${r.kind}/${r.reason}`)).toEqual([
+        "Job/BackoffLimitExceeded",
+        "Job/BackoffLimitExceeded",
+      ]);
     }
     console.log(`failing Jobs: step failed after ${seconds.toFixed(1)} s; ${followed.summary}; logs: ${followed.reasons[0]!.logs?.[0]}`);
     recorder.close();
@@ -129,7 +157,11 @@ describe.concurrent("failures on the real control plane", () => {
     const { kube, recorder } = recordedClient(s);
     const events: ApplyEvent[] = [];
     const t0 = performance.now();
-    const result = await applyPlan(plan, kube, { jobPollIntervalMs: 500, clock: clockAhead(DEFAULT_UNSCHEDULABLE_FAILURE_THRESHOLD_MS), onEvent: (e) => events.push(e) });
+    const result = await applyPlan(plan, kube, {
+      jobPollIntervalMs: 500,
+      clock: clockAhead(DEFAULT_UNSCHEDULABLE_FAILURE_THRESHOLD_MS),
+      onEvent: (e) => events.push(e),
+    });
     const seconds = (performance.now() - t0) / 1000;
     expect(result.status).toBe("failed");
     for (const name of jobNames(plan)) {
@@ -171,7 +203,13 @@ describe.concurrent("failures on the real control plane", () => {
     const admin_ = admin(s);
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const pods = (await kubeCall<{ items: Obj[] }>(admin_, "GET", `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(`batch.kubernetes.io/job-name=${jobNames(plan).find((n) => n.startsWith("postgres"))}`)}`)).items;
+      const pods = (
+        await kubeCall<{ items: Obj[] }>(
+          admin_,
+          "GET",
+          `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(`batch.kubernetes.io/job-name=${jobNames(plan).find((n) => n.startsWith("postgres"))}`)}`,
+        )
+      ).items;
       const unschedulable = pods.some((p) => (p["status"].conditions ?? []).some((c: Obj) => c["type"] === "PodScheduled" && c["reason"] === "Unschedulable"));
       if (unschedulable || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 250));

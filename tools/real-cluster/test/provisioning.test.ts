@@ -56,20 +56,31 @@ describe("provisioning on the real API server", () => {
     expect(result.steps.map((x) => [x.id, x.outcome])).toEqual(plan.steps.map((x) => [x.id, "created"]));
     expect(result.status).toBe("succeeded");
     clean = [...recorder.log];
-    expect(clean.every((r) => r.status > 0 && r.status < 400 || (r.method === "GET" && r.status === 404))).toBe(true);
+    expect(clean.every((r) => (r.status > 0 && r.status < 400) || (r.method === "GET" && r.status === 404))).toBe(true);
 
     // Writes: 9 = 7 server-side applies (PATCH, one per object path) + 2 Job creates (POST), as the fake asserts.
     const w = writes(clean);
     expect(w).toHaveLength(plan.steps.length);
     const applied = plan.steps.filter((x) => x.kind !== "Job");
-    expect(w.filter((r) => r.method === "PATCH").map((r) => r.path).sort()).toEqual(applied.map((x) => path(plan, x.id)).sort());
+    expect(
+      w
+        .filter((r) => r.method === "PATCH")
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(applied.map((x) => path(plan, x.id)).sort());
     expect(w.filter((r) => r.method === "PATCH").every((r) => r.status === 201 && /fieldManager=sreda/.test(r.query) && /force=true/.test(r.query))).toBe(true);
     expect(w.filter((r) => r.method === "POST").map((r) => r.path)).toEqual([`/apis/batch/v1/namespaces/${NS}/jobs`, `/apis/batch/v1/namespaces/${NS}/jobs`]);
     expect(w.filter((r) => r.method === "POST").map((r) => new URLSearchParams(r.query).get("fieldManager"))).toEqual(["sreda", "sreda"]);
 
     // Reads: one GET (404) before each apply; preflight: the namespace, the two Secrets the templates expect, 20 access reviews.
-    for (const step of applied) expect(clean.filter((r) => r.method === "GET" && r.path === path(plan, step.id)), step.id).toEqual([expect.objectContaining({ status: 404 })]);
-    expect(tally(clean.filter((r) => r.path.includes("selfsubject") || r.path === `/api/v1/namespaces/${NS}` || /secrets\/(repository-token|tls)$/.test(r.path)))).toEqual({
+    for (const step of applied)
+      expect(
+        clean.filter((r) => r.method === "GET" && r.path === path(plan, step.id)),
+        step.id,
+      ).toEqual([expect.objectContaining({ status: 404 })]);
+    expect(
+      tally(clean.filter((r) => r.path.includes("selfsubject") || r.path === `/api/v1/namespaces/${NS}` || /secrets\/(repository-token|tls)$/.test(r.path))),
+    ).toEqual({
       [`GET /api/v1/namespaces/${NS}`]: 1,
       [`GET /api/v1/namespaces/${NS}/secrets/repository-token`]: 1,
       [`GET /api/v1/namespaces/${NS}/secrets/tls`]: 1,
@@ -90,7 +101,9 @@ describe("provisioning on the real API server", () => {
     expect(podLists.every((r) => /controller-uid/.test(decodeURIComponent(r.query)))).toBe(true);
     const accounted = 23 + applied.length * 2 + jobNames(plan).length * 2 + polls + jobNames(plan).length + podLists.length;
     expect(clean).toHaveLength(accounted);
-    console.log(`clean provisioning on the real server: ${clean.length} requests in ${seconds.toFixed(1)} s (${w.length} writes; Job polls ${polls + 2}, pod lists ${podLists.length}):\n${JSON.stringify(tally(clean), null, 1)}`);
+    console.log(
+      `clean provisioning on the real server: ${clean.length} requests in ${seconds.toFixed(1)} s (${w.length} writes; Job polls ${polls + 2}, pod lists ${podLists.length}):\n${JSON.stringify(tally(clean), null, 1)}`,
+    );
 
     expect((await follow(kube, plan)).phase).toBe("Ready");
     before = await liveObjects(s, plan);
@@ -107,7 +120,10 @@ describe("provisioning on the real API server", () => {
       expect(managers.some((m) => m.startsWith("sreda-sdk"))).toBe(false);
     }
     for (const id of ["lms-config", "lms-deployment"]) {
-      expect((before[id]!["metadata"].managedFields as Obj[]).map((f) => `${f["manager"]}/${f["operation"]}`), id).toContain("sreda/Apply");
+      expect(
+        (before[id]!["metadata"].managedFields as Obj[]).map((f) => `${f["manager"]}/${f["operation"]}`),
+        id,
+      ).toContain("sreda/Apply");
     }
   });
 
@@ -146,7 +162,9 @@ describe("provisioning on the real API server", () => {
     const unlimitedSeconds = (performance.now() - t1) / 1000;
     expect(unlimited.recorder.log).toHaveLength(log.length);
     unlimited.recorder.close();
-    console.log(`re-run without change on the real server: ${log.length} requests in ${seconds.toFixed(1)} s (default rate limit), ${unlimitedSeconds.toFixed(1)} s without it`);
+    console.log(
+      `re-run without change on the real server: ${log.length} requests in ${seconds.toFixed(1)} s (default rate limit), ${unlimitedSeconds.toFixed(1)} s without it`,
+    );
   });
 
   it("updates what a changed variable and image touch: the ConfigMap and the Deployment, which rolls to a new ReplicaSet; the Jobs stay", async (ctx) => {
@@ -176,7 +194,10 @@ describe("provisioning on the real API server", () => {
     // The Deployment rolls: a new ReplicaSet with the new image takes over, the old one is scaled to 0.
     expect((await follow(kube, changed)).phase).toBe("Ready");
     const sets = await kubeCall<Obj>(admin(s), "GET", `/apis/apps/v1/namespaces/${NS}/replicasets?labelSelector=${encodeURIComponent(`app=${clientId}-lms`)}`);
-    const bySpec = (sets["items"] as Obj[]).map((rs) => ({ image: rs["spec"].template.spec.containers[0].image as string, replicas: rs["spec"].replicas as number }));
+    const bySpec = (sets["items"] as Obj[]).map((rs) => ({
+      image: rs["spec"].template.spec.containers[0].image as string,
+      replicas: rs["spec"].replicas as number,
+    }));
     expect(bySpec.sort((a, b) => a.image.localeCompare(b.image))).toEqual([
       { image: "registry.gitlab.corp.rarus.cloud/rarus-lms/backend:dev", replicas: 0 },
       { image: "registry.gitlab.corp.rarus.cloud/rarus-lms/backend:v2", replicas: 1 },
@@ -244,7 +265,9 @@ describe("an immutable field on the real API server", () => {
     const body = JSON.parse(shipped.body!) as Obj;
     body["spec"].selector.matchLabels.tier = "backend";
     body["spec"].template.metadata.labels.tier = "backend";
-    const plan = createProvisioningPlan(provisioningInput(s, clientId, NS, (input) => (input.templates = [{ ...shipped, body: JSON.stringify(body, null, 2) }])));
+    const plan = createProvisioningPlan(
+      provisioningInput(s, clientId, NS, (input) => (input.templates = [{ ...shipped, body: JSON.stringify(body, null, 2) }])),
+    );
     recorder.clear();
     const result = await applyPlan(plan, kube, POLL);
     expect(result.status).toBe("failed");

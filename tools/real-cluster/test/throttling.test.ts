@@ -51,7 +51,10 @@ describe("429 TooManyRequests from the API server's max-in-flight limit", () => 
     );
     // A list asking for a resourceVersion the store has not reached waits for it (up to 3 s): it holds the one
     // read slot while the others arrive, so the refusals do not depend on how fast the handshakes are.
-    const slow = httpRequest(`${s.apiserverUrl}/api/v1/namespaces/lms-dev/configmaps?resourceVersion=999999999&resourceVersionMatch=NotOlderThan`, { ca, headers });
+    const slow = httpRequest(`${s.apiserverUrl}/api/v1/namespaces/lms-dev/configmaps?resourceVersion=999999999&resourceVersionMatch=NotOlderThan`, {
+      ca,
+      headers,
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     const answers = await Promise.all(Array.from({ length: 10 }, () => httpRequest(`${s.apiserverUrl}/api/v1/namespaces/lms-dev/configmaps`, { ca, headers })));
     expect((await slow).status).toBe(504);
@@ -63,7 +66,9 @@ describe("429 TooManyRequests from the API server's max-in-flight limit", () => 
     // details.retryAfterSeconds); the header is all a client gets.
     expect(refused[0]!.headers["content-type"]).toMatch(/^text\/plain/);
     expect(refused[0]!.body.trim()).toBe("Too many requests, please try again later.");
-    console.log(`throttled control plane started in ${startSeconds.toFixed(1)} s (${THROTTLE.join(" ")}); 10 GETs while a slow list holds the slot: ${refused.length} answered 429`);
+    console.log(
+      `throttled control plane started in ${startSeconds.toFixed(1)} s (${THROTTLE.join(" ")}); 10 GETs while a slow list holds the slot: ${refused.length} answered 429`,
+    );
   });
 
   it(`rides out real 429s: ${CUSTOMERS} customers provisioned at once with the default client all succeed, each 429 retried after ≥ 1 s`, async (ctx) => {
@@ -77,7 +82,12 @@ describe("429 TooManyRequests from the API server's max-in-flight limit", () => 
     const runs = Array.from({ length: CUSTOMERS }, (_, i) => {
       const recorder = recordingFetch({ ca });
       recorders.push(recorder);
-      const kube = createKubeClient({ apiRootUrl: s.apiserverUrl, token: s.tokens.sredaEdit, fetch: recorder.fetch, onRetry: (info) => retries.push(info as KubeRetryInfo) });
+      const kube = createKubeClient({
+        apiRootUrl: s.apiserverUrl,
+        token: s.tokens.sredaEdit,
+        fetch: recorder.fetch,
+        onRetry: (info) => retries.push(info as KubeRetryInfo),
+      });
       const plan = createProvisioningPlan(provisioningInput(s, `C${601 + i}`, "lms-dev"));
       return applyPlan(plan, kube, { jobPollIntervalMs: 250, onEvent: (e) => events.push(e) }).then((result) => ({ result, kube, plan }));
     });

@@ -33,7 +33,12 @@ export function bodyParser(options: { limitBytes: number }): Middleware<BridgeSt
       throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", `Тело запроса должно быть JSON (application/json), а не ${mediaType}`, { contentType: mediaType });
     }
     const charsetParam = params.find((p) => /^charset\s*=/i.test(p));
-    const charset = charsetParam ? charsetParam.slice(charsetParam.indexOf("=") + 1).trim().replace(/^"|"$/g, "") : "utf-8";
+    const charset = charsetParam
+      ? charsetParam
+          .slice(charsetParam.indexOf("=") + 1)
+          .trim()
+          .replace(/^"|"$/g, "")
+      : "utf-8";
     let decoder: TextDecoder;
     try {
       decoder = new TextDecoder(charset, { fatal: true, ignoreBOM: false });

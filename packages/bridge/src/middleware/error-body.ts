@@ -15,7 +15,10 @@ export function errorBody(): Middleware<BridgeState> {
       if (ctx.body === undefined || ctx.body === null) {
         if (ctx.status === 404) throw new HttpError(404, "NOT_FOUND", `Нет такого адреса: ${ctx.method} ${ctx.path}`, { method: ctx.method, path: ctx.path });
         if (ctx.status === 405) {
-          throw new HttpError(405, "METHOD_NOT_ALLOWED", `Метод ${ctx.method} не поддерживается по адресу ${ctx.path}`, { method: ctx.method, allow: ctx.response.get("Allow") });
+          throw new HttpError(405, "METHOD_NOT_ALLOWED", `Метод ${ctx.method} не поддерживается по адресу ${ctx.path}`, {
+            method: ctx.method,
+            allow: ctx.response.get("Allow"),
+          });
         }
       }
     } catch (thrown) {

@@ -29,7 +29,12 @@ export function environmentRoutes(router: BridgeRouter, deps: RouteDeps): void {
         const { error: mapped, internal } = isKubeError(error) ? { error: clusterHttpError(error), internal: false } : toHttpError(error);
         // Only our own faults are errors of the bridge; a refused cluster or a cluster's failure is the caller's
         // answer (a token holder must not be able to flood the error log).
-        if (internal) deps.logger.error("environment status failed", { requestId: ctx.state.requestId, clientId: ref.client.id, message: error instanceof Error ? error.message : String(error) });
+        if (internal)
+          deps.logger.error("environment status failed", {
+            requestId: ctx.state.requestId,
+            clientId: ref.client.id,
+            message: error instanceof Error ? error.message : String(error),
+          });
         else deps.logger.debug("environment status refused", { requestId: ctx.state.requestId, clientId: ref.client.id, code: mapped.code });
         return { ...base, error: { code: mapped.code, message: mapped.message, details: mapped.details }, ...withOperation };
       }

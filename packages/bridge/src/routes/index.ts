@@ -22,4 +22,3 @@ export function createRouter(deps: RouteDeps): Router<BridgeState> {
   environmentRoutes(router, deps);
   return router;
 }
-

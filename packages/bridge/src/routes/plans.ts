@@ -15,7 +15,9 @@ export function planRoutes(router: BridgeRouter, deps: RouteDeps): void {
   router.post("/v1/plans", async (ctx) => {
     const { diff, cluster, secrets: supplied, ...input } = parseInput(PlanRequest, ctx.state.body);
     if (diff && !cluster) {
-      throw HttpError.invalid("Для сравнения с кластером нужен доступ к нему", [{ path: "cluster", message: "укажите cluster (токен доступа), чтобы сравнить план с кластером", code: "required" }]);
+      throw HttpError.invalid("Для сравнения с кластером нужен доступ к нему", [
+        { path: "cluster", message: "укажите cluster (токен доступа), чтобы сравнить план с кластером", code: "required" },
+      ]);
     }
     let { secrets, sources } = withPlaceholders(supplied);
     // Validate before touching the cluster: bad input is a 422 whatever the cluster's state.

@@ -16,7 +16,8 @@ export function provisioningRoutes(router: BridgeRouter, deps: RouteDeps): void 
   const { operations } = deps;
 
   router.post("/v1/provisionings", async (ctx) => {
-    if (deps.isShuttingDown()) throw new HttpError(503, "SHUTTING_DOWN", "Мост останавливается и не начинает новых развёртываний; повторите позже", {}, { "Retry-After": "30" });
+    if (deps.isShuttingDown())
+      throw new HttpError(503, "SHUTTING_DOWN", "Мост останавливается и не начинает новых развёртываний; повторите позже", {}, { "Retry-After": "30" });
     const request = parseInput(ProvisioningRequest, ctx.state.body);
     // The whole input is checked now (placeholders for the secrets not sent), so bad input is a 422, not a failed operation.
     const { cluster: _cluster, secrets: supplied, ...input } = request;
@@ -36,7 +37,15 @@ export function provisioningRoutes(router: BridgeRouter, deps: RouteDeps): void 
     });
     operations.run(record.id, (signal) =>
       runProvisioning(
-        { operationId: record.id, request, kube, store: operations, clock: deps.clock, redactor: ctx.state.redactor, readyTimeoutMs: deps.config.readyTimeoutMs },
+        {
+          operationId: record.id,
+          request,
+          kube,
+          store: operations,
+          clock: deps.clock,
+          redactor: ctx.state.redactor,
+          readyTimeoutMs: deps.config.readyTimeoutMs,
+        },
         signal,
       ),
     );

@@ -14,7 +14,9 @@ import { realClusterAvailable, useRealDevCluster } from "./real-dev-cluster.js";
 const real = process.env["SREDA_DEV_CLUSTER"] === "real";
 runCli({
   devCluster: () => (real ? useRealDevCluster() : startDevCluster({ port: Number(process.env["SREDA_DEV_CLUSTER_PORT"] || DEV_CLUSTER_PORT) })),
-  ...(!real && realClusterAvailable() ? { hint: "Есть собранный настоящий кластер Kubernetes: npm run real-cluster:start, затем SREDA_DEV_CLUSTER=real npm start." } : {}),
+  ...(!real && realClusterAvailable()
+    ? { hint: "Есть собранный настоящий кластер Kubernetes: npm run real-cluster:start, затем SREDA_DEV_CLUSTER=real npm start." }
+    : {}),
 }).catch((error: unknown) => {
   process.stderr.write(`sreda-bridge: не удалось запустить: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

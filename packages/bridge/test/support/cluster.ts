@@ -34,14 +34,18 @@ export function fakeFactory(fake: FakeCluster): KubeClientFactory {
     });
 }
 
-export async function startClusterHarness(options: HarnessOptions & { fake?: FakeClusterOptions; manualClock?: boolean; existingFake?: FakeCluster } = {}): Promise<ClusterHarness> {
+export async function startClusterHarness(
+  options: HarnessOptions & { fake?: FakeClusterOptions; manualClock?: boolean; existingFake?: FakeCluster } = {},
+): Promise<ClusterHarness> {
   const fake = options.existingFake ?? createFakeCluster({ ...options.fake, ...(options.manualClock ? { clock: createVirtualClock({ auto: false }) } : {}) });
   const harness = await startHarness({ ...options, kubeClientFactory: fakeFactory(fake), clock: fake.clock });
   return { ...harness, fake };
 }
 
 /** A provisioning request for the example customer (or another id), pointing at the fake cluster. */
-export function provisioningRequest(overrides: { clientId?: string; withSecrets?: boolean; clusterUrl?: string; clusterToken?: string } = {}): Record<string, any> {
+export function provisioningRequest(
+  overrides: { clientId?: string; withSecrets?: boolean; clusterUrl?: string; clusterToken?: string } = {},
+): Record<string, any> {
   const { secrets, ...input } = exampleInput();
   const clientId = overrides.clientId ?? "C42";
   return {
@@ -81,7 +85,11 @@ export async function closedPortUrl(): Promise<string> {
 }
 
 /** Polls the operation until it is final; returns every answer seen. With a manual clock, advances it between polls. */
-export async function waitForOperation(h: ClusterHarness, id: string, options: { timeoutMs?: number; advanceMs?: number } = {}): Promise<{ final: any; seen: any[] }> {
+export async function waitForOperation(
+  h: ClusterHarness,
+  id: string,
+  options: { timeoutMs?: number; advanceMs?: number } = {},
+): Promise<{ final: any; seen: any[] }> {
   const seen: any[] = [];
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   for (;;) {
@@ -89,7 +97,8 @@ export async function waitForOperation(h: ClusterHarness, id: string, options: {
     if (error) throw new Error(`GET ${id}: ${error.code} ${error.message}`);
     seen.push(data.operation);
     if (["succeeded", "failed", "cancelled", "interrupted"].includes(data.operation.status)) return { final: data.operation, seen };
-    if (Date.now() > deadline) throw new Error(`operation ${id} still ${data.operation.status}/${data.operation.stage}: ${JSON.stringify(data.operation.events.slice(-5))}`);
+    if (Date.now() > deadline)
+      throw new Error(`operation ${id} still ${data.operation.status}/${data.operation.stage}: ${JSON.stringify(data.operation.events.slice(-5))}`);
     if (options.advanceMs) await h.fake.clock.advance(options.advanceMs);
     else await new Promise((r) => setTimeout(r, 10));
   }

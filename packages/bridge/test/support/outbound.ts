@@ -63,7 +63,11 @@ export function watchOutbound(): OutboundWatch {
   const onHttp = (message: unknown) => {
     const request = (message as { request: ClientRequest }).request;
     const [host = "", port = ""] = String(request.getHeader("host") ?? request.host).split(/:(?=\d+$)/);
-    targets.push({ via: "node:http", host: host || request.host, port: port || String((request as unknown as { agent?: { defaultPort?: number } }).agent?.defaultPort ?? "") });
+    targets.push({
+      via: "node:http",
+      host: host || request.host,
+      port: port || String((request as unknown as { agent?: { defaultPort?: number } }).agent?.defaultPort ?? ""),
+    });
   };
   dc.subscribe("net.client.socket", onSocket);
   dc.subscribe("undici:client:beforeConnect", onUndici);

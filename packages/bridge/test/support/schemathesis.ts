@@ -69,7 +69,13 @@ export interface SchemathesisRun {
  * process, keeps serving. Runs in a scratch directory (no `.hypothesis/` or report folders left in the repository),
  * with the JSON report read back. `timeoutMs` kills it; `env` adds variables (SCHEMATHESIS_HOOKS).
  */
-export async function runSchemathesis(st: string, schemaUrl: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<SchemathesisRun> {
+export async function runSchemathesis(
+  st: string,
+  schemaUrl: string,
+  args: string[],
+  timeoutMs: number,
+  env: Record<string, string> = {},
+): Promise<SchemathesisRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "sreda-schemathesis-"));
   const reportPath = path.join(dir, "report.json");
   const started = performance.now();

@@ -40,25 +40,28 @@ export function send(baseUrl: string, request: WireRequest, scanner?: LeakScanne
   const started = performance.now();
   return new Promise<WireResponse>((resolve, reject) => {
     let answered = false;
-    const req = http.request({ hostname: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: request.method, headers, agent: false }, (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", reject);
-      res.on("end", () => {
-        const ms = performance.now() - started;
-        const raw = Buffer.concat(chunks);
-        const text = raw.toString("utf8");
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        scanner?.recordResponse(`${request.method} ${request.path} → ${res.statusCode}`, text);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: raw.byteLength, text, json, ms });
-      });
-    });
+    const req = http.request(
+      { hostname: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: request.method, headers, agent: false },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", reject);
+        res.on("end", () => {
+          const ms = performance.now() - started;
+          const raw = Buffer.concat(chunks);
+          const text = raw.toString("utf8");
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          scanner?.recordResponse(`${request.method} ${request.path} → ${res.statusCode}`, text);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: raw.byteLength, text, json, ms });
+        });
+      },
+    );
     // The bridge may answer (413, 401) and close before the whole body is written: that is its right, not an error.
     req.on("error", (error) => {
       if (!answered) reject(error);

@@ -42,7 +42,7 @@ export const EnvironmentDescription = z.object({
 export type EnvironmentDescription = z.infer<typeof EnvironmentDescription>;
 
 /** What the description is made from: a rendered step, and the secret macros that are a whole string in it. */
-interface DescribedStep {
+export interface DescribedStep {
   id: string;
   kind: string;
   name: string;

@@ -30,7 +30,6 @@ export type Job = Schemas["io.k8s.api.batch.v1.Job"];
 
 export type Ingress = Schemas["io.k8s.api.networking.v1.Ingress"];
 
-
 /** The type of one line of a watch stream (`?watch=1`), as apimachinery's `metav1.WatchEvent` names them. */
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 

@@ -23,8 +23,7 @@ const IMAGE_REF =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /** `C` followed by a positive integer without leading zeros: C42 yes; C0, C042, c42, C-1, C42x, 42 no. */
-export const CustomerId = bounded(10)
-  .regex(/^C[1-9][0-9]{0,8}$/, "идентификатор клиента: C и номер без ведущих нулей, например C42");
+export const CustomerId = bounded(10).regex(/^C[1-9][0-9]{0,8}$/, "идентификатор клиента: C и номер без ведущих нулей, например C42");
 export type CustomerId = z.infer<typeof CustomerId>;
 
 /**
@@ -55,8 +54,7 @@ export const Customer = z.strictObject({
 });
 export type Customer = z.infer<typeof Customer>;
 
-export const Namespace = bounded(63)
-  .regex(DNS1123_LABEL, "пространство имён: DNS-1123 label (строчные латинские буквы, цифры, дефис; до 63 символов)");
+export const Namespace = bounded(63).regex(DNS1123_LABEL, "пространство имён: DNS-1123 label (строчные латинские буквы, цифры, дефис; до 63 символов)");
 
 /** Host name (DNS-1123 subdomain) or IPv4 address. */
 export const Host = bounded(LIMITS.name).regex(HOST, "имя хоста (DNS) или IPv4-адрес");
@@ -93,13 +91,17 @@ export const EnvironmentSettings = z.strictObject({
   publicDns: bounded(LIMITS.name).regex(DNS1123_SUBDOMAIN, "публичное DNS-имя сервиса").optional(),
   dockerImage: bounded(512).regex(IMAGE_REF, "ссылка на docker-образ: [реестр/]путь[:тег]").optional(),
   nfsServer: Host.optional(),
-  nfsPath: bounded(4096).regex(/^\/[^\u0000-\u001f\u007f]*$/, "абсолютный путь без управляющих символов").optional(),
+  nfsPath: bounded(4096)
+    .regex(/^\/[^\u0000-\u001f\u007f]*$/, "абсолютный путь без управляющих символов")
+    .optional(),
   imagePullSecret: bounded(LIMITS.name).regex(DNS1123_SUBDOMAIN, "имя секрета Kubernetes").optional(),
   tlsSecret: bounded(LIMITS.name).regex(DNS1123_SUBDOMAIN, "имя секрета Kubernetes").optional(),
   ingressClass: bounded(LIMITS.name).regex(DNS1123_SUBDOMAIN, "имя IngressClass").optional(),
   replicas: z.number().int().min(0).max(100).optional(),
   keysTokenTtlHours: z.number().int().positive().max(8760).optional(),
-  keysRsaPath: bounded(LIMITS.name).regex(/^\/etc\/lms\/[A-Za-z0-9._-]+$/, "путь к ключу внутри /etc/lms").optional(),
+  keysRsaPath: bounded(LIMITS.name)
+    .regex(/^\/etc\/lms\/[A-Za-z0-9._-]+$/, "путь к ключу внутри /etc/lms")
+    .optional(),
   sms4b: z
     .object({
       sender: requiredLine(64, "укажите отправителя SMS").optional(),
@@ -134,16 +136,14 @@ export type DatabaseAccess = z.infer<typeof DatabaseAccess>;
 
 /** Characters safe unquoted in URLs (RFC 3986 unreserved), shells and SQL literals. */
 export const SAFE_PASSWORD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const GeneratedPassword = bounded(128)
-  .regex(/^[A-Za-z0-9._~-]{16,128}$/, "пароль: 16–128 символов A-Z, a-z, 0-9, . _ ~ -");
+const GeneratedPassword = bounded(128).regex(/^[A-Za-z0-9._~-]{16,128}$/, "пароль: 16–128 символов A-Z, a-z, 0-9, . _ ~ -");
 
 /** A customer's generated secrets: created once, kept in 1C, never rotated by accident. */
 export const CustomerSecrets = z.strictObject({
-  rsaPrivateKeyPem: bounded(LIMITS.secret)
-    .regex(
-      /^-----BEGIN (?:RSA )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (?:RSA )?PRIVATE KEY-----\s*$/,
-      "закрытый ключ RSA в формате PEM",
-    ),
+  rsaPrivateKeyPem: bounded(LIMITS.secret).regex(
+    /^-----BEGIN (?:RSA )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (?:RSA )?PRIVATE KEY-----\s*$/,
+    "закрытый ключ RSA в формате PEM",
+  ),
   keysSecretSeed: bounded(128).regex(/^[0-9a-f]{128}$/, "64 байта в шестнадцатеричной записи (128 символов)"),
   postgresUserPassword: GeneratedPassword,
   clickhouseUserPassword: GeneratedPassword,

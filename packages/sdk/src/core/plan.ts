@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { RequestTemplate } from "@sreda/templates";
-import { EnvironmentDescription, describeSteps, templatesWith } from "./environment.js";
+import { EnvironmentDescription, describeSteps, templatesWith, type DescribedStep } from "./environment.js";
 import { SredaError, SredaValidationError, formatPath, type Problem } from "./errors.js";
 import { joinPath, setAtPath } from "./json-path.js";
 import { resolveMacroValues } from "./macros.js";
@@ -190,17 +190,80 @@ function renderProblem(error: unknown, templateIndex: string): Problem {
   throw error;
 }
 
+/** The manifest's own problems: its schema, its kind, its namespace and its name against the template's. */
+function manifestProblems(template: RequestTemplate, body: Record<string, unknown>, name: string, namespace: string, at: string): Problem[] {
+  const problems: Problem[] = validateManifest(body).map((problem) => ({
+    path: `${at}${problem.path.slice(1)}`,
+    message: problem.message,
+    code: problem.code,
+  }));
+  const metadata = (body["metadata"] ?? {}) as Record<string, unknown>;
+  if (body["kind"] !== template.kind || body["apiVersion"] !== template.apiVersion) {
+    problems.push({
+      path: `${at}.kind`,
+      message: `тело описывает ${String(body["apiVersion"])}/${String(body["kind"])}, а шаблон — ${template.apiVersion}/${template.kind}`,
+      code: "kind",
+    });
+  } else if (isKnownKind(template.apiVersion, template.kind) && !kindInfo(template.kind, template.apiVersion)?.write) {
+    // Known to the schema, but Sreda only reads it (pods, events, ReplicaSets belong to their controllers).
+    problems.push({ path: `${at}.kind`, message: `объекты ${template.kind} Sreda не создаёт: их создают контроллеры Kubernetes`, code: "kind" });
+  }
+  if (metadata["namespace"] !== namespace) {
+    problems.push({ path: `${at}.metadata.namespace`, message: `объект должен быть в пространстве имён ${namespace}`, code: "namespace" });
+  }
+  if (name && metadata["name"] !== name) {
+    problems.push({ path: `${at}.metadata.name`, message: `имя объекта ${String(metadata["name"])} не совпадает с именем шаблона ${name}`, code: "name" });
+  }
+  return problems;
+}
+
+type PlannedTemplate =
+  { query: PlanQuery; problems: Problem[] } | { step: PlanStep; secretMacroPaths: Record<string, string>; problems: Problem[] } | { problems: Problem[] };
+
+/** One template rendered for the customer: a query (GET), or a write step with its manifest's problems. */
+function planTemplate(template: RequestTemplate, values: Record<string, string>, namespace: string): PlannedTemplate {
+  const at = `templates.${template.id}`;
+  let rendered: ReturnType<typeof renderTemplate>;
+  let name = "";
+  try {
+    rendered = renderTemplate(template, values);
+    if (template.name) name = renderText(template.id, template.name, values);
+  } catch (error) {
+    return { problems: [renderProblem(error, at)] };
+  }
+  const { sensitivePaths, secretMacroPaths, ...request } = rendered;
+  if (template.method === "GET") return { query: { id: template.id, title: template.title, request }, problems: [] };
+  const body = request.body;
+  if (!body) return { problems: [{ path: `${at}.body`, message: `шаблон ${template.id} с методом ${template.method} должен иметь тело`, code: "required" }] };
+  const metadata = (body["metadata"] ?? {}) as Record<string, unknown>;
+  const step: PlanStep = {
+    id: template.id,
+    title: template.title,
+    dependsOn: [...template.dependsOn].sort(),
+    apiVersion: template.apiVersion,
+    kind: template.kind,
+    name: String(metadata["name"] ?? name),
+    namespace,
+    request,
+    sensitivePaths,
+  };
+  return { step, secretMacroPaths, problems: manifestProblems(template, body, name, namespace, at) };
+}
+
+/** The input parsed, or one `SredaValidationError` with every problem and its path. */
+function parseInput(data: ProvisioningInputData | ProvisioningInput): ProvisioningInput {
+  const parsed = ProvisioningInput.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, code: issue.code }));
+  throw new SredaValidationError("INVALID_INPUT", "Входные данные не прошли проверку", problems);
+}
+
 /**
  * Renders and validates every template for one customer. Invalid input → one `SredaValidationError` listing
  * every problem with its path.
  */
 export function createProvisioningPlan(data: ProvisioningInputData | ProvisioningInput): ProvisioningPlan {
-  const parsed = ProvisioningInput.safeParse(data);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, code: issue.code }));
-    throw new SredaValidationError("INVALID_INPUT", "Входные данные не прошли проверку", problems);
-  }
-  const input = parsed.data;
+  const input = parseInput(data);
   const templates = templatesWith(input.templates);
   const problems: Problem[] = checkVariables(input, templates);
   let values: Record<string, string>;
@@ -212,66 +275,23 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
     throw error;
   }
   const namespace = input.environment.namespace;
-
   const steps: PlanStep[] = [];
   const queries: PlanQuery[] = [];
-  const secretMacroPaths = new Map<string, Record<string, string>>();
+  const described: DescribedStep[] = [];
   for (const template of templates) {
-    const at = `templates.${template.id}`;
-    let rendered: ReturnType<typeof renderTemplate>;
-    let name = "";
-    try {
-      rendered = renderTemplate(template, values);
-      if (template.name) name = renderText(template.id, template.name, values);
-    } catch (error) {
-      problems.push(renderProblem(error, at));
-      continue;
+    const planned = planTemplate(template, values, namespace);
+    problems.push(...planned.problems);
+    if ("query" in planned) queries.push(planned.query);
+    if ("step" in planned) {
+      steps.push(planned.step);
+      const { id, kind, name, request } = planned.step;
+      described.push({ id, kind, name, body: request.body, secretMacroPaths: planned.secretMacroPaths });
     }
-    const { sensitivePaths, secretMacroPaths: wholeSecrets, ...request } = rendered;
-    if (template.method === "GET") {
-      queries.push({ id: template.id, title: template.title, request });
-      continue;
-    }
-    const body = request.body;
-    if (!body) {
-      problems.push({ path: `${at}.body`, message: `шаблон ${template.id} с методом ${template.method} должен иметь тело`, code: "required" });
-      continue;
-    }
-    for (const problem of validateManifest(body)) {
-      problems.push({ path: `${at}${problem.path.slice(1)}`, message: problem.message, code: problem.code });
-    }
-    const metadata = (body["metadata"] ?? {}) as Record<string, unknown>;
-    if (body["kind"] !== template.kind || body["apiVersion"] !== template.apiVersion) {
-      problems.push({ path: `${at}.kind`, message: `тело описывает ${String(body["apiVersion"])}/${String(body["kind"])}, а шаблон — ${template.apiVersion}/${template.kind}`, code: "kind" });
-    } else if (isKnownKind(template.apiVersion, template.kind) && !kindInfo(template.kind, template.apiVersion)?.write) {
-      // Known to the schema, but Sreda only reads it (pods, events, ReplicaSets belong to their controllers).
-      problems.push({ path: `${at}.kind`, message: `объекты ${template.kind} Sreda не создаёт: их создают контроллеры Kubernetes`, code: "kind" });
-    }
-    if (metadata["namespace"] !== namespace) {
-      problems.push({ path: `${at}.metadata.namespace`, message: `объект должен быть в пространстве имён ${namespace}`, code: "namespace" });
-    }
-    if (name && metadata["name"] !== name) {
-      problems.push({ path: `${at}.metadata.name`, message: `имя объекта ${String(metadata["name"])} не совпадает с именем шаблона ${name}`, code: "name" });
-    }
-    steps.push({
-      id: template.id,
-      title: template.title,
-      dependsOn: [...template.dependsOn].sort(),
-      apiVersion: template.apiVersion,
-      kind: template.kind,
-      name: String(metadata["name"] ?? name),
-      namespace,
-      request,
-      sensitivePaths,
-    });
-    secretMacroPaths.set(template.id, wholeSecrets);
   }
-
   applyVariables(new Map(steps.map((s) => [s.id, s])), input);
   stampConfigHashes(steps);
   const ordered = orderSteps(steps, new Map(templates.map((t) => [t.id, t.order])), problems);
   if (problems.length > 0) throw new SredaValidationError("INVALID_INPUT", `План для ${input.client.id} не построен`, problems);
-  const described = steps.map((s) => ({ id: s.id, kind: s.kind, name: s.name, body: s.request.body, secretMacroPaths: secretMacroPaths.get(s.id) ?? {} }));
   return { clientId: input.client.id, namespace, steps: ordered, queries, environment: describeSteps(input.client.id, namespace, described) };
 }
 

@@ -57,9 +57,16 @@ function parseParts(source: string, where: () => string): Part[] {
         const m = statement as hbs.AST.MustacheStatement;
         const path = m.path as hbs.AST.PathExpression;
         const simple =
-          m.path.type === "PathExpression" && path.parts.length === 1 && path.depth === 0 && !path.data &&
-          path.original === path.parts[0] && m.params.length === 0 && (!m.hash || m.hash.pairs.length === 0) &&
-          !m.strip.open && !m.strip.close && m.escaped !== false;
+          m.path.type === "PathExpression" &&
+          path.parts.length === 1 &&
+          path.depth === 0 &&
+          !path.data &&
+          path.original === path.parts[0] &&
+          m.params.length === 0 &&
+          (!m.hash || m.hash.pairs.length === 0) &&
+          !m.strip.open &&
+          !m.strip.close &&
+          m.escaped !== false;
         if (simple) return { macro: path.parts[0]!, line: loc.line, column: loc.column + 1 };
       }
       throw new SredaError(
@@ -115,7 +122,8 @@ function nestingDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);

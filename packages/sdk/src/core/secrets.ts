@@ -74,7 +74,7 @@ export function seededRandom(seed: number): RandomSource {
       s0 = y;
       x ^= (x << 23n) & mask;
       s1 = x ^ y ^ (x >> 17n) ^ (y >> 26n);
-      out[i] = Number(((s1 + y) & mask) & 0xffn);
+      out[i] = Number((s1 + y) & mask & 0xffn);
     }
     return out;
   };

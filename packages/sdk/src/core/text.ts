@@ -22,7 +22,10 @@ export function bounded(max: number): z.ZodString {
 
 /** A one-line string of at most `max` characters, without control characters (free text: names, titles). */
 export function singleLine(max: number): z.ZodString {
-  return z.string().max(max, { abort: true, error: `не длиннее ${max} символов` }).regex(SINGLE_LINE, CONTROL_MESSAGE);
+  return z
+    .string()
+    .max(max, { abort: true, error: `не длиннее ${max} символов` })
+    .regex(SINGLE_LINE, CONTROL_MESSAGE);
 }
 
 /**
@@ -39,7 +42,10 @@ export function requiredLine(max: number, blankMessage: string): z.ZodString {
 
 /** A string of at most `max` characters that may span lines (tabs and line breaks), without other control characters. */
 export function multiLine(max: number): z.ZodString {
-  return z.string().max(max, { abort: true, error: `не длиннее ${max} символов` }).regex(MULTI_LINE, CONTROL_MESSAGE);
+  return z
+    .string()
+    .max(max, { abort: true, error: `не длиннее ${max} символов` })
+    .regex(MULTI_LINE, CONTROL_MESSAGE);
 }
 
 /** An array of at most `max` items; the size is checked before any item is. */

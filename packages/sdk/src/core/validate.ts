@@ -4,16 +4,16 @@
  * API server rejects with fieldValidation=Strict plus the name rules of its object validation.
  * Pure: no I/O; the schema is compiled lazily once and shared by all calls.
  */
-import schemaJson from '../generated/kube-schema.json' with { type: 'json' };
+import schemaJson from "../generated/kube-schema.json" with { type: "json" };
 
 export interface ManifestProblem {
   /** JSON path of the offending value or key, e.g. `$.spec.template.spec.containers[0].image`. */
   path: string;
   message: string;
-  code: 'type' | 'required' | 'unknown-field' | 'name' | 'kind' | 'format';
+  code: "type" | "required" | "unknown-field" | "name" | "kind" | "format";
 }
 
-type JsonType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
+type JsonType = "string" | "integer" | "number" | "boolean" | "object" | "array";
 type Problems = ManifestProblem[];
 type Check = (value: unknown, path: string, out: Problems) => void;
 
@@ -27,9 +27,9 @@ interface RawSchema {
   additionalProperties?: RawSchema | boolean;
   oneOf?: RawSchema[];
   anyOf?: RawSchema[];
-  'x-kubernetes-int-or-string'?: boolean;
-  'x-kubernetes-preserve-unknown-fields'?: boolean;
-  'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[];
+  "x-kubernetes-int-or-string"?: boolean;
+  "x-kubernetes-preserve-unknown-fields"?: boolean;
+  "x-kubernetes-group-version-kind"?: { group: string; version: string; kind: string }[];
 }
 
 interface Node {
@@ -46,7 +46,7 @@ interface Node {
   check: Check | undefined;
 }
 
-const REF_PREFIX = '#/definitions/';
+const REF_PREFIX = "#/definitions/";
 const definitions = (schemaJson as unknown as { definitions: Record<string, RawSchema> }).definitions;
 
 // ---------------------------------------------------------------------------------------------
@@ -60,92 +60,92 @@ const ALNUM = /^[A-Za-z0-9]$/;
 const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 
 function edgesAlnum(value: string, alnum: RegExp): boolean {
-  return alnum.test(value[0] ?? '') && alnum.test(value[value.length - 1] ?? '');
+  return alnum.test(value[0] ?? "") && alnum.test(value[value.length - 1] ?? "");
 }
 
 function dns1123LabelReason(value: string): string | undefined {
-  if (value.length > 63) return 'must be no more than 63 characters';
+  if (value.length > 63) return "must be no more than 63 characters";
   if (!DNS_CHARS.test(value)) return "lowercase letters, digits and '-' only";
-  if (!edgesAlnum(value, LOWER_ALNUM)) return 'must start and end with a lowercase letter or digit';
+  if (!edgesAlnum(value, LOWER_ALNUM)) return "must start and end with a lowercase letter or digit";
   return undefined;
 }
 
 function dns1035LabelReason(value: string): string | undefined {
-  if (value.length > 63) return 'must be no more than 63 characters';
+  if (value.length > 63) return "must be no more than 63 characters";
   if (!DNS_CHARS.test(value)) return "lowercase letters, digits and '-' only";
-  if (!/^[a-z]/.test(value)) return 'must start with a lowercase letter';
-  if (!LOWER_ALNUM.test(value[value.length - 1] ?? '')) return 'must end with a lowercase letter or digit';
+  if (!/^[a-z]/.test(value)) return "must start with a lowercase letter";
+  if (!LOWER_ALNUM.test(value[value.length - 1] ?? "")) return "must end with a lowercase letter or digit";
   return undefined;
 }
 
 function dns1123SubdomainReason(value: string): string | undefined {
-  if (value.length > 253) return 'must be no more than 253 characters';
+  if (value.length > 253) return "must be no more than 253 characters";
   if (!DNS_SUBDOMAIN_CHARS.test(value)) return "lowercase letters, digits, '-' and '.' only";
-  if (!value.split('.').every((part) => edgesAlnum(part, LOWER_ALNUM))) {
+  if (!value.split(".").every((part) => edgesAlnum(part, LOWER_ALNUM))) {
     return "must start and end with a lowercase letter or digit, also around each '.'";
   }
   return undefined;
 }
 
 function portNameReason(value: string): string | undefined {
-  if (value.length > 15) return 'must be no more than 15 characters';
+  if (value.length > 15) return "must be no more than 15 characters";
   if (!DNS_CHARS.test(value)) return "lowercase letters, digits and '-' only";
-  if (!/[a-z]/.test(value)) return 'must contain at least one letter';
-  if (value.startsWith('-') || value.endsWith('-')) return "must not start or end with '-'";
-  if (value.includes('--')) return "must not contain '--'";
+  if (!/[a-z]/.test(value)) return "must contain at least one letter";
+  if (value.startsWith("-") || value.endsWith("-")) return "must not start or end with '-'";
+  if (value.includes("--")) return "must not contain '--'";
   return undefined;
 }
 
 const QUALIFIED_NAME_FORM = "letters, digits, '-', '_' and '.' only, starting and ending with a letter or digit";
 
 function qualifiedNameReason(value: string): string | undefined {
-  const parts = value.split('/');
+  const parts = value.split("/");
   if (parts.length > 2) return "must contain at most one '/'";
   let name = value;
   if (parts.length === 2) {
     const prefix = parts[0]!;
     name = parts[1]!;
-    if (prefix === '') return "prefix before '/' must not be empty";
+    if (prefix === "") return "prefix before '/' must not be empty";
     const reason = dns1123SubdomainReason(prefix);
     if (reason) return `prefix "${prefix}" must be a DNS-1123 subdomain (${reason})`;
   }
-  if (name === '') return 'name part must not be empty';
-  if (name.length > 63) return 'name part must be no more than 63 characters';
+  if (name === "") return "name part must not be empty";
+  if (name.length > 63) return "name part must be no more than 63 characters";
   if (!QUALIFIED_NAME_CHARS.test(name) || !edgesAlnum(name, ALNUM)) return `name part: ${QUALIFIED_NAME_FORM}`;
   return undefined;
 }
 
 function labelValueReason(value: string): string | undefined {
-  if (value.length > 63) return 'must be no more than 63 characters';
-  if (value !== '' && (!QUALIFIED_NAME_CHARS.test(value) || !edgesAlnum(value, ALNUM))) {
+  if (value.length > 63) return "must be no more than 63 characters";
+  if (value !== "" && (!QUALIFIED_NAME_CHARS.test(value) || !edgesAlnum(value, ALNUM))) {
     return `empty, or ${QUALIFIED_NAME_FORM}`;
   }
   return undefined;
 }
 
 function configMapKeyReason(value: string): string | undefined {
-  if (value.length > 253) return 'must be no more than 253 characters';
+  if (value.length > 253) return "must be no more than 253 characters";
   if (!CONFIG_MAP_KEY.test(value)) return "letters, digits, '-', '_' and '.' only";
-  if (value === '.' || value === '..') return "must not be '.' or '..'";
-  if (value.startsWith('..')) return "must not start with '..'";
+  if (value === "." || value === "..") return "must not be '.' or '..'";
+  if (value.startsWith("..")) return "must not start with '..'";
   return undefined;
 }
 
 type NameRule = { what: string; reason: (value: string) => string | undefined };
-const DNS_1123_LABEL: NameRule = { what: 'DNS-1123 label', reason: dns1123LabelReason };
-const DNS_1123_SUBDOMAIN: NameRule = { what: 'DNS-1123 subdomain', reason: dns1123SubdomainReason };
-const DNS_1035_LABEL: NameRule = { what: 'DNS-1035 label', reason: dns1035LabelReason };
-const PORT_NAME: NameRule = { what: 'port name (IANA_SVC_NAME)', reason: portNameReason };
-const LABEL_KEY: NameRule = { what: 'label key', reason: qualifiedNameReason };
-const ANNOTATION_KEY: NameRule = { what: 'annotation key', reason: (key) => qualifiedNameReason(key.toLowerCase()) };
-const LABEL_VALUE: NameRule = { what: 'label value', reason: labelValueReason };
-const DATA_KEY: NameRule = { what: 'data key', reason: configMapKeyReason };
+const DNS_1123_LABEL: NameRule = { what: "DNS-1123 label", reason: dns1123LabelReason };
+const DNS_1123_SUBDOMAIN: NameRule = { what: "DNS-1123 subdomain", reason: dns1123SubdomainReason };
+const DNS_1035_LABEL: NameRule = { what: "DNS-1035 label", reason: dns1035LabelReason };
+const PORT_NAME: NameRule = { what: "port name (IANA_SVC_NAME)", reason: portNameReason };
+const LABEL_KEY: NameRule = { what: "label key", reason: qualifiedNameReason };
+const ANNOTATION_KEY: NameRule = { what: "annotation key", reason: (key) => qualifiedNameReason(key.toLowerCase()) };
+const LABEL_VALUE: NameRule = { what: "label value", reason: labelValueReason };
+const DATA_KEY: NameRule = { what: "data key", reason: configMapKeyReason };
 
 function checkName(rule: NameRule, value: unknown, path: string, out: Problems): boolean {
-  if (typeof value !== 'string') return true;
+  if (typeof value !== "string") return true;
   const reason = rule.reason(value);
   if (reason === undefined) return true;
-  out.push({ path, code: 'name', message: `${JSON.stringify(value)} is not a valid ${rule.what}: ${reason}` });
+  out.push({ path, code: "name", message: `${JSON.stringify(value)} is not a valid ${rule.what}: ${reason}` });
   return false;
 }
 
@@ -153,7 +153,7 @@ function checkName(rule: NameRule, value: unknown, path: string, out: Problems):
 // Small helpers
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** JSON null (and undefined) mean "unset" to the API server's decoder. */
@@ -167,25 +167,25 @@ function child(path: string, key: string): string {
 }
 
 function jsonTypeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
   return typeof value;
 }
 
 function hasType(value: unknown, type: JsonType): boolean {
   switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'array':
+    case "string":
+      return typeof value === "string";
+    case "integer":
+      return typeof value === "number" && Number.isInteger(value);
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "boolean":
+      return typeof value === "boolean";
+    case "array":
       return Array.isArray(value);
-    case 'object':
+    case "object":
       return isRecord(value);
   }
 }
@@ -206,12 +206,12 @@ function checkLabels(labels: unknown, path: string, out: Problems): void {
 
 function checkPortNumber(port: unknown, path: string, out: Problems): void {
   if (Number.isInteger(port) && ((port as number) < 1 || (port as number) > 65535)) {
-    out.push({ path, code: 'format', message: `port ${String(port)} is out of range: must be between 1 and 65535` });
+    out.push({ path, code: "format", message: `port ${String(port)} is out of range: must be between 1 and 65535` });
   }
 }
 
 function required(path: string, field: string, out: Problems): void {
-  out.push({ path: child(path, field), code: 'required', message: `required field "${field}" is missing` });
+  out.push({ path: child(path, field), code: "required", message: `required field "${field}" is missing` });
 }
 
 // Go's encoding/json decodes []byte with base64.StdEncoding: padded, '\r' and '\n' ignored.
@@ -223,24 +223,24 @@ const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|
 
 function checkFormat(format: string, value: unknown, path: string, out: Problems): void {
   switch (format) {
-    case 'int32':
-      if (typeof value === 'number' && (value > 2147483647 || value < -2147483648)) {
-        out.push({ path, code: 'format', message: `${value} is out of range for int32` });
+    case "int32":
+      if (typeof value === "number" && (value > 2147483647 || value < -2147483648)) {
+        out.push({ path, code: "format", message: `${value} is out of range for int32` });
       }
       break;
-    case 'int64':
-      if (typeof value === 'number' && !Number.isSafeInteger(value)) {
-        out.push({ path, code: 'format', message: `${value} cannot be represented exactly as int64 in JSON here` });
+    case "int64":
+      if (typeof value === "number" && !Number.isSafeInteger(value)) {
+        out.push({ path, code: "format", message: `${value} cannot be represented exactly as int64 in JSON here` });
       }
       break;
-    case 'byte':
-      if (typeof value === 'string' && !BASE64.test(value.replace(/[\r\n]/g, ''))) {
-        out.push({ path, code: 'format', message: 'expected base64-encoded data (standard alphabet, padded with =)' });
+    case "byte":
+      if (typeof value === "string" && !BASE64.test(value.replace(/[\r\n]/g, ""))) {
+        out.push({ path, code: "format", message: "expected base64-encoded data (standard alphabet, padded with =)" });
       }
       break;
-    case 'date-time':
-      if (typeof value === 'string' && !RFC3339.test(value)) {
-        out.push({ path, code: 'format', message: `${JSON.stringify(value)} is not an RFC 3339 date-time` });
+    case "date-time":
+      if (typeof value === "string" && !RFC3339.test(value)) {
+        out.push({ path, code: "format", message: `${JSON.stringify(value)} is not an RFC 3339 date-time` });
       }
       break;
   }
@@ -249,8 +249,8 @@ function checkFormat(format: string, value: unknown, path: string, out: Problems
 // ---------------------------------------------------------------------------------------------
 // Semantic checks the API server applies beyond the schema, keyed by definition name.
 
-const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
-const CORE = 'io.k8s.api.core.v1.';
+const META = "io.k8s.apimachinery.pkg.apis.meta.v1.";
+const CORE = "io.k8s.api.core.v1.";
 
 const NAME_RULE_BY_DEFINITION: Record<string, NameRule> = {
   [`${CORE}Namespace`]: DNS_1123_LABEL,
@@ -260,21 +260,25 @@ const NAME_RULE_BY_DEFINITION: Record<string, NameRule> = {
 /** Top-level objects (ObjectMeta + group-version-kind): metadata.name is required and validated. */
 function resourceCheck(definition: string): Check {
   const rule = NAME_RULE_BY_DEFINITION[definition] ?? DNS_1123_SUBDOMAIN;
-  const isJob = definition === 'io.k8s.api.batch.v1.Job';
+  const isJob = definition === "io.k8s.api.batch.v1.Job";
   return (value, path, out) => {
     if (!isRecord(value)) return;
     const metadata = value.metadata;
     if (!isAbsent(metadata) && !isRecord(metadata)) return; // type problem already reported
-    const metaPath = child(path, 'metadata');
+    const metaPath = child(path, "metadata");
     const name = isRecord(metadata) ? metadata.name : undefined;
-    if (isAbsent(name) || name === '') {
-      required(metaPath, 'name', out);
+    if (isAbsent(name) || name === "") {
+      required(metaPath, "name", out);
       return;
     }
-    const namePath = child(metaPath, 'name');
+    const namePath = child(metaPath, "name");
     // The Job controller copies the name into the batch.kubernetes.io/job-name label (≤63).
-    if (checkName(rule, name, namePath, out) && isJob && typeof name === 'string' && name.length > 63) {
-      out.push({ path: namePath, code: 'name', message: `${JSON.stringify(name)} is too long for a Job name: must be no more than 63 characters (it becomes a label value)` });
+    if (checkName(rule, name, namePath, out) && isJob && typeof name === "string" && name.length > 63) {
+      out.push({
+        path: namePath,
+        code: "name",
+        message: `${JSON.stringify(name)} is too long for a Job name: must be no more than 63 characters (it becomes a label value)`,
+      });
     }
   };
 }
@@ -282,66 +286,70 @@ function resourceCheck(definition: string): Check {
 const CHECKS: Record<string, Check> = {
   [`${META}ObjectMeta`]: (meta, path, out) => {
     if (!isRecord(meta)) return;
-    if (!isAbsent(meta.namespace) && meta.namespace !== '') checkName(DNS_1123_LABEL, meta.namespace, child(path, 'namespace'), out);
-    checkLabels(meta.labels, child(path, 'labels'), out);
-    checkMapKeys(ANNOTATION_KEY, meta.annotations, child(path, 'annotations'), out);
+    if (!isAbsent(meta.namespace) && meta.namespace !== "") checkName(DNS_1123_LABEL, meta.namespace, child(path, "namespace"), out);
+    checkLabels(meta.labels, child(path, "labels"), out);
+    checkMapKeys(ANNOTATION_KEY, meta.annotations, child(path, "annotations"), out);
   },
   [`${META}LabelSelector`]: (selector, path, out) => {
-    if (isRecord(selector)) checkLabels(selector.matchLabels, child(path, 'matchLabels'), out);
+    if (isRecord(selector)) checkLabels(selector.matchLabels, child(path, "matchLabels"), out);
   },
   [`${CORE}PodSpec`]: (spec, path, out) => {
     if (!isRecord(spec)) return;
     if (Array.isArray(spec.containers) && spec.containers.length === 0) {
-      out.push({ path: child(path, 'containers'), code: 'required', message: 'at least one container is required' });
+      out.push({ path: child(path, "containers"), code: "required", message: "at least one container is required" });
     }
-    checkLabels(spec.nodeSelector, child(path, 'nodeSelector'), out);
+    checkLabels(spec.nodeSelector, child(path, "nodeSelector"), out);
   },
   [`${CORE}Container`]: (container, path, out) => {
     if (!isRecord(container)) return;
-    checkName(DNS_1123_LABEL, container.name, child(path, 'name'), out);
+    checkName(DNS_1123_LABEL, container.name, child(path, "name"), out);
     // Optional in the schema, but pod validation rejects containers without an image.
-    if (isAbsent(container.image) || container.image === '') required(path, 'image', out);
+    if (isAbsent(container.image) || container.image === "") required(path, "image", out);
   },
   [`${CORE}ContainerPort`]: (port, path, out) => {
     if (!isRecord(port)) return;
-    if (!isAbsent(port.name)) checkName(PORT_NAME, port.name, child(path, 'name'), out);
-    checkPortNumber(port.containerPort, child(path, 'containerPort'), out);
+    if (!isAbsent(port.name)) checkName(PORT_NAME, port.name, child(path, "name"), out);
+    checkPortNumber(port.containerPort, child(path, "containerPort"), out);
   },
   [`${CORE}Volume`]: (volume, path, out) => {
-    if (isRecord(volume)) checkName(DNS_1123_LABEL, volume.name, child(path, 'name'), out);
+    if (isRecord(volume)) checkName(DNS_1123_LABEL, volume.name, child(path, "name"), out);
   },
   [`${CORE}ServiceSpec`]: (spec, path, out) => {
     if (!isRecord(spec)) return;
-    checkLabels(spec.selector, child(path, 'selector'), out);
+    checkLabels(spec.selector, child(path, "selector"), out);
     const ports = spec.ports;
     if (Array.isArray(ports) && ports.length > 1) {
       ports.forEach((port, i) => {
-        if (isRecord(port) && (isAbsent(port.name) || port.name === '')) {
-          out.push({ path: `${child(path, 'ports')}[${i}].name`, code: 'required', message: 'required field "name" is missing (a Service with several ports must name each)' });
+        if (isRecord(port) && (isAbsent(port.name) || port.name === "")) {
+          out.push({
+            path: `${child(path, "ports")}[${i}].name`,
+            code: "required",
+            message: 'required field "name" is missing (a Service with several ports must name each)',
+          });
         }
       });
     }
   },
   [`${CORE}ServicePort`]: (port, path, out) => {
     if (!isRecord(port)) return;
-    if (!isAbsent(port.name) && port.name !== '') checkName(DNS_1123_LABEL, port.name, child(path, 'name'), out);
-    checkPortNumber(port.port, child(path, 'port'), out);
-    if (typeof port.targetPort === 'string') checkName(PORT_NAME, port.targetPort, child(path, 'targetPort'), out);
-    else if (port.targetPort !== 0) checkPortNumber(port.targetPort, child(path, 'targetPort'), out);
+    if (!isAbsent(port.name) && port.name !== "") checkName(DNS_1123_LABEL, port.name, child(path, "name"), out);
+    checkPortNumber(port.port, child(path, "port"), out);
+    if (typeof port.targetPort === "string") checkName(PORT_NAME, port.targetPort, child(path, "targetPort"), out);
+    else if (port.targetPort !== 0) checkPortNumber(port.targetPort, child(path, "targetPort"), out);
   },
   [`${CORE}ConfigMap`]: (configMap, path, out) => {
     if (!isRecord(configMap)) return;
-    checkMapKeys(DATA_KEY, configMap.data, child(path, 'data'), out);
-    checkMapKeys(DATA_KEY, configMap.binaryData, child(path, 'binaryData'), out);
+    checkMapKeys(DATA_KEY, configMap.data, child(path, "data"), out);
+    checkMapKeys(DATA_KEY, configMap.binaryData, child(path, "binaryData"), out);
   },
   [`${CORE}Secret`]: (secret, path, out) => {
     if (!isRecord(secret)) return;
-    checkMapKeys(DATA_KEY, secret.data, child(path, 'data'), out);
-    checkMapKeys(DATA_KEY, secret.stringData, child(path, 'stringData'), out);
+    checkMapKeys(DATA_KEY, secret.data, child(path, "data"), out);
+    checkMapKeys(DATA_KEY, secret.stringData, child(path, "stringData"), out);
   },
-  'io.k8s.apimachinery.pkg.api.resource.Quantity': (quantity, path, out) => {
-    if (typeof quantity === 'string' && !QUANTITY.test(quantity)) {
-      out.push({ path, code: 'format', message: `${JSON.stringify(quantity)} is not a valid quantity (e.g. "500m", "1.5", "256Mi", "2Gi")` });
+  "io.k8s.apimachinery.pkg.api.resource.Quantity": (quantity, path, out) => {
+    if (typeof quantity === "string" && !QUANTITY.test(quantity)) {
+      out.push({ path, code: "format", message: `${JSON.stringify(quantity)} is not a valid quantity (e.g. "500m", "1.5", "256Mi", "2Gi")` });
     }
   },
 };
@@ -367,7 +375,7 @@ function definitionNode(name: string): Node {
   node = emptyNode();
   compiled.set(name, node);
   fillNode(node, raw);
-  const gvk = raw['x-kubernetes-group-version-kind'];
+  const gvk = raw["x-kubernetes-group-version-kind"];
   const meta = raw.properties?.metadata?.$ref;
   const resource = gvk !== undefined && meta === `${REF_PREFIX}${META}ObjectMeta` ? resourceCheck(name) : undefined;
   node.check = combineChecks(CHECKS[name], resource);
@@ -387,8 +395,8 @@ function schemaNode(raw: RawSchema): Node {
 
 function fillNode(node: Node, raw: RawSchema): void {
   const alternatives = raw.oneOf ?? raw.anyOf;
-  if (raw['x-kubernetes-int-or-string'] || raw.format === 'int-or-string') {
-    node.types = ['integer', 'string'];
+  if (raw["x-kubernetes-int-or-string"] || raw.format === "int-or-string") {
+    node.types = ["integer", "string"];
   } else if (raw.type !== undefined) {
     node.types = [raw.type as JsonType];
   } else if (alternatives?.every((alt) => alt.type !== undefined && alt.$ref === undefined && alt.properties === undefined)) {
@@ -397,14 +405,14 @@ function fillNode(node: Node, raw: RawSchema): void {
   node.format = raw.format;
   node.required = raw.required ?? [];
   if (raw.items) node.items = schemaNode(raw.items);
-  if (typeof raw.additionalProperties === 'object') node.values = schemaNode(raw.additionalProperties);
+  if (typeof raw.additionalProperties === "object") node.values = schemaNode(raw.additionalProperties);
   if (raw.properties) {
     const properties = new Map<string, Node>();
     for (const [key, schema] of Object.entries(raw.properties)) properties.set(key, schemaNode(schema));
     node.properties = properties;
   }
   // Strict field validation: an object listing properties is closed unless explicitly preserved.
-  node.open = raw['x-kubernetes-preserve-unknown-fields'] === true || (raw.properties === undefined && raw.additionalProperties === undefined);
+  node.open = raw["x-kubernetes-preserve-unknown-fields"] === true || (raw.properties === undefined && raw.additionalProperties === undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,7 +421,7 @@ function fillNode(node: Node, raw: RawSchema): void {
 function validateNode(node: Node, value: unknown, path: string, out: Problems): void {
   if (isAbsent(value)) return;
   if (node.types && !node.types.some((type) => hasType(value, type))) {
-    out.push({ path, code: 'type', message: `expected ${node.types.join(' or ')}, got ${jsonTypeOf(value)}` });
+    out.push({ path, code: "type", message: `expected ${node.types.join(" or ")}, got ${jsonTypeOf(value)}` });
     return;
   }
   if (node.format !== undefined) checkFormat(node.format, value, path, out);
@@ -430,7 +438,7 @@ function validateNode(node: Node, value: unknown, path: string, out: Problems): 
       const property = properties?.get(key);
       if (property) validateNode(property, value[key], child(path, key), out);
       else if (values) validateNode(values, value[key], child(path, key), out);
-      else if (!node.open) out.push({ path: child(path, key), code: 'unknown-field', message: `unknown field ${JSON.stringify(key)}` });
+      else if (!node.open) out.push({ path: child(path, key), code: "unknown-field", message: `unknown field ${JSON.stringify(key)}` });
     }
     for (const field of node.required) {
       if (isAbsent(value[field])) required(path, field, out);
@@ -451,8 +459,8 @@ function getKindIndex(): Map<string, string> {
   if (kindIndex) return kindIndex;
   const index = new Map<string, string>();
   for (const [name, raw] of Object.entries(definitions)) {
-    for (const gvk of raw['x-kubernetes-group-version-kind'] ?? []) {
-      const apiVersion = gvk.group === '' ? gvk.version : `${gvk.group}/${gvk.version}`;
+    for (const gvk of raw["x-kubernetes-group-version-kind"] ?? []) {
+      const apiVersion = gvk.group === "" ? gvk.version : `${gvk.group}/${gvk.version}`;
       index.set(kindKey(apiVersion, gvk.kind), name);
     }
   }
@@ -468,7 +476,7 @@ export function isKnownKind(apiVersion: string, kind: string): boolean {
 function apiVersionsOf(kind: string): string[] {
   const versions: string[] = [];
   for (const key of getKindIndex().keys()) {
-    const [apiVersion, k] = key.split('\n');
+    const [apiVersion, k] = key.split("\n");
     if (k === kind && apiVersion !== undefined) versions.push(apiVersion);
   }
   return versions;
@@ -480,13 +488,20 @@ function apiVersionsOf(kind: string): string[] {
  */
 export function validateManifest(manifest: unknown): ManifestProblem[] {
   if (!isRecord(manifest)) {
-    return [{ path: '$', code: 'type', message: `expected object, got ${jsonTypeOf(manifest)}` }];
+    return [{ path: "$", code: "type", message: `expected object, got ${jsonTypeOf(manifest)}` }];
   }
   const out: Problems = [];
   const { apiVersion, kind } = manifest;
-  for (const [field, value] of [['apiVersion', apiVersion], ['kind', kind]] as const) {
-    if (typeof value !== 'string' || value === '') {
-      out.push({ path: `$.${field}`, code: 'kind', message: isAbsent(value) || value === '' ? `required field "${field}" is missing` : `expected string, got ${jsonTypeOf(value)}` });
+  for (const [field, value] of [
+    ["apiVersion", apiVersion],
+    ["kind", kind],
+  ] as const) {
+    if (typeof value !== "string" || value === "") {
+      out.push({
+        path: `$.${field}`,
+        code: "kind",
+        message: isAbsent(value) || value === "" ? `required field "${field}" is missing` : `expected string, got ${jsonTypeOf(value)}`,
+      });
     }
   }
   if (out.length > 0) return out;
@@ -494,9 +509,9 @@ export function validateManifest(manifest: unknown): ManifestProblem[] {
   const definition = getKindIndex().get(kindKey(apiVersion as string, kind as string));
   if (!definition) {
     const known = apiVersionsOf(kind as string);
-    const hint = known.length > 0 ? ` (${kind} is known as apiVersion ${known.join(', ')})` : '';
-    return [{ path: '$.kind', code: 'kind', message: `unknown kind "${kind}" for apiVersion "${apiVersion}"${hint}` }];
+    const hint = known.length > 0 ? ` (${kind} is known as apiVersion ${known.join(", ")})` : "";
+    return [{ path: "$.kind", code: "kind", message: `unknown kind "${kind}" for apiVersion "${apiVersion}"${hint}` }];
   }
-  validateNode(definitionNode(definition), manifest, '$', out);
+  validateNode(definitionNode(definition), manifest, "$", out);
   return out;
 }

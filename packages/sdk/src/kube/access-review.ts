@@ -49,7 +49,15 @@ export async function rulesReview(ctx: KubeCallContext, namespace: string, opts:
 /** The `status` of the review that came back; throws the Status of a non-2xx answer. */
 function reviewStatus<S>(ctx: KubeCallContext, path: string, { data, error, response }: ReviewAnswer): S | undefined {
   if (!response.ok) {
-    throw kubeStatusErrorFrom({ status: response.status, headers: response.headers, body: error, method: "POST", path, nowMs: ctx.clock.now(), redact: ctx.redact });
+    throw kubeStatusErrorFrom({
+      status: response.status,
+      headers: response.headers,
+      body: error,
+      method: "POST",
+      path,
+      nowMs: ctx.clock.now(),
+      redact: ctx.redact,
+    });
   }
   const review = parseMaybeJson(typeof data === "string" ? data : "");
   return typeof review === "object" && review !== null ? (review as { status?: S }).status : undefined;

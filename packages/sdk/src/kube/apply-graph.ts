@@ -22,7 +22,10 @@ export async function runGraph(steps: readonly PlanStep[], concurrency: number, 
     pending.delete(step.id);
     const task = on
       .run(step)
-      .then(() => void succeeded.add(step.id), () => undefined)
+      .then(
+        () => void succeeded.add(step.id),
+        () => undefined,
+      )
       .finally(() => {
         concluded.add(step.id);
         running.delete(step.id);

@@ -119,12 +119,15 @@ type Versioned = { metadata?: { resourceVersion?: string } };
 export async function applyObject(ctx: StepContext, step: PlanStep): Promise<StepDone> {
   const path = objectPath(step);
   const before = await getOrNull<Versioned>(ctx, path);
-  const after = await ctx.kube.apply<Versioned>(path, storedForm(step), { fieldManager: ctx.fieldManager, force: true, signal: ctx.signal }).catch((error: unknown) => {
-    throw immutableFieldFailure(error, step, ctx.namespace) ?? error;
-  });
+  const after = await ctx.kube
+    .apply<Versioned>(path, storedForm(step), { fieldManager: ctx.fieldManager, force: true, signal: ctx.signal })
+    .catch((error: unknown) => {
+      throw immutableFieldFailure(error, step, ctx.namespace) ?? error;
+    });
   const resourceVersion = after?.metadata?.resourceVersion;
   if (!before) return { outcome: "created", message: `${step.kind} ${step.name} создан`, resourceVersion };
-  if (before.metadata?.resourceVersion === resourceVersion) return { outcome: "unchanged", message: `${step.kind} ${step.name} без изменений`, resourceVersion };
+  if (before.metadata?.resourceVersion === resourceVersion)
+    return { outcome: "unchanged", message: `${step.kind} ${step.name} без изменений`, resourceVersion };
   return { outcome: "updated", message: `${step.kind} ${step.name} обновлён`, resourceVersion };
 }
 
@@ -148,7 +151,10 @@ async function createWithRetries(ctx: StepContext, step: PlanStep, collection: s
 async function stuckJobPod(ctx: StepContext, job: Job): Promise<StatusReason | undefined> {
   if (!job.metadata?.uid) return undefined;
   const pods = await listJobPods(ctx.kube, ctx.namespace, job, ctx.signal);
-  return pods.filter((p) => p.status?.phase === "Pending").map((p) => assessPod(p, { now: ctx.clock.now() })).find((r) => r.phase === "Failed");
+  return pods
+    .filter((p) => p.status?.phase === "Pending")
+    .map((p) => assessPod(p, { now: ctx.clock.now() }))
+    .find((r) => r.phase === "Failed");
 }
 
 /** Polls the Job until `assessJob` calls it Ready; its Failed verdict, a stuck pod or the timeout fail the step. */

@@ -13,7 +13,6 @@ import { systemClock } from "./clock.js";
 import { customerLocks, type KeyedLock } from "./lock.js";
 import { preflight, type PreflightProblem } from "./preflight.js";
 
-
 export type StepOutcome = "created" | "updated" | "unchanged" | "failed" | "skipped" | "cancelled";
 
 export interface StepResult {
@@ -148,7 +147,15 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
     plan.steps.map((s) => [s.id, { id: s.id, kind: s.kind, name: s.name, outcome: "skipped", message: "не выполнялся", attempts: 1 }]),
   );
   const finish = (status: ApplyResult["status"], problems: PreflightProblem[] = []): ApplyResult => {
-    const result: ApplyResult = { status, clientId: plan.clientId, namespace: plan.namespace, steps: plan.steps.map((s) => results.get(s.id)!), preflight: problems, startedAt, finishedAt: clock.now() };
+    const result: ApplyResult = {
+      status,
+      clientId: plan.clientId,
+      namespace: plan.namespace,
+      steps: plan.steps.map((s) => results.get(s.id)!),
+      preflight: problems,
+      startedAt,
+      finishedAt: clock.now(),
+    };
     emit({ type: "run-finished", at: result.finishedAt, status });
     return result;
   };
@@ -182,7 +189,15 @@ async function runSteps(plan: ProvisioningPlan, ctx: StepContext, results: Map<s
       const outcome = await observeKubeRetries(
         (info) => {
           result.attempts++;
-          emit({ type: "step-retrying", at: clock.now(), stepId: step.id, attempt: info.attempt, delayMs: info.delayMs, reason: info.reason, message: `${info.method} ${info.path}: ${info.reason}` });
+          emit({
+            type: "step-retrying",
+            at: clock.now(),
+            stepId: step.id,
+            attempt: info.attempt,
+            delayMs: info.delayMs,
+            reason: info.reason,
+            message: `${info.method} ${info.path}: ${info.reason}`,
+          });
         },
         () => (kindInfo(step.kind)?.write === "recreate" ? runJob(ctx, step) : applyObject(ctx, step)),
       );

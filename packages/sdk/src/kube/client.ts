@@ -162,17 +162,10 @@ export interface KubeClient {
   /** PUT `?fieldValidation=Strict`. */
   replace<T>(objectPath: string, body: unknown, opts?: { signal?: AbortSignal }): Promise<T>;
   /** Server-side apply: PATCH application/apply-patch+yaml (JSON is YAML), `?fieldManager=…&fieldValidation=Strict[&force=true]`. */
-  apply<T>(
-    objectPath: string,
-    body: unknown,
-    opts: { fieldManager: string; force?: boolean; signal?: AbortSignal; dryRun?: boolean },
-  ): Promise<T>;
+  apply<T>(objectPath: string, body: unknown, opts: { fieldManager: string; force?: boolean; signal?: AbortSignal; dryRun?: boolean }): Promise<T>;
   /** PATCH application/merge-patch+json (RFC 7386). */
   mergePatch<T>(objectPath: string, patch: unknown, opts?: { signal?: AbortSignal }): Promise<T>;
-  delete(
-    objectPath: string,
-    opts?: { propagationPolicy?: "Background" | "Foreground" | "Orphan"; signal?: AbortSignal },
-  ): Promise<void>;
+  delete(objectPath: string, opts?: { propagationPolicy?: "Background" | "Foreground" | "Orphan"; signal?: AbortSignal }): Promise<void>;
   /**
    * `?watch=1` as newline-delimited JSON events. Lazy: the request starts with the first `next()`; leaving the
    * loop ends it. An ERROR event throws its Status as a `KubeStatusError` (410 → code `Gone`: list again).

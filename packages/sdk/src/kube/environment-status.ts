@@ -23,7 +23,11 @@ async function podEventsOf(kube: KubeClient, ns: string, pods: Pod[], signal?: A
   if (pods.length === 0) return [];
   const names = new Set(pods.map((p) => p.metadata?.name));
   try {
-    const list = await kube.list<{ items?: Event[] }>(`/api/v1/namespaces/${ns}/events`, { fieldSelector: "involvedObject.kind=Pod", limit: 500, ...(signal ? { signal } : {}) });
+    const list = await kube.list<{ items?: Event[] }>(`/api/v1/namespaces/${ns}/events`, {
+      fieldSelector: "involvedObject.kind=Pod",
+      limit: 500,
+      ...(signal ? { signal } : {}),
+    });
     return (list.items ?? []).filter((e) => names.has(e.involvedObject?.name));
   } catch {
     return [];
@@ -39,8 +43,12 @@ export async function readEnvironmentStatus(
   const ns = encodeURIComponent(environment.namespace);
   const deploymentName = objectNames(environment, "Deployment")[0];
   const [jobs, deployment, pods] = await Promise.all([
-    Promise.all(objectNames(environment, "Job").map((name) => getOrNull<Job>(kube, `/apis/batch/v1/namespaces/${ns}/jobs/${encodeURIComponent(name)}`, signal))),
-    deploymentName ? getOrNull<Deployment>(kube, `/apis/apps/v1/namespaces/${ns}/deployments/${encodeURIComponent(deploymentName)}`, signal) : Promise.resolve(null),
+    Promise.all(
+      objectNames(environment, "Job").map((name) => getOrNull<Job>(kube, `/apis/batch/v1/namespaces/${ns}/jobs/${encodeURIComponent(name)}`, signal)),
+    ),
+    deploymentName
+      ? getOrNull<Deployment>(kube, `/apis/apps/v1/namespaces/${ns}/deployments/${encodeURIComponent(deploymentName)}`, signal)
+      : Promise.resolve(null),
     environment.podSelector
       ? kube.list<{ items?: Pod[] }>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: environment.podSelector, ...(signal ? { signal } : {}) })
       : Promise.resolve({ items: [] as Pod[] }),

@@ -242,8 +242,7 @@ export function kubeStatusErrorFrom(input: ErrorResponseInput): KubeStatusError 
   const path = redact(stripQuery(input.path));
   const headerSeconds = parseRetryAfter(input.headers?.get("retry-after") ?? null, input.nowMs ?? Date.now());
   const bodySeconds = statusRetryAfterSeconds(input.body);
-  const retryAfterSeconds =
-    headerSeconds === undefined ? bodySeconds : bodySeconds === undefined ? headerSeconds : Math.max(headerSeconds, bodySeconds);
+  const retryAfterSeconds = headerSeconds === undefined ? bodySeconds : bodySeconds === undefined ? headerSeconds : Math.max(headerSeconds, bodySeconds);
   const byHttpCode = REASON_BY_HTTP_CODE[input.status] ?? "Unknown";
 
   if (isKubeStatus(input.body)) {

@@ -15,7 +15,15 @@ import {
 } from "../core/status/index.js";
 import { buildKubePath } from "./client.js";
 import { containerLogLines, failedJobContext } from "./job-pods.js";
-import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_SILENT_WATCH_FALLBACK_MS, DEFAULT_WATCH_TIMEOUT_SECONDS, watchList, type KubeObject, type WatchClient, type WatchListOptions } from "./reflector.js";
+import {
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_SILENT_WATCH_FALLBACK_MS,
+  DEFAULT_WATCH_TIMEOUT_SECONDS,
+  watchList,
+  type KubeObject,
+  type WatchClient,
+  type WatchListOptions,
+} from "./reflector.js";
 
 export const DEFAULT_FOLLOW_TIMEOUT_MS = 15 * 60_000;
 
@@ -63,7 +71,11 @@ function openStreams(kube: WatchClient, environment: EnvironmentDescription, opt
   // No Deployment, no application pods to follow (the Jobs' pods are read when a Job fails).
   const specs = [
     ...(environment.podSelector ? [{ key: "pods", path: `/api/v1/namespaces/${ns}/pods`, labelSelector: environment.podSelector }] : []),
-    ...objectNames(environment, "Job").map((name) => ({ key: `job/${name}`, path: `/apis/batch/v1/namespaces/${ns}/jobs`, fieldSelector: `metadata.name=${name}` })),
+    ...objectNames(environment, "Job").map((name) => ({
+      key: `job/${name}`,
+      path: `/apis/batch/v1/namespaces/${ns}/jobs`,
+      fieldSelector: `metadata.name=${name}`,
+    })),
     { key: "deployment", path: `/apis/apps/v1/namespaces/${ns}/deployments`, fieldSelector: `metadata.name=${deploymentName}` },
   ];
   const streams = new Streams(specs.length);
@@ -83,7 +95,14 @@ function openStreams(kube: WatchClient, environment: EnvironmentDescription, opt
 }
 
 /** The environment as the streams show it, assessed; a failure comes with what explains it. */
-async function assessStreams(kube: WatchClient, environment: EnvironmentDescription, streams: Streams, events: PodEvents, options: FollowEnvironmentOptions, signal: AbortSignal): Promise<EnvironmentAssessment> {
+async function assessStreams(
+  kube: WatchClient,
+  environment: EnvironmentDescription,
+  streams: Streams,
+  events: PodEvents,
+  options: FollowEnvironmentOptions,
+  signal: AbortSignal,
+): Promise<EnvironmentAssessment> {
   const { clock, imagePullFailureThresholdMs, imagePullFailureThresholdAttempts } = options;
   const pods = (streams.state.get("pods") ?? []) as Pod[];
   // Image pull thresholds count the kubelet's events: read them for pods stuck pulling before deciding.

@@ -12,12 +12,7 @@ export type BaseFetch = (request: Request) => Promise<Response>;
 /** Statuses whose Response must be built without a body (the Response constructor refuses one). */
 export const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
-export function createBaseFetch(
-  apiRootUrl: string,
-  injected: BaseFetch | undefined,
-  caCert: string | undefined,
-  insecureSkipTlsVerify: boolean,
-): BaseFetch {
+export function createBaseFetch(apiRootUrl: string, injected: BaseFetch | undefined, caCert: string | undefined, insecureSkipTlsVerify: boolean): BaseFetch {
   const tlsOptions = caCert !== undefined || insecureSkipTlsVerify;
   if (caCert !== undefined && insecureSkipTlsVerify) {
     // As kubectl: "specifying a root certificates file with the insecure flag is not allowed".

@@ -46,7 +46,13 @@ function lastFailedContainer(pods: readonly Pod[]): { pod: Pod; container: strin
  * A container's last log lines under the key the status rules read (`pod/container`): none for a container that
  * never ran (image pull, missing Secret); the previous instance for one waiting to restart after a crash.
  */
-export async function containerLogLines(kube: Pick<KubeClient, "logs">, namespace: string, pod: Pod, container: string, signal?: AbortSignal): Promise<Record<string, string[]>> {
+export async function containerLogLines(
+  kube: Pick<KubeClient, "logs">,
+  namespace: string,
+  pod: Pod,
+  container: string,
+  signal?: AbortSignal,
+): Promise<Record<string, string[]>> {
   const status = containerStatuses(pod).find((s) => s.name === container);
   if (!status || !(status.state?.running || status.state?.terminated || status.lastState?.terminated)) return {};
   const previous = !status.state?.running && !status.state?.terminated;

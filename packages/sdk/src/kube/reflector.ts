@@ -47,7 +47,6 @@ export interface ListSnapshot<T> {
   source: "list" | "watch" | "poll";
 }
 
-
 /** What the reflector knows of the collection, and where its next watch starts. */
 class Collection<T extends KubeObject> {
   readonly items = new Map<string, T>();
@@ -148,9 +147,18 @@ export async function* watchList<T extends KubeObject>(kube: WatchClient, path: 
 }
 
 /** One watch request, until it ends, fails or must be replaced by a list (410 Gone). */
-async function* watchOnce<T extends KubeObject>(kube: WatchClient, target: string, collection: Collection<T>, options: WatchListOptions): AsyncGenerator<ListSnapshot<T>> {
+async function* watchOnce<T extends KubeObject>(
+  kube: WatchClient,
+  target: string,
+  collection: Collection<T>,
+  options: WatchListOptions,
+): AsyncGenerator<ListSnapshot<T>> {
   const { clock, signal, labelSelector } = options;
-  const { pollIntervalMs = DEFAULT_POLL_INTERVAL_MS, watchTimeoutSeconds = DEFAULT_WATCH_TIMEOUT_SECONDS, silentWatchFallbackMs = DEFAULT_SILENT_WATCH_FALLBACK_MS } = options;
+  const {
+    pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
+    watchTimeoutSeconds = DEFAULT_WATCH_TIMEOUT_SECONDS,
+    silentWatchFallbackMs = DEFAULT_SILENT_WATCH_FALLBACK_MS,
+  } = options;
   const stop = new AbortController();
   const stream = kube.watch<T>(target, {
     ...(labelSelector ? { labelSelector } : {}),
@@ -277,4 +285,3 @@ function isDecimal(version: string): boolean {
 function withSignal<O extends object>(opts: O, signal: AbortSignal | undefined): O & { signal?: AbortSignal } {
   return signal ? { ...opts, signal } : opts;
 }
-

@@ -51,9 +51,7 @@ export interface RetryVerdict {
 }
 
 /** An answer or a failure of one attempt, as `retryVerdict` needs to see it. */
-export type AttemptOutcome =
-  | { status: number; reason: string; retryAfterSeconds?: number }
-  | { error: unknown };
+export type AttemptOutcome = { status: number; reason: string; retryAfterSeconds?: number } | { error: unknown };
 
 /** Should this attempt be repeated? See the module comment for the rules and why. */
 export function retryVerdict(outcome: AttemptOutcome, idempotent: boolean): RetryVerdict {

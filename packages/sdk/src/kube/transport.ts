@@ -11,15 +11,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Clock } from "../core/clock.js";
 import { SredaError } from "../core/errors.js";
 import type { KubeClientConfig, KubeRetryInfo } from "./client.js";
-import {
-  KubeNetworkError,
-  kubeStatusErrorFrom,
-  parseRetryAfter,
-  redactBearer,
-  statusRetryAfterSeconds,
-  stripQuery,
-  type Redact,
-} from "./errors.js";
+import { KubeNetworkError, kubeStatusErrorFrom, parseRetryAfter, redactBearer, statusRetryAfterSeconds, stripQuery, type Redact } from "./errors.js";
 import { NULL_BODY_STATUS, type BaseFetch } from "./https-fetch.js";
 import { createTokenBucket, unlimitedRateLimiter, type RateLimiter } from "./rate-limit.js";
 import { retryVerdict, withRetries, type AttemptOutcome, type RetryVerdict } from "./retry.js";
@@ -120,16 +112,20 @@ export function createTransport(options: TransportOptions): Send {
     headers.set("user-agent", userAgent);
     const outgoing: Outgoing = { url: request.url, method, path, headers, body, redirect: request.redirect, signal };
 
-    const result = await withRetries(() => attemptOnce(options, outgoing, policy), (r) => judge(r, policy.idempotent), {
-      maxRetries: options.maxRetries,
-      clock,
-      random: options.random,
-      signal,
-      onRetry: (info) => {
-        options.onRetry?.({ method, path, ...info });
-        retryObservers.getStore()?.({ method, path, ...info });
+    const result = await withRetries(
+      () => attemptOnce(options, outgoing, policy),
+      (r) => judge(r, policy.idempotent),
+      {
+        maxRetries: options.maxRetries,
+        clock,
+        random: options.random,
+        signal,
+        onRetry: (info) => {
+          options.onRetry?.({ method, path, ...info });
+          retryObservers.getStore()?.({ method, path, ...info });
+        },
       },
-    });
+    );
     return result.response;
   };
 }

@@ -33,7 +33,15 @@ export async function* watchEvents<T>(ctx: KubeCallContext, path: string, opts: 
       fetch: (r) => ctx.send(r, { idempotent: true, timeoutMs: ctx.defaultTimeoutMs, stream: true }),
     });
     if (!response.ok) {
-      throw kubeStatusErrorFrom({ status: response.status, headers: response.headers, body: error, method: "GET", path: errorPath, nowMs: ctx.clock.now(), redact: ctx.redact });
+      throw kubeStatusErrorFrom({
+        status: response.status,
+        headers: response.headers,
+        body: error,
+        method: "GET",
+        path: errorPath,
+        nowMs: ctx.clock.now(),
+        redact: ctx.redact,
+      });
     }
     if (!(data instanceof ReadableStream)) return;
     reader = (data as ReadableStream<Uint8Array>).getReader();
@@ -81,7 +89,13 @@ async function* decodeWatchStream<T>(reader: ReadableStreamDefaultReader<Uint8Ar
 function decodeWatchLine<T>(line: string, ctx: DecodeContext): WatchEvent<T> {
   const event = parseMaybeJson(line);
   if (typeof event !== "object" || event === null || typeof (event as { type?: unknown }).type !== "string") {
-    throw new KubeStatusError({ status: ctx.status, reason: "InvalidResponse", kubeMessage: "a watch line is not a JSON event", method: "GET", path: ctx.errorPath });
+    throw new KubeStatusError({
+      status: ctx.status,
+      reason: "InvalidResponse",
+      kubeMessage: "a watch line is not a JSON event",
+      method: "GET",
+      path: ctx.errorPath,
+    });
   }
   const { type, object } = event as { type: WatchEvent<T>["type"]; object: unknown };
   if (type === "ERROR") throw kubeStatusErrorFromWatch(object, "GET", ctx.errorPath, ctx.redact);

@@ -84,7 +84,13 @@ function allowRuleMatches(rule: AllowRule, attrs: RequestAttributes): boolean {
   if (!rule.verbs.includes("*") && !rule.verbs.includes(attrs.verb)) return false;
   if (!rule.apiGroups.includes("*") && !rule.apiGroups.includes(attrs.group)) return false;
   const full = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
-  return rule.resources.some((r) => r === "*" || r === full || (attrs.subresource !== undefined && r === `${attrs.resource}/*`) || (attrs.subresource !== undefined && r === `*/${attrs.subresource}`));
+  return rule.resources.some(
+    (r) =>
+      r === "*" ||
+      r === full ||
+      (attrs.subresource !== undefined && r === `${attrs.resource}/*`) ||
+      (attrs.subresource !== undefined && r === `*/${attrs.subresource}`),
+  );
 }
 
 /** The allow rule that grants a request, or undefined (also when the token has no allow rules). */

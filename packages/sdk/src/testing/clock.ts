@@ -181,12 +181,15 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
    * `await clock.sleep()`); a background one does not.
    */
   function armReal(timer: Timer): void {
-    timer.real = setTimeout(() => {
-      timer.real = undefined;
-      if (timer.done) return;
-      if (timer.at > now()) armReal(timer);
-      else fireDue(now());
-    }, Math.max(0, timer.at - now()));
+    timer.real = setTimeout(
+      () => {
+        timer.real = undefined;
+        if (timer.done) return;
+        if (timer.at > now()) armReal(timer);
+        else fireDue(now());
+      },
+      Math.max(0, timer.at - now()),
+    );
     if (timer.background) timer.real.unref?.();
   }
 
@@ -237,7 +240,9 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
       while (timers.length > 0) {
         fired += fireNextGroup();
         if (fired > maxTimers) {
-          throw new SredaError("FAKE_CLOCK_RUNAWAY", `runUntilIdle fired more than ${maxTimers} timers; something reschedules forever (a crash-looping pod?)`, { fired });
+          throw new SredaError("FAKE_CLOCK_RUNAWAY", `runUntilIdle fired more than ${maxTimers} timers; something reschedules forever (a crash-looping pod?)`, {
+            fired,
+          });
         }
         await settle();
       }

@@ -55,11 +55,15 @@ export class ControllerManager {
     const existing = this.timers.get(id);
     if (existing && existing.at <= at && existing.at >= this.clock.now()) return;
     existing?.cancel();
-    const cancel = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => {
-      this.timers.delete(id);
-      this.enqueue(controller, key);
-      this.drain();
-    }, { background: true });
+    const cancel = this.clock.setTimer(
+      Math.max(0, at - this.clock.now()),
+      () => {
+        this.timers.delete(id);
+        this.enqueue(controller, key);
+        this.drain();
+      },
+      { background: true },
+    );
     this.timers.set(id, { at, cancel });
   }
 
@@ -152,7 +156,15 @@ export class EventRecorder {
     private readonly now: () => number,
   ) {}
 
-  record(involvedRt: ResourceType, involved: Obj, type: "Normal" | "Warning", reason: string, message: string, source: { component: string; host?: string }, fieldPath?: string): void {
+  record(
+    involvedRt: ResourceType,
+    involved: Obj,
+    type: "Normal" | "Warning",
+    reason: string,
+    message: string,
+    source: { component: string; host?: string },
+    fieldPath?: string,
+  ): void {
     const namespace = involved.metadata.namespace ?? "default";
     const identity = [involved.metadata.uid, reason, message, type, source.component, source.host ?? "", fieldPath ?? ""].join("\n");
     const time = rfc3339(this.now());
@@ -167,7 +179,14 @@ export class EventRecorder {
     }
     const ns = BigInt(this.now()) * 1_000_000n + BigInt(++this.counter);
     const name = `${involved.metadata.name}.${ns.toString(16)}`;
-    const involvedObject: Obj = { kind: involvedRt.kind, namespace: involved.metadata.namespace, name: involved.metadata.name, uid: involved.metadata.uid, apiVersion: apiVersionOf(involvedRt), resourceVersion: involved.metadata.resourceVersion };
+    const involvedObject: Obj = {
+      kind: involvedRt.kind,
+      namespace: involved.metadata.namespace,
+      name: involved.metadata.name,
+      uid: involved.metadata.uid,
+      apiVersion: apiVersionOf(involvedRt),
+      resourceVersion: involved.metadata.resourceVersion,
+    };
     if (fieldPath) involvedObject.fieldPath = fieldPath;
     const event: Obj = {
       kind: "Event",

@@ -106,8 +106,20 @@ function defaultSecretObjects(namespace: string): Obj[] {
   const dockerconfig = JSON.stringify({ auths: { "registry.gitlab.corp.rarus.cloud": { username: "sreda", password: "fake-registry-token", auth } } });
   const pem = (label: string): string => `-----BEGIN ${label}-----\nRkFLRS1DRVJUSUZJQ0FURS1GT1ItVEVTVFM=\n-----END ${label}-----\n`;
   return [
-    { apiVersion: "v1", kind: "Secret", metadata: { name: "repository-token", namespace }, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": base64Encode(dockerconfig) } },
-    { apiVersion: "v1", kind: "Secret", metadata: { name: "tls", namespace }, type: "kubernetes.io/tls", data: { "tls.crt": base64Encode(pem("CERTIFICATE")), "tls.key": base64Encode(pem("PRIVATE KEY")) } },
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "repository-token", namespace },
+      type: "kubernetes.io/dockerconfigjson",
+      data: { ".dockerconfigjson": base64Encode(dockerconfig) },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "tls", namespace },
+      type: "kubernetes.io/tls",
+      data: { "tls.crt": base64Encode(pem("CERTIFICATE")), "tls.key": base64Encode(pem("PRIVATE KEY")) },
+    },
   ];
 }
 
@@ -195,7 +207,14 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
     try {
       const existing = store.get(rt, meta.namespace, String(meta.name));
       delete meta.resourceVersion;
-      let written = existing ? registry.update(rt, existing, { ...obj, metadata: { ...meta, resourceVersion: existing.metadata.resourceVersion } }, { manager: "fake-cluster", fieldValidation: "Strict" }) : registry.create(rt, meta.namespace, obj, { manager: "fake-cluster", fieldValidation: "Strict" });
+      let written = existing
+        ? registry.update(
+            rt,
+            existing,
+            { ...obj, metadata: { ...meta, resourceVersion: existing.metadata.resourceVersion } },
+            { manager: "fake-cluster", fieldValidation: "Strict" },
+          )
+        : registry.create(rt, meta.namespace, obj, { manager: "fake-cluster", fieldValidation: "Strict" });
       if (rt.statusSubresource && status !== undefined) {
         written = registry.update(rt, written, { ...deepCopy(written), status }, { manager: "fake-cluster", subresource: "status", fieldValidation: "Strict" });
       }
@@ -208,7 +227,17 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
 
   for (const ns of options.namespaces ?? DEFAULT_NAMESPACES) ensureNamespace(ns);
   if (store.get(nsRt, undefined, "default")) {
-    registry.create(resourceByName("Service")!, "default", { apiVersion: "v1", kind: "Service", metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } }, spec: { clusterIP: "10.43.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] } }, { manager: "kube-apiserver", fieldValidation: "Strict" });
+    registry.create(
+      resourceByName("Service")!,
+      "default",
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
+        spec: { clusterIP: "10.43.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+      },
+      { manager: "kube-apiserver", fieldValidation: "Strict" },
+    );
   }
   if (options.defaultSecrets !== false) {
     for (const ns of ["lms-dev", "lms-prod"]) if (store.get(nsRt, undefined, ns)) for (const secret of defaultSecretObjects(ns)) putObject(secret);

@@ -42,9 +42,11 @@ export class GarbageCollector implements Controller {
     const keys: string[] = [];
     if (event.type === "DELETED") keys.push(`dangling:${event.object.metadata.uid}`);
     if (event.type !== "DELETED" && owners(event.object).length > 0 && event.type === "ADDED") keys.push(`dependent:${event.object.metadata.uid}`);
-    if (event.object.metadata?.deletionTimestamp !== undefined && (finalizers.includes("orphan") || finalizers.includes("foregroundDeletion"))) keys.push(`owner:${event.object.metadata.uid}`);
+    if (event.object.metadata?.deletionTimestamp !== undefined && (finalizers.includes("orphan") || finalizers.includes("foregroundDeletion")))
+      keys.push(`owner:${event.object.metadata.uid}`);
     // A dependent going away may unblock a foreground owner.
-    for (const ref of owners(event.object)) if (event.type === "DELETED" || event.object.metadata?.deletionTimestamp !== undefined) keys.push(`owner:${ref.uid}`);
+    for (const ref of owners(event.object))
+      if (event.type === "DELETED" || event.object.metadata?.deletionTimestamp !== undefined) keys.push(`owner:${ref.uid}`);
     return keys;
   }
 
@@ -76,7 +78,8 @@ export class GarbageCollector implements Controller {
     }
     if (finalizers.includes("foregroundDeletion")) {
       for (const { rt, object } of dependents) {
-        if (object.metadata.deletionTimestamp === undefined) ignoreNotFound(() => this.registry.delete(rt, object.metadata.namespace, object.metadata.name, { propagationPolicy: "Foreground" }));
+        if (object.metadata.deletionTimestamp === undefined)
+          ignoreNotFound(() => this.registry.delete(rt, object.metadata.namespace, object.metadata.name, { propagationPolicy: "Foreground" }));
       }
       const blocking = this.store.ownedBy(uid).filter(({ object }) => owners(object).some((r) => r.uid === uid && r.blockOwnerDeletion === true));
       if (blocking.length === 0) this.removeFinalizer(found.rt, "foregroundDeletion", uid);
@@ -99,7 +102,6 @@ export class GarbageCollector implements Controller {
     if (refs.some((r) => this.store.getByUid(String(r.uid)) !== undefined)) return;
     ignoreNotFound(() => this.registry.delete(rt, object.metadata.namespace, object.metadata.name, { propagationPolicy: "Background" }));
   }
-
 }
 
 const ROOT_CA = "kube-root-ca.crt";
@@ -120,8 +122,10 @@ export class NamespaceController implements Controller {
 
   keysFor(event: StoreEvent): readonly string[] {
     if (event.rt.kind === "Namespace" && event.type === "ADDED") return [`publish:/${event.object.metadata.name}`];
-    if (event.rt.kind === "ConfigMap" && event.type === "DELETED" && event.object.metadata.name === ROOT_CA) return [`publish:/${event.object.metadata.namespace}`];
-    if (event.rt.kind === "Namespace" && event.type !== "DELETED" && event.object.metadata.deletionTimestamp !== undefined) return [`/${event.object.metadata.name}`];
+    if (event.rt.kind === "ConfigMap" && event.type === "DELETED" && event.object.metadata.name === ROOT_CA)
+      return [`publish:/${event.object.metadata.namespace}`];
+    if (event.rt.kind === "Namespace" && event.type !== "DELETED" && event.object.metadata.deletionTimestamp !== undefined)
+      return [`/${event.object.metadata.name}`];
     if (event.type === "DELETED" && event.rt.namespaced) {
       const ns = this.store.get(this.nsRt, undefined, event.object.metadata.namespace);
       if (ns?.metadata.deletionTimestamp !== undefined) return [`/${ns.metadata.name}`];
@@ -134,9 +138,11 @@ export class NamespaceController implements Controller {
     const { name } = parseKey(key);
     const ns = this.store.get(this.nsRt, undefined, name);
     if (!ns || ns.metadata.deletionTimestamp === undefined) return;
-    const content = (): { rt: ResourceType; object: Obj }[] => RESOURCES.filter((rt) => rt.namespaced).flatMap((rt) => this.store.list(rt, name).map((object) => ({ rt, object })));
+    const content = (): { rt: ResourceType; object: Obj }[] =>
+      RESOURCES.filter((rt) => rt.namespaced).flatMap((rt) => this.store.list(rt, name).map((object) => ({ rt, object })));
     for (const { rt, object } of content()) {
-      if (object.metadata.deletionTimestamp === undefined) ignoreNotFound(() => this.registry.delete(rt, name, object.metadata.name, { propagationPolicy: "Background" }));
+      if (object.metadata.deletionTimestamp === undefined)
+        ignoreNotFound(() => this.registry.delete(rt, name, object.metadata.name, { propagationPolicy: "Background" }));
     }
     const left = content().length;
     if (left > 0) return;
@@ -153,7 +159,14 @@ export class NamespaceController implements Controller {
     const configMap = {
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: { name: ROOT_CA, namespace, annotations: { "kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IPs or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." } },
+      metadata: {
+        name: ROOT_CA,
+        namespace,
+        annotations: {
+          "kubernetes.io/description":
+            "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IPs or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.",
+        },
+      },
       data: { "ca.crt": "-----BEGIN CERTIFICATE-----\nRkFLRS1DTFVTVEVSLUNB\n-----END CERTIFICATE-----\n" },
     };
     ignoreNotFound(() => this.registry.create(this.configMapRt, namespace, configMap, { manager: "kube-controller-manager", fieldValidation: "Strict" }));

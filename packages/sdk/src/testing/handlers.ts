@@ -11,7 +11,19 @@ import type { Random } from "./random.js";
 import { apiVersionOf, findResource, GROUP_VERSIONS, RESOURCES, type ResourceType, type Verb } from "./resources.js";
 import type { DeleteOptions, Registry, WriteOptions } from "./registry.js";
 import { matchesFields, matchesSelector, parseFieldSelector, parseLabelSelector } from "./selectors.js";
-import { ApiError, badRequest, faultStatus, forbidden, invalid, methodNotAllowed, notFound, routeNotFound, statusBody, unauthorized, unsupportedMediaType } from "./status.js";
+import {
+  ApiError,
+  badRequest,
+  faultStatus,
+  forbidden,
+  invalid,
+  methodNotAllowed,
+  notFound,
+  routeNotFound,
+  statusBody,
+  unauthorized,
+  unsupportedMediaType,
+} from "./status.js";
 import type { Store } from "./store.js";
 import type { FieldValidation } from "./validation.js";
 import { openWatch, type OpenWatch } from "./watch.js";
@@ -90,7 +102,10 @@ function apiPath(pathname: string, basePath: string | undefined): string | undef
 }
 
 function parseRoute(path: string): Route | undefined {
-  const parts = path.split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const parts = path
+    .split("/")
+    .filter((p) => p !== "")
+    .map(decodeURIComponent);
   if (parts[0] === "version" && parts.length === 1) return { type: "version", group: "", version: "" };
   let group: string;
   let version: string;
@@ -171,7 +186,8 @@ function stripTypeMeta(obj: Obj): Obj {
 }
 
 function parseBody(text: string, what: "object" | "patch", contentType: string): unknown {
-  if (text.trim() === "") throw badRequest(what === "patch" ? "the body of the request was empty" : "the body of the request was empty; expected a JSON object");
+  if (text.trim() === "")
+    throw badRequest(what === "patch" ? "the body of the request was empty" : "the body of the request was empty; expected a JSON object");
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -234,7 +250,14 @@ export class ApiServer {
       }
       if (verb) entry.verb = verb;
 
-      const decision = this.ctx.faults.evaluate({ method, path: entry.path, watch, ...(route?.rt ? { kind: route.rt.kind } : {}), ...(verb ? { verb } : {}), ...(route?.namespace !== undefined ? { namespace: route.namespace } : {}) });
+      const decision = this.ctx.faults.evaluate({
+        method,
+        path: entry.path,
+        watch,
+        ...(route?.rt ? { kind: route.rt.kind } : {}),
+        ...(verb ? { verb } : {}),
+        ...(route?.namespace !== undefined ? { namespace: route.namespace } : {}),
+      });
       if (decision.fired.length > 0) entry.faults = decision.fired;
       if (decision.latencyMs > 0) {
         release();
@@ -267,7 +290,17 @@ export class ApiServer {
             release = this.ctx.clock.hold();
           }
         };
-        response = await this.dispatch(request, url, route, verb, watch, identity?.info.user ?? "system:anonymous", identity ? identity.info : undefined, action?.type === "silent-watch", idle);
+        response = await this.dispatch(
+          request,
+          url,
+          route,
+          verb,
+          watch,
+          identity?.info.user ?? "system:anonymous",
+          identity ? identity.info : undefined,
+          action?.type === "silent-watch",
+          idle,
+        );
         this.ctx.drain();
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
@@ -286,17 +319,35 @@ export class ApiServer {
     return response;
   }
 
-  private async dispatch(request: Request, url: URL, route: Route, verb: Verb | undefined, watch: boolean, user: string, token: TokenInfo | undefined, silent: boolean, idle: (fn: () => Promise<void>) => Promise<void>): Promise<Response> {
+  private async dispatch(
+    request: Request,
+    url: URL,
+    route: Route,
+    verb: Verb | undefined,
+    watch: boolean,
+    user: string,
+    token: TokenInfo | undefined,
+    silent: boolean,
+    idle: (fn: () => Promise<void>) => Promise<void>,
+  ): Promise<Response> {
     switch (route.type) {
       case "version":
         return jsonResponse(200, this.ctx.version);
       case "api-versions":
-        return jsonResponse(200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "10.66.139.10:6443" }] });
+        return jsonResponse(200, {
+          kind: "APIVersions",
+          versions: ["v1"],
+          serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "10.66.139.10:6443" }],
+        });
       case "api-groups":
         return jsonResponse(200, {
           kind: "APIGroupList",
           apiVersion: "v1",
-          groups: GROUP_VERSIONS.map(({ group, version }) => ({ name: group, versions: [{ groupVersion: `${group}/${version}`, version }], preferredVersion: { groupVersion: `${group}/${version}`, version } })),
+          groups: GROUP_VERSIONS.map(({ group, version }) => ({
+            name: group,
+            versions: [{ groupVersion: `${group}/${version}`, version }],
+            preferredVersion: { groupVersion: `${group}/${version}`, version },
+          })),
         });
       case "resource-list":
         return jsonResponse(200, this.resourceList(route.group, route.version));
@@ -309,7 +360,14 @@ export class ApiServer {
     if (!verb) throw methodNotAllowed();
     // A request for one namespace (`/api/v1/namespaces/lms-dev`) is in that namespace, for RBAC's RoleBindings.
     const attrNamespace = route.namespace ?? (rt.kind === "Namespace" ? route.name : undefined);
-    const attrs: RequestAttributes = { verb, group: rt.group, resource: rt.plural, ...(route.subresource ? { subresource: route.subresource } : {}), ...(attrNamespace !== undefined ? { namespace: attrNamespace } : {}), ...(route.name !== undefined ? { name: route.name } : {}) };
+    const attrs: RequestAttributes = {
+      verb,
+      group: rt.group,
+      resource: rt.plural,
+      ...(route.subresource ? { subresource: route.subresource } : {}),
+      ...(attrNamespace !== undefined ? { namespace: attrNamespace } : {}),
+      ...(route.name !== undefined ? { name: route.name } : {}),
+    };
     if (token && !isAllowed(token, attrs)) throw forbidden(user, verb, rt, attrNamespace, route.name, route.subresource);
     const params = url.searchParams;
 
@@ -347,7 +405,10 @@ export class ApiServer {
     const groupVersion = group === "" ? version : `${group}/${version}`;
     const resources: Obj[] = [];
     if (group === "authorization.k8s.io") {
-      for (const [name, kind] of [["selfsubjectaccessreviews", "SelfSubjectAccessReview"], ["selfsubjectrulesreviews", "SelfSubjectRulesReview"]] as const) {
+      for (const [name, kind] of [
+        ["selfsubjectaccessreviews", "SelfSubjectAccessReview"],
+        ["selfsubjectrulesreviews", "SelfSubjectRulesReview"],
+      ] as const) {
         resources.push({ name, singularName: kind.toLowerCase(), namespaced: false, kind, verbs: ["create"] });
       }
     }
@@ -355,7 +416,8 @@ export class ApiServer {
       const entry: Obj = { name: rt.plural, singularName: rt.singular, namespaced: rt.namespaced, kind: rt.kind, verbs: [...rt.verbs] };
       if (rt.shortNames.length > 0) entry.shortNames = [...rt.shortNames];
       resources.push(entry);
-      if (rt.statusSubresource) resources.push({ name: `${rt.plural}/status`, singularName: "", namespaced: rt.namespaced, kind: rt.kind, verbs: ["get", "patch", "update"] });
+      if (rt.statusSubresource)
+        resources.push({ name: `${rt.plural}/status`, singularName: "", namespaced: rt.namespaced, kind: rt.kind, verbs: ["get", "patch", "update"] });
       if (rt.kind === "Pod") resources.push({ name: "pods/log", singularName: "", namespaced: true, kind: "Pod", verbs: ["get"] });
     }
     return { kind: "APIResourceList", apiVersion: "v1", groupVersion, resources };
@@ -371,7 +433,13 @@ export class ApiServer {
       const attrs = isRecord(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
       if (!attrs && !isRecord(spec.nonResourceAttributes)) {
         // The real validation builds this error without a kind: `.authorization.k8s.io "" is invalid: …`.
-        throw invalid({ kind: "", group: "authorization.k8s.io" }, "", [{ reason: "FieldValueInvalid", message: "Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified", field: "spec.resourceAttributes" }]);
+        throw invalid({ kind: "", group: "authorization.k8s.io" }, "", [
+          {
+            reason: "FieldValueInvalid",
+            message: "Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified",
+            field: "spec.resourceAttributes",
+          },
+        ]);
       }
       let allowed = true;
       let granted: AllowRule | undefined;
@@ -390,7 +458,10 @@ export class ApiServer {
       }
       // A denial carries no reason (RBAC says nothing); an allowance names the binding that allowed it.
       const status: Obj = { allowed };
-      if (allowed) status.reason = granted ? rbacReason(user, granted, namespace) : `RBAC: allowed by ClusterRoleBinding "${user}-binding" of ClusterRole "cluster-admin" to User "${user}"`;
+      if (allowed)
+        status.reason = granted
+          ? rbacReason(user, granted, namespace)
+          : `RBAC: allowed by ClusterRoleBinding "${user}-binding" of ClusterRole "cluster-admin" to User "${user}"`;
       return jsonResponse(201, { kind, apiVersion: "authorization.k8s.io/v1", metadata: {}, spec, status });
     }
     const namespace = typeof spec.namespace === "string" ? spec.namespace : undefined;
@@ -417,8 +488,19 @@ export class ApiServer {
       }
       resourceRules.push(...selfRules);
     }
-    const nonResourceRules = [{ verbs: ["get"], nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"] }];
-    return jsonResponse(201, { kind, apiVersion: "authorization.k8s.io/v1", metadata: {}, spec, status: { resourceRules, nonResourceRules, incomplete: false } });
+    const nonResourceRules = [
+      {
+        verbs: ["get"],
+        nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"],
+      },
+    ];
+    return jsonResponse(201, {
+      kind,
+      apiVersion: "authorization.k8s.io/v1",
+      metadata: {},
+      spec,
+      status: { resourceRules, nonResourceRules, incomplete: false },
+    });
   }
 
   /**
@@ -435,7 +517,10 @@ export class ApiServer {
     this.ctx.drain();
     if (rv <= this.ctx.store.resourceVersion) return;
     throw new ApiError(
-      statusBody(504, "Timeout", `Timeout: Too large resource version: ${rv}, current: ${this.ctx.store.resourceVersion}`, { causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }], retryAfterSeconds: 1 }),
+      statusBody(504, "Timeout", `Timeout: Too large resource version: ${rv}, current: ${this.ctx.store.resourceVersion}`, {
+        causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+        retryAfterSeconds: 1,
+      }),
       { "Retry-After": "1" },
     );
   }
@@ -461,7 +546,9 @@ export class ApiServer {
       const remaining = items.length - limit;
       items = items.slice(0, limit);
       const last = items[items.length - 1]!;
-      metadata.continue = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: this.ctx.store.resourceVersion, start: `${last.metadata.namespace ?? ""}/${last.metadata.name}` })).toString("base64");
+      metadata.continue = Buffer.from(
+        JSON.stringify({ v: "meta.k8s.io/v1", rv: this.ctx.store.resourceVersion, start: `${last.metadata.namespace ?? ""}/${last.metadata.name}` }),
+      ).toString("base64");
       metadata.remainingItemCount = remaining;
     }
     // Items of a typed list carry no kind/apiVersion of their own (only the list does).
@@ -508,7 +595,10 @@ export class ApiServer {
   private writeOptions(params: URLSearchParams, request: Request): WriteOptions {
     const dryRun = params.getAll("dryRun");
     for (const value of dryRun) {
-      if (value !== "All") throw invalid({ kind: "CreateOptions", group: "meta.k8s.io" }, "", [{ reason: "FieldValueNotSupported", message: `Unsupported value: "${value}": supported values: "All"`, field: "dryRun" }]);
+      if (value !== "All")
+        throw invalid({ kind: "CreateOptions", group: "meta.k8s.io" }, "", [
+          { reason: "FieldValueNotSupported", message: `Unsupported value: "${value}": supported values: "All"`, field: "dryRun" },
+        ]);
     }
     const validation = params.get("fieldValidation");
     if (validation !== null && !["Strict", "Warn", "Ignore"].includes(validation)) {
@@ -543,13 +633,17 @@ export class ApiServer {
     const apply = contentType === "application/apply-patch+yaml";
     const force = params.get("force");
     if (!apply && force !== null) {
-      throw invalid({ kind: "PatchOptions", group: "meta.k8s.io" }, "", [{ reason: "FieldValueForbidden", message: "Forbidden: may not be specified for non-apply patch", field: "force" }]);
+      throw invalid({ kind: "PatchOptions", group: "meta.k8s.io" }, "", [
+        { reason: "FieldValueForbidden", message: "Forbidden: may not be specified for non-apply patch", field: "force" },
+      ]);
     }
     const patchBody = parseBody(await request.text(), "patch", contentType);
     if (apply) {
       const manager = params.get("fieldManager");
       if (manager === null || manager === "") {
-        throw invalid({ kind: "PatchOptions", group: "meta.k8s.io" }, "", [{ reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager" }]);
+        throw invalid({ kind: "PatchOptions", group: "meta.k8s.io" }, "", [
+          { reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager" },
+        ]);
       }
       const existed = this.ctx.store.get(rt, route.namespace, route.name!) !== undefined;
       const result = this.ctx.registry.apply(rt, route.namespace, route.name!, patchBody, { ...options, manager, force: isTrue(force) });
@@ -566,7 +660,8 @@ export class ApiServer {
     const patchedMeta: Obj = isRecord(patched.metadata) ? patched.metadata : (patched.metadata = {});
     const patchMeta = isRecord(patchBody) && isRecord(patchBody.metadata) ? patchBody.metadata : undefined;
     if (!(patchMeta && "resourceVersion" in patchMeta)) patchedMeta.resourceVersion = old.metadata.resourceVersion;
-    if (contentType !== "application/json-patch+json" && patchMeta && "managedFields" in patchMeta && patchMeta.managedFields === null) patchedMeta.managedFields = [];
+    if (contentType !== "application/json-patch+json" && patchMeta && "managedFields" in patchMeta && patchMeta.managedFields === null)
+      patchedMeta.managedFields = [];
     const result = this.ctx.registry.update(rt, old, patched, options);
     return jsonResponse(200, result, this.warningHeaders(options.warnings ?? []));
   }
@@ -582,7 +677,13 @@ export class ApiServer {
     const policy = params.get("propagationPolicy") ?? body.propagationPolicy;
     if (policy !== undefined && policy !== null) {
       if (!["Background", "Foreground", "Orphan"].includes(String(policy))) {
-        throw invalid({ kind: "DeleteOptions", group: "meta.k8s.io" }, "", [{ reason: "FieldValueNotSupported", message: `Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"`, field: "propagationPolicy" }]);
+        throw invalid({ kind: "DeleteOptions", group: "meta.k8s.io" }, "", [
+          {
+            reason: "FieldValueNotSupported",
+            message: `Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"`,
+            field: "propagationPolicy",
+          },
+        ]);
       }
       options.propagationPolicy = policy as DeleteOptions["propagationPolicy"] & string;
     }
@@ -621,7 +722,11 @@ export class ApiServer {
         if (!(error instanceof ApiError) || error.status.code !== 404) throw error;
       }
     }
-    return jsonResponse(200, { kind: `${rt.kind}List`, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(this.ctx.store.resourceVersion) }, items }, this.warningHeaders(deleteWarnings(rt, options)));
+    return jsonResponse(
+      200,
+      { kind: `${rt.kind}List`, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(this.ctx.store.resourceVersion) }, items },
+      this.warningHeaders(deleteWarnings(rt, options)),
+    );
   }
 
   private async subresource(request: Request, route: Route, verb: Verb, params: URLSearchParams): Promise<Response> {
@@ -670,7 +775,9 @@ export class ApiServer {
  */
 function deleteWarnings(rt: ResourceType, options: DeleteOptions): string[] {
   if (rt.kind !== "Job" || options.propagationPolicy !== undefined || options.orphanDependents !== undefined) return [];
-  return ["child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning"];
+  return [
+    "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning",
+  ];
 }
 
 /** A path outside every API group the server has: its mux's plain-text answer, not a Status. */
@@ -690,7 +797,8 @@ function rbacReason(user: string, rule: AllowRule, namespace: string | undefined
   const subject = sa ? `ServiceAccount "${sa[2]}/${sa[1]}"` : `User "${user}"`;
   const bindingName = sa ? sa[2]! : user;
   const role = rule.role ?? "fake-role";
-  const binding = rule.namespaces !== undefined && namespace !== undefined ? `RoleBinding "${bindingName}/${namespace}"` : `ClusterRoleBinding "${bindingName}"`;
+  const binding =
+    rule.namespaces !== undefined && namespace !== undefined ? `RoleBinding "${bindingName}/${namespace}"` : `ClusterRoleBinding "${bindingName}"`;
   return `RBAC: allowed by ${binding} of ClusterRole "${role}" to ${subject}`;
 }
 

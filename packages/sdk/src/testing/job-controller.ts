@@ -138,10 +138,14 @@ export class JobController implements Controller {
         if (conditions.some((c) => c.type === "Suspended" && c.status === "True")) condition("Suspended", "False", "JobResumed", "Job resumed");
         startTime ??= rfc3339(now);
       }
-      const restarts = spec.template?.spec?.restartPolicy === "OnFailure" ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m: number, c: Obj) => m + Number(c.restartCount ?? 0), 0), 0) : 0;
+      const restarts =
+        spec.template?.spec?.restartPolicy === "OnFailure"
+          ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m: number, c: Obj) => m + Number(c.restartCount ?? 0), 0), 0)
+          : 0;
       const backoffLimit = Number(spec.backoffLimit ?? 6);
       const completions = Number(spec.completions ?? 1);
-      const deadline = spec.activeDeadlineSeconds !== undefined && startTime !== undefined ? Date.parse(startTime) + Number(spec.activeDeadlineSeconds) * 1000 : undefined;
+      const deadline =
+        spec.activeDeadlineSeconds !== undefined && startTime !== undefined ? Date.parse(startTime) + Number(spec.activeDeadlineSeconds) * 1000 : undefined;
       let target = conditions.find((c) => c.type === "FailureTarget" && c.status === "True");
       if (!target && !suspended) {
         if (deadline !== undefined && now >= deadline) condition("FailureTarget", "True", "DeadlineExceeded", "Job was active longer than specified deadline");
@@ -204,7 +208,10 @@ export class JobController implements Controller {
     if (!done) return;
     const at = Date.parse(String(done.lastTransitionTime)) + Number(job.spec.ttlSecondsAfterFinished) * 1000;
     if (this.deps.now() >= at) {
-      this.deps.registry.delete(this.jobRt, job.metadata.namespace, job.metadata.name, { propagationPolicy: "Background", preconditions: { uid: job.metadata.uid } });
+      this.deps.registry.delete(this.jobRt, job.metadata.namespace, job.metadata.name, {
+        propagationPolicy: "Background",
+        preconditions: { uid: job.metadata.uid },
+      });
       return;
     }
     this.deps.manager.wakeAt(this, key, at);
@@ -220,7 +227,12 @@ export class JobController implements Controller {
       finalizers: [JOB_TRACKING_FINALIZER],
     };
     if (isRecord(template.metadata?.annotations)) metadata.annotations = deepCopy(template.metadata.annotations);
-    const pod = this.deps.registry.create(this.podRt, job.metadata.namespace, { apiVersion: "v1", kind: "Pod", metadata, spec: deepCopy(template.spec ?? {}) }, { manager: MANAGER, fieldValidation: "Strict" });
+    const pod = this.deps.registry.create(
+      this.podRt,
+      job.metadata.namespace,
+      { apiVersion: "v1", kind: "Pod", metadata, spec: deepCopy(template.spec ?? {}) },
+      { manager: MANAGER, fieldValidation: "Strict" },
+    );
     this.event(job, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`);
   }
 

@@ -145,10 +145,13 @@ function containerEnv(container: Obj): Record<string, string> {
 }
 
 function substitute(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare!;
-    return env[name] ?? fallback ?? whole;
-  });
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare!;
+      return env[name] ?? fallback ?? whole;
+    },
+  );
 }
 
 function scriptOf(container: Obj): string {
@@ -174,7 +177,10 @@ function defaultLogs(container: Obj, scenario: PodScenario, phase: "start" | "en
     if (/postgres|psql/i.test(`${image} ${script}`)) {
       const host = env.POSTGRES_HOST ?? env.PGHOST ?? "postgres";
       const pgPort = env.POSTGRES_PORT ?? env.PGPORT ?? "5432";
-      return [`psql: error: connection to server at "${host}" (10.43.18.42), port ${pgPort} failed: Connection refused`, "\tIs the server running on that host and accepting TCP/IP connections?"];
+      return [
+        `psql: error: connection to server at "${host}" (10.43.18.42), port ${pgPort} failed: Connection refused`,
+        "\tIs the server running on that host and accepting TCP/IP connections?",
+      ];
     }
     if (/clickhouse/i.test(`${image} ${script}`)) {
       const host = env.CLICKHOUSE_HOST ?? "clickhouse";
@@ -182,7 +188,15 @@ function defaultLogs(container: Obj, scenario: PodScenario, phase: "start" | "en
     }
     return ["Error: exit status 1"];
   }
-  if (scenario === "crash") return [`panic: dial tcp 10.43.18.42:5432: connect: connection refused`, "", "goroutine 1 [running]:", "main.main()", "\t/src/cmd/server/main.go:42 +0x1d4", "exit status 2"];
+  if (scenario === "crash")
+    return [
+      `panic: dial tcp 10.43.18.42:5432: connect: connection refused`,
+      "",
+      "goroutine 1 [running]:",
+      "main.main()",
+      "\t/src/cmd/server/main.go:42 +0x1d4",
+      "exit status 2",
+    ];
   return [];
 }
 
@@ -256,7 +270,14 @@ export class Kubelet implements Controller {
       pullBackoff: 10_000,
       crashBackoff: 10_000,
     }));
-    return { uid: String(pod.metadata.uid), stage: "schedule", nextAt: this.deps.now() + this.deps.timings.schedule, mountBackoff: 2_000, containers, stopped: false };
+    return {
+      uid: String(pod.metadata.uid),
+      stage: "schedule",
+      nextAt: this.deps.now() + this.deps.timings.schedule,
+      mountBackoff: 2_000,
+      containers,
+      stopped: false,
+    };
   }
 
   private nextWake(sim: PodSim): number | undefined {
@@ -299,8 +320,17 @@ export class Kubelet implements Controller {
       if (now < (sim.nextAt ?? now)) return;
       if (!this.deps.schedulable) {
         sim.stage = "unschedulable";
-        const selector = pod.spec?.affinity?.nodeAffinity || pod.spec?.nodeSelector ? "3 node(s) didn't match Pod's node affinity/selector" : "3 node(s) had untolerated taint {node.kubernetes.io/unschedulable: }";
-        this.event(pod, "Warning", "FailedScheduling", `0/3 nodes are available: ${selector}. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`, "default-scheduler");
+        const selector =
+          pod.spec?.affinity?.nodeAffinity || pod.spec?.nodeSelector
+            ? "3 node(s) didn't match Pod's node affinity/selector"
+            : "3 node(s) had untolerated taint {node.kubernetes.io/unschedulable: }";
+        this.event(
+          pod,
+          "Warning",
+          "FailedScheduling",
+          `0/3 nodes are available: ${selector}. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`,
+          "default-scheduler",
+        );
         return;
       }
       const node = NODES[this.deps.random.int(NODES.length)]!;
@@ -331,9 +361,16 @@ export class Kubelet implements Controller {
       sim.mountError = undefined;
       sim.stage = "containers";
       sim.podIP = `10.42.${NODES.findIndex((n) => n.name === sim.node) + 1}.${this.ipCounter++ % 250}`;
-      const missingPullSecrets = (pod.spec?.imagePullSecrets ?? []).map((s: Obj) => String(s.name)).filter((n: string) => !this.deps.store.get(this.secretRt, pod.metadata.namespace, n));
+      const missingPullSecrets = (pod.spec?.imagePullSecrets ?? [])
+        .map((s: Obj) => String(s.name))
+        .filter((n: string) => !this.deps.store.get(this.secretRt, pod.metadata.namespace, n));
       if (missingPullSecrets.length > 0) {
-        this.event(pod, "Warning", "FailedToRetrieveImagePullSecret", `Unable to retrieve some image pull secrets (${missingPullSecrets.join(", ")}); attempting to pull the image may not succeed.`);
+        this.event(
+          pod,
+          "Warning",
+          "FailedToRetrieveImagePullSecret",
+          `Unable to retrieve some image pull secrets (${missingPullSecrets.join(", ")}); attempting to pull the image may not succeed.`,
+        );
       }
       for (const c of sim.containers) c.nextAt = now;
     }
@@ -387,7 +424,14 @@ export class Kubelet implements Controller {
             this.pulled.add(c.image);
             c.imageID = imageID(c.image);
             const seconds = (t.pull / 1000).toFixed(3).replace(/\.?0+$/, "");
-            this.event(pod, "Normal", "Pulled", `Successfully pulled image "${c.image}" in ${seconds}s (${seconds}s including waiting). Image size: ${52_000_000 + (fnv32a(c.image) % 400_000_000)} bytes.`, "kubelet", fp);
+            this.event(
+              pod,
+              "Normal",
+              "Pulled",
+              `Successfully pulled image "${c.image}" in ${seconds}s (${seconds}s including waiting). Image size: ${52_000_000 + (fnv32a(c.image) % 400_000_000)} bytes.`,
+              "kubelet",
+              fp,
+            );
             c.step = "config";
             c.nextAt = now;
           }
@@ -455,8 +499,18 @@ export class Kubelet implements Controller {
           c.restartCount++;
           const backoff = c.crashBackoff;
           c.crashBackoff = Math.min(c.crashBackoff * 2, MAX_BACKOFF);
-          c.waiting = { reason: "CrashLoopBackOff", message: `back-off ${this.duration(backoff)} restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` };
-          this.event(pod, "Warning", "BackOff", `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, "kubelet", fp);
+          c.waiting = {
+            reason: "CrashLoopBackOff",
+            message: `back-off ${this.duration(backoff)} restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+          };
+          this.event(
+            pod,
+            "Warning",
+            "BackOff",
+            `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+            "kubelet",
+            fp,
+          );
           c.step = "crash-backoff";
           c.nextAt = now + backoff;
           break;
@@ -485,7 +539,9 @@ export class Kubelet implements Controller {
     if (c.unhealthyAt !== undefined && now >= c.unhealthyAt) {
       const probe: Obj = spec.readinessProbe ?? {};
       const port = probe.tcpSocket?.port ?? probe.httpGet?.port ?? 8080;
-      const message = probe.httpGet ? "Readiness probe failed: HTTP probe failed with statuscode: 503" : `Readiness probe failed: dial tcp ${sim.podIP}:${port}: connect: connection refused`;
+      const message = probe.httpGet
+        ? "Readiness probe failed: HTTP probe failed with statuscode: 503"
+        : `Readiness probe failed: dial tcp ${sim.podIP}:${port}: connect: connection refused`;
       this.event(pod, "Warning", "Unhealthy", message, "kubelet", this.fieldPath(c));
       c.unhealthyAt = now + Number(probe.periodSeconds ?? 10) * 1000;
     }
@@ -527,7 +583,11 @@ export class Kubelet implements Controller {
       if (isRecord(volume.secret) && volume.secret.optional !== true && !this.deps.store.get(this.secretRt, namespace, String(volume.secret.secretName))) {
         return `MountVolume.SetUp failed for volume "${volume.name}" : secret "${volume.secret.secretName}" not found`;
       }
-      if (isRecord(volume.configMap) && volume.configMap.optional !== true && !this.deps.store.get(this.configMapRt, namespace, String(volume.configMap.name))) {
+      if (
+        isRecord(volume.configMap) &&
+        volume.configMap.optional !== true &&
+        !this.deps.store.get(this.configMapRt, namespace, String(volume.configMap.name))
+      ) {
         return `MountVolume.SetUp failed for volume "${volume.name}" : configmap "${volume.configMap.name}" not found`;
       }
     }
@@ -536,15 +596,21 @@ export class Kubelet implements Controller {
 
   private missingConfig(pod: Obj, container: Obj): string | undefined {
     const namespace = pod.metadata.namespace;
-    const lookup = (kind: "secret" | "configmap", name: string): Obj | undefined => this.deps.store.get(kind === "secret" ? this.secretRt : this.configMapRt, namespace, name);
+    const lookup = (kind: "secret" | "configmap", name: string): Obj | undefined =>
+      this.deps.store.get(kind === "secret" ? this.secretRt : this.configMapRt, namespace, name);
     for (const from of Array.isArray(container.envFrom) ? container.envFrom : []) {
-      if (isRecord(from.configMapRef) && from.configMapRef.optional !== true && !lookup("configmap", String(from.configMapRef.name))) return `configmap "${from.configMapRef.name}" not found`;
-      if (isRecord(from.secretRef) && from.secretRef.optional !== true && !lookup("secret", String(from.secretRef.name))) return `secret "${from.secretRef.name}" not found`;
+      if (isRecord(from.configMapRef) && from.configMapRef.optional !== true && !lookup("configmap", String(from.configMapRef.name)))
+        return `configmap "${from.configMapRef.name}" not found`;
+      if (isRecord(from.secretRef) && from.secretRef.optional !== true && !lookup("secret", String(from.secretRef.name)))
+        return `secret "${from.secretRef.name}" not found`;
     }
     for (const env of Array.isArray(container.env) ? container.env : []) {
       const ref = env?.valueFrom;
       if (!isRecord(ref)) continue;
-      for (const [field, kind, label] of [["secretKeyRef", "secret", "Secret"], ["configMapKeyRef", "configmap", "ConfigMap"]] as const) {
+      for (const [field, kind, label] of [
+        ["secretKeyRef", "secret", "Secret"],
+        ["configMapKeyRef", "configmap", "ConfigMap"],
+      ] as const) {
         const keyRef = ref[field];
         if (!isRecord(keyRef) || keyRef.optional === true) continue;
         const obj = lookup(kind, String(keyRef.name));
@@ -561,7 +627,13 @@ export class Kubelet implements Controller {
 
   private containerState(c: ContainerSim): { state: Obj; lastState: Obj } {
     const terminated = (run: Run): Obj => {
-      const out: Obj = { exitCode: run.exitCode ?? 0, reason: run.reason ?? "Completed", startedAt: rfc3339(run.startedAt), finishedAt: rfc3339(run.finishedAt ?? run.startedAt), containerID: run.containerID };
+      const out: Obj = {
+        exitCode: run.exitCode ?? 0,
+        reason: run.reason ?? "Completed",
+        startedAt: rfc3339(run.startedAt),
+        finishedAt: rfc3339(run.finishedAt ?? run.startedAt),
+        containerID: run.containerID,
+      };
       return out;
     };
     const lastState: Obj = c.last ? { terminated: terminated(c.last) } : {};
@@ -592,7 +664,12 @@ export class Kubelet implements Controller {
     const conditions: Obj[] = [];
     if (sim.stage === "schedule") return; // nothing reports on a pod no node has taken yet
     if (sim.stage === "unschedulable") {
-      const message = "0/3 nodes are available: " + (pod.spec?.affinity?.nodeAffinity || pod.spec?.nodeSelector ? "3 node(s) didn't match Pod's node affinity/selector" : "3 node(s) had untolerated taint {node.kubernetes.io/unschedulable: }") + ". preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
+      const message =
+        "0/3 nodes are available: " +
+        (pod.spec?.affinity?.nodeAffinity || pod.spec?.nodeSelector
+          ? "3 node(s) didn't match Pod's node affinity/selector"
+          : "3 node(s) had untolerated taint {node.kubernetes.io/unschedulable: }") +
+        ". preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
       conditions.push(condition("PodScheduled", "False", "Unschedulable", message));
       this.commitStatus(pod, { ...status, phase: "Pending", conditions, qosClass: qosClass(pod.spec) });
       return;
@@ -633,7 +710,15 @@ export class Kubelet implements Controller {
     status.containerStatuses = all.map((c) => {
       const spec = specContainers.find((s) => s.name === c.name) ?? {};
       const { state, lastState } = this.containerState(c);
-      const out: Obj = { name: c.name, state, lastState, ready: c.ready, restartCount: c.restartCount, image: normalizeImage(c.image), imageID: c.imageID ?? "" };
+      const out: Obj = {
+        name: c.name,
+        state,
+        lastState,
+        ready: c.ready,
+        restartCount: c.restartCount,
+        image: normalizeImage(c.image),
+        imageID: c.imageID ?? "",
+      };
       if (c.current) out.containerID = c.current.containerID;
       out.started = c.step === "running" && c.current?.finishedAt === undefined;
       if (isRecord(spec.resources) && Object.keys(spec.resources).length > 0) out.resources = deepCopy(spec.resources);

@@ -66,7 +66,18 @@ export function patchMergeKey(path: readonly string[], items: readonly unknown[]
 }
 
 /** Maps with arbitrary keys (granular maps): SSA records each key. Other objects are structs. */
-export const GRANULAR_MAPS = new Set(["labels", "annotations", "data", "stringData", "binaryData", "matchLabels", "nodeSelector", "limits", "requests", "selector"]);
+export const GRANULAR_MAPS = new Set([
+  "labels",
+  "annotations",
+  "data",
+  "stringData",
+  "binaryData",
+  "matchLabels",
+  "nodeSelector",
+  "limits",
+  "requests",
+  "selector",
+]);
 
 /** Structs SSA treats atomically (x-kubernetes-map-type: atomic): owned as one field. */
 export function isAtomicStruct(kind: string, path: readonly string[]): boolean {

@@ -27,7 +27,19 @@ interface ManagedEntry {
 const SEP = "\n";
 
 /** Metadata the API server never tracks in managedFields. */
-const UNTRACKED_METADATA = ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink", "generateName"];
+const UNTRACKED_METADATA = [
+  "name",
+  "namespace",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "managedFields",
+  "selfLink",
+  "generateName",
+];
 
 /** The part of an object a write on `subresource` manages: status for "status", everything else otherwise. */
 function trackedPart(obj: Obj, subresource: string | undefined): Obj {
@@ -182,7 +194,9 @@ export function printPath(path: string): string {
       if (segment.startsWith("f:")) return `.${segment.slice(2)}`;
       if (segment.startsWith("k:")) {
         const key = JSON.parse(segment.slice(2)) as Record<string, unknown>;
-        return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",")}]`;
+        return `[${Object.entries(key)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(",")}]`;
       }
       return `[=${segment.slice(2)}]`;
     })

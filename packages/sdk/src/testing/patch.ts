@@ -76,7 +76,10 @@ function patchFailed(message: string): ApiError {
 function parsePointer(pointer: string): string[] {
   if (pointer === "") return [];
   if (!pointer.startsWith("/")) throw patchFailed(`JSON pointer "${pointer}" must start with "/"`);
-  return pointer.slice(1).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 function resolveParent(doc: unknown, segments: string[], op: string): { parent: Obj | unknown[]; key: string } {

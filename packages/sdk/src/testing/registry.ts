@@ -54,7 +54,23 @@ function podNeedsKubelet(pod: Obj): boolean {
   return pod.spec?.nodeName !== undefined && phase !== "Succeeded" && phase !== "Failed";
 }
 
-const METADATA_ORDER = ["name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields"];
+const METADATA_ORDER = [
+  "name",
+  "generateName",
+  "namespace",
+  "selfLink",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "labels",
+  "annotations",
+  "ownerReferences",
+  "finalizers",
+  "managedFields",
+];
 const TOP_ORDER = ["kind", "apiVersion", "metadata"];
 
 /** JSON key order as the API server writes it (Go struct field order): kind, apiVersion, metadata, …, status last. */
@@ -141,7 +157,14 @@ export class Registry {
     if (!ns) throw notFound(this.namespaceRt(), namespace);
     if (ns.metadata.deletionTimestamp !== undefined && rt.kind !== "Event") {
       const err = forbidden(manager, "create", rt, namespace, name);
-      throw new ApiError({ ...err.status, message: `${rt.group === "" ? rt.plural : `${rt.plural}.${rt.group}`} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, details: { ...err.status.details, causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }] } });
+      throw new ApiError({
+        ...err.status,
+        message: `${rt.group === "" ? rt.plural : `${rt.plural}.${rt.group}`} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        details: {
+          ...err.status.details,
+          causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }],
+        },
+      });
     }
   }
 
@@ -166,18 +189,39 @@ export class Registry {
     const meta: Obj = isRecord(body.metadata) ? body.metadata : (body.metadata = {});
     this.checkNamespace(rt, meta, namespace);
     if (meta.resourceVersion !== undefined && meta.resourceVersion !== "") {
-      throw new ApiError(statusBody(500, "InternalError", "Internal error occurred: resourceVersion should not be set on objects to be created", { causes: [{ message: "resourceVersion should not be set on objects to be created" }] }));
+      throw new ApiError(
+        statusBody(500, "InternalError", "Internal error occurred: resourceVersion should not be set on objects to be created", {
+          causes: [{ message: "resourceVersion should not be set on objects to be created" }],
+        }),
+      );
     }
     if ((meta.name === undefined || meta.name === "") && typeof meta.generateName === "string" && meta.generateName !== "") {
       meta.name = `${meta.generateName}${this.random.names.chars(5)}`;
     }
-    for (const key of ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "selfLink", "managedFields", "resourceVersion"]) delete meta[key];
+    for (const key of [
+      "uid",
+      "creationTimestamp",
+      "deletionTimestamp",
+      "deletionGracePeriodSeconds",
+      "generation",
+      "selfLink",
+      "managedFields",
+      "resourceVersion",
+    ])
+      delete meta[key];
     const decoded = decodeObject(rt, body, { fieldValidation: options.fieldValidation ?? "Warn" });
     options.warnings?.push(...decoded.warnings);
     return this.finishCreate(rt, namespace, decoded.object, decoded.problems, options, undefined);
   }
 
-  private finishCreate(rt: ResourceType, namespace: string | undefined, obj: Obj, problems: ReturnType<typeof decodeObject>["problems"], options: WriteOptions, managedFields: Obj[] | undefined): Obj {
+  private finishCreate(
+    rt: ResourceType,
+    namespace: string | undefined,
+    obj: Obj,
+    problems: ReturnType<typeof decodeObject>["problems"],
+    options: WriteOptions,
+    managedFields: Obj[] | undefined,
+  ): Obj {
     const meta: Obj = obj.metadata;
     const name = String(meta.name ?? "");
     if (name !== "") this.admitNamespace(rt, namespace, name, options.manager);
@@ -193,7 +237,8 @@ export class Registry {
     if (rt.kind === "Pod" && isRecord(obj.status)) obj.status = initialStatus(rt, obj);
     validateObject(rt, obj, problems, undefined);
     if (this.store.get(rt, namespace, name)) throw alreadyExists(rt, name);
-    meta.managedFields = managedFields ?? updateOwnership(undefined, obj, { kind: rt.kind, manager: options.manager, apiVersion: apiVersionOf(rt), now: this.now() });
+    meta.managedFields =
+      managedFields ?? updateOwnership(undefined, obj, { kind: rt.kind, manager: options.manager, apiVersion: apiVersionOf(rt), now: this.now() });
     if (meta.managedFields.length === 0) delete meta.managedFields;
     const normalized = normalizeOrder(obj);
     if (options.dryRun) return normalized;
@@ -229,8 +274,10 @@ export class Registry {
   update(rt: ResourceType, old: Obj, next: Obj, options: WriteOptions): Obj {
     const body = options.subresource === "status" ? { ...next, metadata: { ...next.metadata } } : next;
     const meta: Obj = isRecord(body.metadata) ? body.metadata : (body.metadata = {});
-    if (meta.name !== old.metadata.name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${String(old.metadata.name)})`);
-    if (rt.namespaced && meta.namespace !== old.metadata.namespace) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    if (meta.name !== old.metadata.name)
+      throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${String(old.metadata.name)})`);
+    if (rt.namespaced && meta.namespace !== old.metadata.namespace)
+      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
     if (meta.resourceVersion !== undefined && meta.resourceVersion !== old.metadata.resourceVersion) throw conflict(rt, String(meta.name));
     const decoded = decodeObject(rt, body, { fieldValidation: options.fieldValidation ?? "Warn" });
     options.warnings?.push(...decoded.warnings);
@@ -244,7 +291,8 @@ export class Registry {
     const meta: Obj = isRecord(body.metadata) ? body.metadata : (body.metadata = {});
     const configured = { namespace: typeof meta.namespace === "string" ? meta.namespace : undefined, name: typeof meta.name === "string" ? meta.name : name };
     this.checkNamespace(rt, meta, namespace);
-    if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+    if (meta.name !== undefined && meta.name !== name)
+      throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
     meta.name = name;
     if (meta.managedFields !== undefined && meta.managedFields !== null) throw badRequest("metadata.managedFields must be nil");
     const old = this.store.get(rt, namespace, name);
@@ -253,7 +301,14 @@ export class Registry {
       throw conflict(rt, name, `Precondition failed: UID in precondition: ${String(meta.uid)}, UID in object meta: ${String(old.metadata.uid)}`);
     }
     decodeObject(rt, deepCopy(body), { fieldValidation: "Strict", apply: configured });
-    const result = applyConfiguration(old, body, { kind: rt.kind, manager: options.manager, apiVersion: apiVersionOf(rt), now: this.now(), force: options.force, ...(options.subresource ? { subresource: options.subresource } : {}) });
+    const result = applyConfiguration(old, body, {
+      kind: rt.kind,
+      manager: options.manager,
+      apiVersion: apiVersionOf(rt),
+      now: this.now(),
+      force: options.force,
+      ...(options.subresource ? { subresource: options.subresource } : {}),
+    });
     if (result.conflicts.length > 0) throw this.applyConflict(result.conflicts);
     const merged = result.object;
     const managedFields = merged.metadata.managedFields as Obj[];
@@ -294,7 +349,14 @@ export class Registry {
     return new ApiError(statusBody(409, "Conflict", message, { causes }));
   }
 
-  private finishUpdate(rt: ResourceType, old: Obj, candidate: Obj, problems: ReturnType<typeof decodeObject>["problems"], options: WriteOptions, appliedManagedFields: Obj[] | undefined): Obj {
+  private finishUpdate(
+    rt: ResourceType,
+    old: Obj,
+    candidate: Obj,
+    problems: ReturnType<typeof decodeObject>["problems"],
+    options: WriteOptions,
+    appliedManagedFields: Obj[] | undefined,
+  ): Obj {
     let next: Obj;
     const statusWrite = options.subresource === "status";
     if (statusWrite) {
@@ -317,13 +379,16 @@ export class Registry {
     meta.name = old.metadata.name;
     if (rt.namespaced) meta.namespace = old.metadata.namespace;
     meta.resourceVersion = old.metadata.resourceVersion;
-    if (appliedManagedFields === undefined && meta.managedFields === undefined && old.metadata.managedFields !== undefined) meta.managedFields = deepCopy(old.metadata.managedFields);
+    if (appliedManagedFields === undefined && meta.managedFields === undefined && old.metadata.managedFields !== undefined)
+      meta.managedFields = deepCopy(old.metadata.managedFields);
     if (old.metadata.deletionTimestamp !== undefined) {
       // Finalizers may only be removed from an object being deleted.
       const oldFinalizers: unknown[] = Array.isArray(old.metadata.finalizers) ? old.metadata.finalizers : [];
       const newFinalizers: unknown[] = Array.isArray(meta.finalizers) ? meta.finalizers : [];
       if (newFinalizers.some((f) => !oldFinalizers.includes(f))) {
-        throw invalid(rt, String(meta.name), [{ reason: "FieldValueForbidden", message: "Forbidden: no new finalizers can be added if the object is being deleted", field: "metadata.finalizers" }]);
+        throw invalid(rt, String(meta.name), [
+          { reason: "FieldValueForbidden", message: "Forbidden: no new finalizers can be added if the object is being deleted", field: "metadata.finalizers" },
+        ]);
       }
     }
     if (!statusWrite) {
@@ -332,14 +397,21 @@ export class Registry {
     }
     if (rt.generation && !statusWrite) {
       // Binding a pod to a node is not a spec change the pod's generation counts.
-      const specChanged = rt.kind === "Pod" ? !deepEqual({ ...next.spec, nodeName: undefined }, { ...old.spec, nodeName: undefined }) : !deepEqual(next.spec, old.spec);
+      const specChanged =
+        rt.kind === "Pod" ? !deepEqual({ ...next.spec, nodeName: undefined }, { ...old.spec, nodeName: undefined }) : !deepEqual(next.spec, old.spec);
       const annotationsChanged = rt.kind === "Deployment" && !deepEqual(next.metadata.annotations ?? {}, old.metadata.annotations ?? {});
       if (specChanged || annotationsChanged) meta.generation = Number(old.metadata.generation ?? 0) + 1;
     }
     if (appliedManagedFields !== undefined) meta.managedFields = appliedManagedFields;
     else if (options.untracked) meta.managedFields = old.metadata.managedFields === undefined ? undefined : deepCopy(old.metadata.managedFields);
     else {
-      const ownership = updateOwnership(old, next, { kind: rt.kind, manager: options.manager, apiVersion: apiVersionOf(rt), now: this.now(), ...(options.subresource ? { subresource: options.subresource } : {}) });
+      const ownership = updateOwnership(old, next, {
+        kind: rt.kind,
+        manager: options.manager,
+        apiVersion: apiVersionOf(rt),
+        now: this.now(),
+        ...(options.subresource ? { subresource: options.subresource } : {}),
+      });
       meta.managedFields = ownership;
     }
     if (Array.isArray(meta.managedFields) && meta.managedFields.length === 0) delete meta.managedFields;
@@ -407,7 +479,8 @@ export class Registry {
     }
     if (options.dryRun) return { body: RETURNS_DELETED_OBJECT.has(rt.kind) ? obj : successStatus(rt, obj), deleted: false };
     if (finalizers.length > 0 || graceful) {
-      if (already && deepEqual(finalizers, obj.metadata.finalizers ?? []) && deepEqual(meta.deletionTimestamp, obj.metadata.deletionTimestamp)) return { body: obj, deleted: false };
+      if (already && deepEqual(finalizers, obj.metadata.finalizers ?? []) && deepEqual(meta.deletionTimestamp, obj.metadata.deletionTimestamp))
+        return { body: obj, deleted: false };
       meta.finalizers = finalizers.length > 0 ? finalizers : undefined;
       if (!already && meta.deletionTimestamp === undefined) {
         meta.deletionTimestamp = rfc3339(now);

@@ -69,7 +69,9 @@ export function findResource(group: string, version: string, plural: string): Re
 /** By kind (`Job`), plural (`jobs`), short name (`deploy`) or qualified resource (`jobs.batch`). */
 export function resourceByName(name: string): ResourceType | undefined {
   const lower = name.toLowerCase();
-  return RESOURCES.find((r) => r.kind === name || r.kind.toLowerCase() === lower || r.plural === lower || r.shortNames.includes(lower) || qualifiedResource(r) === lower);
+  return RESOURCES.find(
+    (r) => r.kind === name || r.kind.toLowerCase() === lower || r.plural === lower || r.shortNames.includes(lower) || qualifiedResource(r) === lower,
+  );
 }
 
 export function resourceForObject(apiVersion: unknown, kind: unknown): ResourceType | undefined {

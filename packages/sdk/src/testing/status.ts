@@ -60,11 +60,19 @@ export function preconditionFailed(rt: ResourceType, name: string, what: "UID" |
   const d: NonNullable<Status["details"]> = { name };
   if (rt.group !== "") d.group = rt.group;
   d.kind = rt.kind;
-  return new ApiError(statusBody(409, "Conflict", `Operation cannot be fulfilled on ${qualifiedKind(rt)} "${name}": the ${what} in the precondition (${expected}) does not match the ${what} in record (${actual}). ${why}`, d));
+  return new ApiError(
+    statusBody(
+      409,
+      "Conflict",
+      `Operation cannot be fulfilled on ${qualifiedKind(rt)} "${name}": the ${what} in the precondition (${expected}) does not match the ${what} in record (${actual}). ${why}`,
+      d,
+    ),
+  );
 }
 
 export interface Cause {
-  reason: "FieldValueRequired" | "FieldValueInvalid" | "FieldValueNotSupported" | "FieldValueForbidden" | "FieldValueDuplicate" | "FieldValueTooLong" | (string & {});
+  reason:
+    "FieldValueRequired" | "FieldValueInvalid" | "FieldValueNotSupported" | "FieldValueForbidden" | "FieldValueDuplicate" | "FieldValueTooLong" | (string & {});
   /** Without the field: `Required value`, `Invalid value: "x": field is immutable`. */
   message: string;
   field: string;
@@ -92,7 +100,14 @@ export function unauthorized(): ApiError {
   return new ApiError(statusBody(401, "Unauthorized", "Unauthorized"));
 }
 
-export function forbidden(user: string, verb: string, rt: { group: string; plural: string }, namespace: string | undefined, name?: string, subresource?: string): ApiError {
+export function forbidden(
+  user: string,
+  verb: string,
+  rt: { group: string; plural: string },
+  namespace: string | undefined,
+  name?: string,
+  subresource?: string,
+): ApiError {
   const resource = subresource ? `${rt.plural}/${subresource}` : rt.plural;
   const qualified = rt.group === "" ? rt.plural : `${rt.plural}.${rt.group}`;
   const subject = name ? `${qualified} "${name}"` : qualified;
@@ -101,7 +116,9 @@ export function forbidden(user: string, verb: string, rt: { group: string; plura
   if (name) d.name = name;
   if (rt.group !== "") d.group = rt.group;
   d.kind = rt.plural;
-  return new ApiError(statusBody(403, "Forbidden", `${subject} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${rt.group}" ${scope}`, d));
+  return new ApiError(
+    statusBody(403, "Forbidden", `${subject} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${rt.group}" ${scope}`, d),
+  );
 }
 
 export function methodNotAllowed(): ApiError {
@@ -113,7 +130,9 @@ export function routeNotFound(): ApiError {
 }
 
 export function unsupportedMediaType(accepted: readonly string[]): ApiError {
-  return new ApiError(statusBody(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`, {}));
+  return new ApiError(
+    statusBody(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`, {}),
+  );
 }
 
 function gone(message: string): ApiError {

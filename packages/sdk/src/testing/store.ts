@@ -63,7 +63,7 @@ export class Store {
    * expired as those pushed out of the history.
    */
   oldestResumable(): number {
-    return this.evicted ? this.history[0]?.rv ?? this.rv + 1 : this.startRv + 1;
+    return this.evicted ? (this.history[0]?.rv ?? this.rv + 1) : this.startRv + 1;
   }
 
   private evicted = false;
@@ -113,7 +113,8 @@ export class Store {
       names.delete(String(meta.name));
       if (names.size === 0) namespaces.delete(ns);
     }
-    const ownerUids = (o: Obj | undefined): string[] => (Array.isArray(o?.metadata?.ownerReferences) ? o.metadata.ownerReferences.map((r: Obj) => String(r.uid)) : []);
+    const ownerUids = (o: Obj | undefined): string[] =>
+      Array.isArray(o?.metadata?.ownerReferences) ? o.metadata.ownerReferences.map((r: Obj) => String(r.uid)) : [];
     for (const uid of ownerUids(previous)) this.byOwner.get(uid)?.delete(key);
     for (const uid of ownerUids(obj)) {
       let keys = this.byOwner.get(uid);

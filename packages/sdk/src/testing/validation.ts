@@ -42,9 +42,12 @@ function removeAt(root: unknown, path: string): void {
 }
 
 const NAME_MESSAGES: Record<string, string> = {
-  "DNS-1123 subdomain": "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-  "DNS-1123 label": "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-  "DNS-1035 label": "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+  "DNS-1123 subdomain":
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+  "DNS-1123 label":
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+  "DNS-1035 label":
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
 };
 
 function causeOf(problem: ManifestProblem): Cause {
@@ -61,7 +64,14 @@ function causeOf(problem: ManifestProblem): Cause {
   return { reason: "FieldValueInvalid", message: `Invalid value: ${problem.message}`, field };
 }
 
-const GO_TYPES: Record<string, string> = { integer: "int32", number: "float64", string: "string", boolean: "bool", object: "map[string]interface {}", array: "[]interface {}" };
+const GO_TYPES: Record<string, string> = {
+  integer: "int32",
+  number: "float64",
+  string: "string",
+  boolean: "bool",
+  object: "map[string]interface {}",
+  array: "[]interface {}",
+};
 
 function isDecodeProblem(problem: ManifestProblem): boolean {
   if (problem.code === "type" || problem.code === "kind") return true;
@@ -70,14 +80,24 @@ function isDecodeProblem(problem: ManifestProblem): boolean {
 }
 
 /** encoding/json's names of JSON values in "cannot unmarshal X into …". */
-const JSON_VALUE_NAMES: Record<string, string> = { integer: "number", number: "number", boolean: "bool", string: "string", object: "object", array: "array", null: "null" };
+const JSON_VALUE_NAMES: Record<string, string> = {
+  integer: "number",
+  number: "number",
+  boolean: "bool",
+  string: "string",
+  object: "object",
+  array: "array",
+  null: "null",
+};
 
 /**
  * The field path encoding/json reports: struct fields only, no list indices and no keys of maps with arbitrary keys
  * (`data.a` → `data`).
  */
 function goFieldPath(path: string): string {
-  const parts = fieldPath(path).replace(/\[\d+\]/g, "").split(".");
+  const parts = fieldPath(path)
+    .replace(/\[\d+\]/g, "")
+    .split(".");
   const out: string[] = [];
   for (const part of parts) {
     out.push(part);
@@ -89,7 +109,10 @@ function goFieldPath(path: string): string {
 function decodeMessage(problem: ManifestProblem, rt: ResourceType): string {
   const m = /^expected (.+), got (\w+)$/.exec(problem.message);
   if (m) {
-    const expected = m[1]!.split(" or ").map((t) => GO_TYPES[t] ?? t).join(" or ");
+    const expected = m[1]!
+      .split(" or ")
+      .map((t) => GO_TYPES[t] ?? t)
+      .join(" or ");
     return `json: cannot unmarshal ${JSON_VALUE_NAMES[m[2]!] ?? m[2]} into Go struct field ${rt.kind}.${goFieldPath(problem.path)} of type ${expected}`;
   }
   return `${fieldPath(problem.path)}: ${problem.message}`;
@@ -137,10 +160,18 @@ export function decodeObject(rt: ResourceType, body: Obj, options: DecodeOptions
       // does (`/name` when the configuration gives no namespace).
       const { namespace, name } = options.apply;
       const first = unknown[0]!;
-      throw new ApiError(statusBody(500, "", `failed to create typed patch object (${namespace ?? ""}/${name}; ${gvkString(apiVersionOf(rt), rt.kind)}): .${fieldPath(first.path)}: field not declared in schema`));
+      throw new ApiError(
+        statusBody(
+          500,
+          "",
+          `failed to create typed patch object (${namespace ?? ""}/${name}; ${gvkString(apiVersionOf(rt), rt.kind)}): .${fieldPath(first.path)}: field not declared in schema`,
+        ),
+      );
     }
     if (options.fieldValidation === "Strict") {
-      throw badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: strict decoding error: ${unknown.map((p) => `unknown field "${fieldPath(p.path)}"`).join(", ")}`);
+      throw badRequest(
+        `${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: strict decoding error: ${unknown.map((p) => `unknown field "${fieldPath(p.path)}"`).join(", ")}`,
+      );
     }
     for (const p of unknown) {
       if (options.fieldValidation === "Warn") warnings.push(`unknown field "${fieldPath(p.path)}"`);
@@ -153,7 +184,11 @@ export function decodeObject(rt: ResourceType, body: Obj, options: DecodeOptions
 function templateLabelsCause(spec: Obj, prefix = "spec", missingSelectorMatchesNothing = false): Cause[] {
   const selector = spec.selector;
   const labels = spec.template?.metadata?.labels;
-  const mismatch: Cause = { reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(labels ?? null)}: \`selector\` does not match template \`labels\``, field: `${prefix}.template.metadata.labels` };
+  const mismatch: Cause = {
+    reason: "FieldValueInvalid",
+    message: `Invalid value: ${JSON.stringify(labels ?? null)}: \`selector\` does not match template \`labels\``,
+    field: `${prefix}.template.metadata.labels`,
+  };
   // A Job's missing selector selects nothing (metav1.LabelSelectorAsSelector(nil)): its labels never match.
   if (!isRecord(selector)) return missingSelectorMatchesNothing ? [mismatch] : [];
   const requirements = labelSelectorFromObject(selector);
@@ -168,11 +203,22 @@ function kindRules(rt: ResourceType, obj: Obj): Cause[] {
     case "Deployment":
     case "ReplicaSet": {
       if (!isRecord(spec.selector)) causes.push({ reason: "FieldValueRequired", message: "Required value", field: "spec.selector" });
-      else if (labelSelectorFromObject(spec.selector).length === 0) causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(spec.selector)}: empty selector is invalid for deployment`, field: "spec.selector" });
+      else if (labelSelectorFromObject(spec.selector).length === 0)
+        causes.push({
+          reason: "FieldValueInvalid",
+          message: `Invalid value: ${JSON.stringify(spec.selector)}: empty selector is invalid for deployment`,
+          field: "spec.selector",
+        });
       causes.push(...templateLabelsCause(spec));
-      if (typeof spec.replicas === "number" && spec.replicas < 0) causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${spec.replicas}: must be greater than or equal to 0`, field: "spec.replicas" });
+      if (typeof spec.replicas === "number" && spec.replicas < 0)
+        causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${spec.replicas}: must be greater than or equal to 0`, field: "spec.replicas" });
       const policy = spec.template?.spec?.restartPolicy;
-      if (policy !== undefined && policy !== "Always") causes.push({ reason: "FieldValueNotSupported", message: `Unsupported value: "${policy}": supported values: "Always"`, field: "spec.template.spec.restartPolicy" });
+      if (policy !== undefined && policy !== "Always")
+        causes.push({
+          reason: "FieldValueNotSupported",
+          message: `Unsupported value: "${policy}": supported values: "Always"`,
+          field: "spec.template.spec.restartPolicy",
+        });
       break;
     }
     case "Job": {
@@ -186,7 +232,11 @@ function kindRules(rt: ResourceType, obj: Obj): Cause[] {
       for (const field of ["backoffLimit", "activeDeadlineSeconds", "parallelism", "completions", "ttlSecondsAfterFinished"]) {
         const value = spec[field];
         if (typeof value === "number" && (value < 0 || (field === "activeDeadlineSeconds" && value === 0))) {
-          causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${value}: must be greater than ${field === "activeDeadlineSeconds" ? "" : "or equal to "}0`, field: `spec.${field}` });
+          causes.push({
+            reason: "FieldValueInvalid",
+            message: `Invalid value: ${value}: must be greater than ${field === "activeDeadlineSeconds" ? "" : "or equal to "}0`,
+            field: `spec.${field}`,
+          });
         }
       }
       break;
@@ -198,9 +248,16 @@ function kindRules(rt: ResourceType, obj: Obj): Cause[] {
         paths.forEach((p, j) => {
           if (!isRecord(p)) return;
           const field = `spec.rules[${i}].http.paths[${j}]`;
-          if (p.pathType === undefined) causes.push({ reason: "FieldValueRequired", message: "Required value: pathType must be specified", field: `${field}.pathType` });
-          else if (!["Exact", "Prefix", "ImplementationSpecific"].includes(p.pathType)) causes.push({ reason: "FieldValueNotSupported", message: `Unsupported value: "${p.pathType}": supported values: "Exact", "ImplementationSpecific", "Prefix"`, field: `${field}.pathType` });
-          if (typeof p.path === "string" && p.pathType !== "ImplementationSpecific" && !p.path.startsWith("/")) causes.push({ reason: "FieldValueInvalid", message: `Invalid value: "${p.path}": must be an absolute path`, field: `${field}.path` });
+          if (p.pathType === undefined)
+            causes.push({ reason: "FieldValueRequired", message: "Required value: pathType must be specified", field: `${field}.pathType` });
+          else if (!["Exact", "Prefix", "ImplementationSpecific"].includes(p.pathType))
+            causes.push({
+              reason: "FieldValueNotSupported",
+              message: `Unsupported value: "${p.pathType}": supported values: "Exact", "ImplementationSpecific", "Prefix"`,
+              field: `${field}.pathType`,
+            });
+          if (typeof p.path === "string" && p.pathType !== "ImplementationSpecific" && !p.path.startsWith("/"))
+            causes.push({ reason: "FieldValueInvalid", message: `Invalid value: "${p.path}": must be an absolute path`, field: `${field}.path` });
         });
       });
       break;
@@ -232,7 +289,8 @@ function updateRules(rt: ResourceType, obj: Obj, old: Obj): Cause[] {
       if (!deepEqual(spec.template, oldSpec.template) && !(spec.suspend === true && old.status?.startTime === undefined)) {
         causes.push({ reason: "FieldValueInvalid", message: "Invalid value: core.PodTemplateSpec{...}: field is immutable", field: "spec.template" });
       }
-      if (spec.completions !== oldSpec.completions && spec.completionMode !== "Indexed") causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${spec.completions}: field is immutable`, field: "spec.completions" });
+      if (spec.completions !== oldSpec.completions && spec.completionMode !== "Indexed")
+        causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${spec.completions}: field is immutable`, field: "spec.completions" });
       break;
     case "Deployment":
     case "ReplicaSet":
@@ -240,21 +298,38 @@ function updateRules(rt: ResourceType, obj: Obj, old: Obj): Cause[] {
       break;
     case "Service":
       if (oldSpec.clusterIP !== undefined && spec.clusterIP !== oldSpec.clusterIP) {
-        causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(spec.clusterIPs ?? [spec.clusterIP])}: may not change once set`, field: "spec.clusterIPs[0]" });
+        causes.push({
+          reason: "FieldValueInvalid",
+          message: `Invalid value: ${JSON.stringify(spec.clusterIPs ?? [spec.clusterIP])}: may not change once set`,
+          field: "spec.clusterIPs[0]",
+        });
       }
       break;
     case "Secret":
     case "ConfigMap":
       if (old.immutable === true) {
-        if (!deepEqual(obj.data, old.data)) causes.push({ reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "data" });
-        if (obj.immutable !== true) causes.push({ reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "immutable" });
+        if (!deepEqual(obj.data, old.data))
+          causes.push({ reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "data" });
+        if (obj.immutable !== true)
+          causes.push({ reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set", field: "immutable" });
       }
       break;
     case "Pod": {
       // Binding (the scheduler setting nodeName once) is a separate subresource in the real API; allowed here.
-      const strip = (s: Obj): Obj => ({ ...s, nodeName: oldSpec.nodeName === undefined ? undefined : s.nodeName, containers: (s.containers ?? []).map((c: Obj) => ({ ...c, image: undefined })), activeDeadlineSeconds: undefined, tolerations: undefined });
+      const strip = (s: Obj): Obj => ({
+        ...s,
+        nodeName: oldSpec.nodeName === undefined ? undefined : s.nodeName,
+        containers: (s.containers ?? []).map((c: Obj) => ({ ...c, image: undefined })),
+        activeDeadlineSeconds: undefined,
+        tolerations: undefined,
+      });
       if (!deepEqual(strip(spec), strip(oldSpec))) {
-        causes.push({ reason: "FieldValueForbidden", message: "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)", field: "spec" });
+        causes.push({
+          reason: "FieldValueForbidden",
+          message:
+            "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+          field: "spec",
+        });
       }
       break;
     }
@@ -286,7 +361,8 @@ function gvkString(apiVersion: string, kind: string): string {
  * type is refused with the decoder's message.
  */
 export function checkTypeMeta(rt: ResourceType, body: unknown, mode: "decode" | "apply" = "decode"): asserts body is Obj {
-  if (!isRecord(body)) throw badRequest(`the object provided is unrecognized (must be of type ${rt.kind}): couldn't get version/kind; json parse error: expected an object`);
+  if (!isRecord(body))
+    throw badRequest(`the object provided is unrecognized (must be of type ${rt.kind}): couldn't get version/kind; json parse error: expected an object`);
   const absent = (value: unknown): boolean => value === undefined || value === null || value === "";
   if (mode === "apply" && (absent(body.kind) || absent(body.apiVersion))) {
     throw badRequest(`invalid object type: ${gvkString(absent(body.apiVersion) ? "" : String(body.apiVersion), absent(body.kind) ? "" : String(body.kind))}`);
@@ -294,12 +370,16 @@ export function checkTypeMeta(rt: ResourceType, body: unknown, mode: "decode" | 
   if (absent(body.apiVersion)) body.apiVersion = apiVersionOf(rt);
   if (absent(body.kind)) body.kind = rt.kind;
   if (typeof body.apiVersion !== "string" || typeof body.kind !== "string") {
-    throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${typeof body.kind !== "string" ? "kind" : "apiVersion"} into Go struct field .${typeof body.kind !== "string" ? "kind" : "apiVersion"} of type string`);
+    throw badRequest(
+      `couldn't get version/kind; json parse error: json: cannot unmarshal ${typeof body.kind !== "string" ? "kind" : "apiVersion"} into Go struct field .${typeof body.kind !== "string" ? "kind" : "apiVersion"} of type string`,
+    );
   }
   if (body.apiVersion === apiVersionOf(rt) && body.kind === rt.kind) return;
   const prefix = `${body.kind} in version "${versionPart(body.apiVersion)}" cannot be handled as a ${rt.kind}`;
   if (resourceForObject(body.apiVersion, body.kind)) {
-    throw badRequest(`${prefix}: converting (${versionPart(body.apiVersion)}.${body.kind}) to (${INTERNAL_PACKAGE[rt.group] ?? rt.group}.${rt.kind}): unknown conversion`);
+    throw badRequest(
+      `${prefix}: converting (${versionPart(body.apiVersion)}.${body.kind}) to (${INTERNAL_PACKAGE[rt.group] ?? rt.group}.${rt.kind}): unknown conversion`,
+    );
   }
   throw badRequest(`${prefix}: no kind "${body.kind}" is registered for version "${body.apiVersion}" in scheme "pkg/runtime/scheme.go:111"`);
 }

@@ -126,10 +126,14 @@ export function openWatch(deps: WatchDeps, params: WatchParams, onClose: () => v
     cleanups.push(store.subscribe(deliver));
     if (params.allowBookmarks) {
       const schedule = (): void => {
-        const cancel = clock.setTimer(BOOKMARK_INTERVAL_MS, () => {
-          bookmark(false);
-          schedule();
-        }, { background: true });
+        const cancel = clock.setTimer(
+          BOOKMARK_INTERVAL_MS,
+          () => {
+            bookmark(false);
+            schedule();
+          },
+          { background: true },
+        );
         cleanups.push(cancel);
       };
       schedule();

@@ -79,7 +79,9 @@ export class ReplicaSetController implements Controller {
     } else if (active.length > desired) {
       // Delete the least useful pods first: unscheduled, then not ready, then the newest.
       const rank = (p: Obj): number => (p.spec?.nodeName === undefined ? 0 : !isReady(p) ? 1 : 2);
-      const victims = [...active].sort((a, b) => rank(a) - rank(b) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp))).slice(0, active.length - desired);
+      const victims = [...active]
+        .sort((a, b) => rank(a) - rank(b) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))
+        .slice(0, active.length - desired);
       for (const pod of victims) {
         this.deps.registry.delete(this.podRt, namespace, pod.metadata.name, { propagationPolicy: "Background" });
         this.deps.events.record(this.rsRt, rs, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`, { component: "replicaset-controller" });
@@ -106,9 +108,19 @@ export class ReplicaSetController implements Controller {
 
   private createPod(rs: Obj): void {
     const template: Obj = rs.spec?.template ?? {};
-    const metadata: Obj = { generateName: `${rs.metadata.name}-`, namespace: rs.metadata.namespace, labels: deepCopy(template.metadata?.labels ?? {}), ownerReferences: [controllerRef(this.rsRt, rs)] };
+    const metadata: Obj = {
+      generateName: `${rs.metadata.name}-`,
+      namespace: rs.metadata.namespace,
+      labels: deepCopy(template.metadata?.labels ?? {}),
+      ownerReferences: [controllerRef(this.rsRt, rs)],
+    };
     if (isRecord(template.metadata?.annotations)) metadata.annotations = deepCopy(template.metadata.annotations);
-    const pod = this.deps.registry.create(this.podRt, rs.metadata.namespace, { apiVersion: "v1", kind: "Pod", metadata, spec: deepCopy(template.spec ?? {}) }, { manager: MANAGER, fieldValidation: "Strict" });
+    const pod = this.deps.registry.create(
+      this.podRt,
+      rs.metadata.namespace,
+      { apiVersion: "v1", kind: "Pod", metadata, spec: deepCopy(template.spec ?? {}) },
+      { manager: MANAGER, fieldValidation: "Strict" },
+    );
     this.deps.events.record(this.rsRt, rs, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`, { component: "replicaset-controller" });
   }
 }
@@ -150,7 +162,11 @@ export class DeploymentController implements Controller {
     if (from === replicas) return rs;
     const next = deepCopy(rs);
     next.spec.replicas = replicas;
-    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), "deployment.kubernetes.io/desired-replicas": String(d.spec.replicas ?? 1), "deployment.kubernetes.io/max-replicas": String(Number(d.spec.replicas ?? 1) + this.maxSurge(d)) };
+    next.metadata.annotations = {
+      ...(next.metadata.annotations ?? {}),
+      "deployment.kubernetes.io/desired-replicas": String(d.spec.replicas ?? 1),
+      "deployment.kubernetes.io/max-replicas": String(Number(d.spec.replicas ?? 1) + this.maxSurge(d)),
+    };
     const updated = this.deps.registry.update(this.rsRt, rs, next, { manager: MANAGER, fieldValidation: "Strict" });
     this.event(d, `Scaled ${replicas > from ? "up" : "down"} replica set ${rs.metadata.name} from ${from} to ${replicas}`);
     return updated;
@@ -200,7 +216,8 @@ export class DeploymentController implements Controller {
       const selector = deepCopy(d.spec.selector);
       selector.matchLabels = { ...(selector.matchLabels ?? {}), [HASH_LABEL]: hash };
       const annotations: Obj = {};
-      for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) if (k !== REVISION && k !== "kubectl.kubernetes.io/last-applied-configuration") annotations[k] = v;
+      for (const [k, v] of Object.entries(d.metadata.annotations ?? {}))
+        if (k !== REVISION && k !== "kubectl.kubernetes.io/last-applied-configuration") annotations[k] = v;
       annotations["deployment.kubernetes.io/desired-replicas"] = String(desired);
       annotations["deployment.kubernetes.io/max-replicas"] = String(desired + this.maxSurge(d));
       annotations[REVISION] = String(maxRevision + 1);
@@ -208,7 +225,13 @@ export class DeploymentController implements Controller {
       const rs: Obj = {
         apiVersion: "apps/v1",
         kind: "ReplicaSet",
-        metadata: { name: rsName, namespace, labels: { ...(d.spec.template?.metadata?.labels ?? {}), [HASH_LABEL]: hash }, annotations, ownerReferences: [controllerRef(this.deployRt, d)] },
+        metadata: {
+          name: rsName,
+          namespace,
+          labels: { ...(d.spec.template?.metadata?.labels ?? {}), [HASH_LABEL]: hash },
+          annotations,
+          ownerReferences: [controllerRef(this.deployRt, d)],
+        },
         spec: { replicas: initial, ...(d.spec.minReadySeconds !== undefined ? { minReadySeconds: d.spec.minReadySeconds } : {}), selector, template },
       };
       newRS = this.deps.registry.create(this.rsRt, namespace, rs, { manager: MANAGER, fieldValidation: "Strict" });
@@ -275,8 +298,11 @@ export class DeploymentController implements Controller {
     // Old ReplicaSets beyond revisionHistoryLimit, scaled to zero and empty, are deleted.
     all = list();
     const limit = Number(d.spec.revisionHistoryLimit ?? 10);
-    const removable = all.filter((rs) => rs.metadata.name !== newName && Number(rs.spec?.replicas ?? 0) === 0 && Number(rs.status?.replicas ?? 0) === 0).sort((a, b) => Number(a.metadata.annotations?.[REVISION] ?? 0) - Number(b.metadata.annotations?.[REVISION] ?? 0));
-    for (const rs of removable.slice(0, Math.max(0, removable.length - limit))) this.deps.registry.delete(this.rsRt, namespace, rs.metadata.name, { propagationPolicy: "Background" });
+    const removable = all
+      .filter((rs) => rs.metadata.name !== newName && Number(rs.spec?.replicas ?? 0) === 0 && Number(rs.status?.replicas ?? 0) === 0)
+      .sort((a, b) => Number(a.metadata.annotations?.[REVISION] ?? 0) - Number(b.metadata.annotations?.[REVISION] ?? 0));
+    for (const rs of removable.slice(0, Math.max(0, removable.length - limit)))
+      this.deps.registry.delete(this.rsRt, namespace, rs.metadata.name, { propagationPolicy: "Background" });
 
     this.writeStatus(key, d, list(), newName, created, now);
   }
@@ -316,7 +342,11 @@ export class DeploymentController implements Controller {
 
     const complete = updated === desired && replicas === desired && available === desired && Number(newRS?.spec?.replicas ?? 0) === desired;
     const progressing = conditions.find((c) => c.type === "Progressing");
-    const progressed = updated > Number(prev.updatedReplicas ?? 0) || ready > Number(prev.readyReplicas ?? 0) || available > Number(prev.availableReplicas ?? 0) || (replicas - updated) < (Number(prev.replicas ?? 0) - Number(prev.updatedReplicas ?? 0));
+    const progressed =
+      updated > Number(prev.updatedReplicas ?? 0) ||
+      ready > Number(prev.readyReplicas ?? 0) ||
+      available > Number(prev.availableReplicas ?? 0) ||
+      replicas - updated < Number(prev.replicas ?? 0) - Number(prev.updatedReplicas ?? 0);
     const deadlineMs = Number(current.spec?.progressDeadlineSeconds ?? 600) * 1000;
     if (created) set("Progressing", "True", "NewReplicaSetCreated", `Created new replica set "${newName}"`, true);
     else if (complete) set("Progressing", "True", "NewReplicaSetAvailable", `ReplicaSet "${newName}" has successfully progressed.`, false);
@@ -345,6 +375,7 @@ export class DeploymentController implements Controller {
       this.deps.registry.update(this.deployRt, current, next, { manager: MANAGER, subresource: "status", fieldValidation: "Strict" });
     }
     const now2 = conditions.find((c) => c.type === "Progressing");
-    if (!complete && now2 && now2.reason !== "ProgressDeadlineExceeded") this.deps.manager.wakeAt(this, key, Date.parse(String(now2.lastUpdateTime)) + deadlineMs + 1000);
+    if (!complete && now2 && now2.reason !== "ProgressDeadlineExceeded")
+      this.deps.manager.wakeAt(this, key, Date.parse(String(now2.lastUpdateTime)) + deadlineMs + 1000);
   }
 }

@@ -29,8 +29,7 @@ function setup(options: FakeClusterOptions = {}, change?: (input: Input) => void
   const locks = new KeyedLock();
   const run = (extra: ApplyOptions = {}) =>
     applyPlan(plan, kube, { clock: cluster.clock, locks, random: () => 0.5, jobPollIntervalMs: 1000, onEvent: (e) => events.push(e), ...extra });
-  const follow = () =>
-    followEnvironment(kube, { environment: plan.environment, clock: cluster.clock });
+  const follow = () => followEnvironment(kube, { environment: plan.environment, clock: cluster.clock });
   return { cluster, kube, plan, events, run, follow, locks };
 }
 
@@ -41,9 +40,7 @@ function writes(log: ReadonlyArray<{ method: string; path: string; status: numbe
 }
 
 function resourceVersions(cluster: ReturnType<typeof createFakeCluster>, plan: ProvisioningPlan) {
-  return Object.fromEntries(
-    plan.steps.map((s) => [s.id, (cluster.getObject(s.kind, plan.namespace, s.name) as any)?.metadata?.resourceVersion]),
-  );
+  return Object.fromEntries(plan.steps.map((s) => [s.id, (cluster.getObject(s.kind, plan.namespace, s.name) as any)?.metadata?.resourceVersion]));
 }
 
 describe("applyPlan against the fake cluster", () => {
@@ -57,10 +54,12 @@ describe("applyPlan against the fake cluster", () => {
     const patches = w.filter((r) => r.method === "PATCH").map((r) => r.path);
     expect(new Set(patches).size).toBe(plan.steps.length - 2);
     // Jobs are created (POST), everything else server-side applied (PATCH).
-    expect(w.filter((r) => r.method === "POST").map((r) => r.path).sort()).toEqual([
-      "/apis/batch/v1/namespaces/lms-dev/jobs",
-      "/apis/batch/v1/namespaces/lms-dev/jobs",
-    ]);
+    expect(
+      w
+        .filter((r) => r.method === "POST")
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(["/apis/batch/v1/namespaces/lms-dev/jobs", "/apis/batch/v1/namespaces/lms-dev/jobs"]);
     expect(events[0]).toMatchObject({ type: "run-started", total: plan.steps.length });
     expect(events.at(-1)).toMatchObject({ type: "run-finished", status: "succeeded" });
     expect(events.filter((e) => e.type === "step-succeeded").map((e) => (e as { done: number }).done)).toEqual(plan.steps.map((_, i) => i + 1));
@@ -146,7 +145,10 @@ describe("applyPlan against the fake cluster", () => {
       return template;
     };
     const templates = [
-      renamed("rsa-secret", [["rsa-secret-{{client-slug}}", "lms-keys-{{client-slug}}"], ['"rsa_key"', '"private.pem"']]),
+      renamed("rsa-secret", [
+        ["rsa-secret-{{client-slug}}", "lms-keys-{{client-slug}}"],
+        ['"rsa_key"', '"private.pem"'],
+      ]),
       renamed("lms-deployment", [["rsa-secret-{{client-slug}}", "lms-keys-{{client-slug}}"]]),
       renamed("db-setup-secret", [['"postgres-user-password"', '"pg-password"']]),
       renamed("postgres-setup-job", [['"postgres-user-password"', '"pg-password"']]),
@@ -160,9 +162,17 @@ describe("applyPlan against the fake cluster", () => {
     // 1C comes back without the secrets: the description it gets from the same input finds them all.
     const { secrets: _secrets, ...withoutSecrets } = { ...structuredClone(example), templates } as Input;
     const resolved = await resolveCustomerSecrets(kube, { environment: describeEnvironment(withoutSecrets) });
-    expect(resolved.sources).toEqual({ rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresUserPassword: "cluster", clickhouseUserPassword: "cluster" });
+    expect(resolved.sources).toEqual({
+      rsaPrivateKeyPem: "cluster",
+      keysSecretSeed: "cluster",
+      postgresUserPassword: "cluster",
+      clickhouseUserPassword: "cluster",
+    });
     expect(resolved.secrets).toEqual(example.secrets);
-    const again = await applyPlan(createProvisioningPlan({ ...withoutSecrets, secrets: resolved.secrets }), kube, { clock: cluster.clock, jobPollIntervalMs: 1000 });
+    const again = await applyPlan(createProvisioningPlan({ ...withoutSecrets, secrets: resolved.secrets }), kube, {
+      clock: cluster.clock,
+      jobPollIntervalMs: 1000,
+    });
     expect(again.steps.map((s) => s.outcome)).toEqual(again.steps.map(() => "unchanged"));
   });
 
@@ -326,7 +336,9 @@ describe("what a real API server showed the fake never did (issue 10)", () => {
     await run();
     const job = cluster.getObject("Job", "lms-dev", "postgres-setup-c42") as any;
     expect(job.metadata.managedFields.map((f: any) => f.manager)).toContain("sreda");
-    expect(cluster.requestLog.filter((r) => r.method === "POST" && r.path.endsWith("/jobs")).map((r) => new URLSearchParams(r.query).get("fieldManager"))).toEqual(["sreda", "sreda"]);
+    expect(
+      cluster.requestLog.filter((r) => r.method === "POST" && r.path.endsWith("/jobs")).map((r) => new URLSearchParams(r.query).get("fieldManager")),
+    ).toEqual(["sreda", "sreda"]);
   });
 
   it("explains an immutable field in operator words with the way forward", async () => {

@@ -32,13 +32,20 @@ describe("provisioning C42 through msw", () => {
     // Preflight: the namespace, the two expected secrets, one access review per (kind, verb).
     expect(count("GET", /\/namespaces\/lms-dev$/)).toBe(1);
     expect(count("GET", /\/secrets\/(repository-token|tls)$/)).toBe(2);
-    expect(count("POST", /selfsubjectaccessreviews$/)).toBe(5 * 2 /* Secret, ConfigMap, Service, Ingress, Deployment: get, patch */ + 3 /* Job: get, create, delete */ + 7 /* status: pods, Jobs, Deployment list/watch; events list */);
+    expect(count("POST", /selfsubjectaccessreviews$/)).toBe(
+      5 * 2 /* Secret, ConfigMap, Service, Ingress, Deployment: get, patch */ +
+        3 /* Job: get, create, delete */ +
+        7 /* status: pods, Jobs, Deployment list/watch; events list */,
+    );
     // Execution: one read and one write per object; Jobs are then polled until Complete.
     expect(count("PATCH", /./)).toBe(7);
     expect(count("POST", /\/jobs$/)).toBe(2);
     expect(count("DELETE", /./)).toBe(0);
     for (const step of plan.steps.filter((s) => s.kind !== "Job")) {
-      expect(cluster.requestLog.filter((r) => r.method === "GET" && r.path.endsWith(`/${step.name}`)), step.id).toHaveLength(1);
+      expect(
+        cluster.requestLog.filter((r) => r.method === "GET" && r.path.endsWith(`/${step.name}`)),
+        step.id,
+      ).toHaveLength(1);
     }
     expect(cluster.requestLog.every((r) => r.status < 400 || r.status === 404)).toBe(true);
 

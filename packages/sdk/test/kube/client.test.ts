@@ -6,17 +6,9 @@ import { inspect } from "node:util";
 import forge from "node-forge";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Pod, Status } from "../../src/core/kube-objects.js";
-import {
-  createKubeClient,
-  isKubeError,
-  KubeNetworkError,
-  KubeStatusError,
-  type KubeClientConfig,
-} from "../../src/kube/index.js";
+import { createKubeClient, isKubeError, KubeNetworkError, KubeStatusError, type KubeClientConfig } from "../../src/kube/index.js";
 
 // ---------------------------------------------------------------------------------------------------------------
-
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // A scripted transport: records every Request and answers with the next scripted reply.
@@ -173,7 +165,11 @@ describe("requests", () => {
 
   it("request: merges the path's own query with `query` and returns status, headers and body", async () => {
     const { kube, calls } = setup([json({ ok: true }, 200, { "x-test": "1" })]);
-    const res = await kube.request<{ ok: boolean }>({ method: "GET", path: "/api/v1/pods?limit=5&fieldSelector=a%3Db", query: { limit: 10, pretty: undefined } });
+    const res = await kube.request<{ ok: boolean }>({
+      method: "GET",
+      path: "/api/v1/pods?limit=5&fieldSelector=a%3Db",
+      query: { limit: 10, pretty: undefined },
+    });
     expect(res).toMatchObject({ status: 200, body: { ok: true } });
     expect(res.headers.get("x-test")).toBe("1");
     expect(Object.fromEntries(new URL(calls[0]!.url).searchParams)).toEqual({ limit: "10", fieldSelector: "a=b" });
@@ -253,7 +249,7 @@ describe("errors", () => {
     [409, "Conflict", 'Operation cannot be fulfilled on deployments.apps "lms": the object has been modified'],
     [410, "Gone", "too old resource version"],
     [413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728"],
-    [415, "UnsupportedMediaType", 'the body of the request was in an unknown format - accepted media types include: application/json'],
+    [415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json"],
     [422, "Invalid", 'Secret "lms-db" is invalid'],
     [429, "TooManyRequests", "storage is (re)initializing"],
     [500, "InternalError", "Internal error occurred: etcdserver: request timed out"],
@@ -385,7 +381,9 @@ describe("retries", () => {
   });
 
   it("network error on GET: retried", async () => {
-    const refused = Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:6443"), { code: "ECONNREFUSED" }) });
+    const refused = Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:6443"), { code: "ECONNREFUSED" }),
+    });
     const { kube, clock, calls, retries } = setup([refused, json(pod)]);
     const result = kube.get(path);
     await clock.advance(1000);
@@ -398,7 +396,10 @@ describe("retries", () => {
     const a = setup([statusResponse(500, "InternalError", "boom"), json(secret)]);
     await expect(a.kube.create("/api/v1/namespaces/lms-dev/secrets", secret)).rejects.toMatchObject({ code: "InternalError" });
     expect(a.calls).toHaveLength(1);
-    const b = setup([Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) }), json(secret)]);
+    const b = setup([
+      Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) }),
+      json(secret),
+    ]);
     const err = await b.kube.create("/api/v1/namespaces/lms-dev/secrets", secret).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeNetworkError);
     expect(err).toMatchObject({ code: "NetworkError", causeCode: "ECONNRESET", method: "POST" });
@@ -411,7 +412,10 @@ describe("retries", () => {
     const result = kube.create("/api/v1/namespaces/lms-dev/secrets", secret);
     await clock.advance(1000);
     await expect(result).resolves.toEqual(secret);
-    expect(calls.map((c) => [c.method, c.at])).toEqual([["POST", 0], ["POST", 1000]]);
+    expect(calls.map((c) => [c.method, c.at])).toEqual([
+      ["POST", 0],
+      ["POST", 1000],
+    ]);
     expect(calls[1]!.body).toBe(calls[0]!.body); // the body is sent again, whole
   });
 
@@ -519,7 +523,9 @@ describe("watch", () => {
 
   it("an ERROR event with a 410 Status throws KubeStatusError Gone after the events before it", async () => {
     const gone = { type: "ERROR", object: status(410, "Expired", "too old resource version: 100 (2000)") };
-    const { kube } = setup([chunked([`${JSON.stringify({ type: "ADDED", object: { kind: "Pod" } })}\n${JSON.stringify(gone).slice(0, 20)}`, `${JSON.stringify(gone).slice(20)}\n`])]);
+    const { kube } = setup([
+      chunked([`${JSON.stringify({ type: "ADDED", object: { kind: "Pod" } })}\n${JSON.stringify(gone).slice(0, 20)}`, `${JSON.stringify(gone).slice(20)}\n`]),
+    ]);
     const seen: string[] = [];
     const err = await (async () => {
       for await (const event of kube.watch("/api/v1/namespaces/lms-dev/pods", { resourceVersion: "100" })) seen.push(event.type);
@@ -598,7 +604,10 @@ describe("the token never leaks", () => {
     ];
     const errors: unknown[] = [];
     for (const attempt of attempts) {
-      const failed = attempt().then(() => expect.unreachable(), (e: unknown) => e);
+      const failed = attempt().then(
+        () => expect.unreachable(),
+        (e: unknown) => e,
+      );
       await clock.advance(1000);
       errors.push(await failed);
     }
@@ -676,7 +685,10 @@ describe("TLS (a real HTTPS server with a self-signed certificate)", () => {
     const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
     try {
       const kube = createKubeClient({ apiRootUrl: root, token: TOKEN, insecureSkipTlsVerify: true });
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining("TLS certificate verification is disabled"), expect.objectContaining({ code: "SREDA_INSECURE_TLS" }));
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringContaining("TLS certificate verification is disabled"),
+        expect.objectContaining({ code: "SREDA_INSECURE_TLS" }),
+      );
       await expect(kube.get("/api/v1/namespaces/lms-dev")).resolves.toMatchObject({ seenAuth: true });
     } finally {
       warn.mockRestore();

@@ -2,7 +2,6 @@ import { FakeClock } from "../support/fake-clock.js";
 import { describe, expect, it } from "vitest";
 import { createTokenBucket, unlimitedRateLimiter } from "../../src/kube/rate-limit.js";
 
-
 /** Starts `n` acquisitions at once and records the clock time at which each is granted. */
 function acquireMany(limiter: ReturnType<typeof createTokenBucket>, clock: FakeClock, n: number, signal?: AbortSignal) {
   const granted: (number | "aborted")[] = [];

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { KubeNetworkError } from "../../src/kube/errors.js";
 import { retryDelayMs, retryVerdict, withRetries, type RetryInfo, type RetryVerdict } from "../../src/kube/retry.js";
 
-
 const network = (init: Partial<ConstructorParameters<typeof KubeNetworkError>[0]> = {}) =>
   new KubeNetworkError({ method: "GET", path: "/api/v1/pods", description: "connect ECONNREFUSED", ...init });
 
@@ -63,7 +62,11 @@ describe("retryVerdict: what is safe to repeat", () => {
 describe("withRetries", () => {
   type Outcome = { status: number; retryAfterSeconds?: number };
   const judge = (r: { value: Outcome } | { error: unknown }): RetryVerdict =>
-    "error" in r ? retryVerdict(r, true) : r.value.status < 400 ? { retry: false, reason: "OK" } : retryVerdict({ ...r.value, reason: `HTTP ${r.value.status}` }, true);
+    "error" in r
+      ? retryVerdict(r, true)
+      : r.value.status < 400
+        ? { retry: false, reason: "OK" }
+        : retryVerdict({ ...r.value, reason: `HTTP ${r.value.status}` }, true);
 
   function script(outcomes: (Outcome | Error)[], clock: FakeClock) {
     const at: number[] = [];

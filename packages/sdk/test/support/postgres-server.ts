@@ -275,11 +275,10 @@ export async function startPostgresServer(options: StartOptions = {}): Promise<S
   // pg_ctl -w waits for "ready"; also prove that a password login over TCP works before handing it out.
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
-    const probe = await run(
-      bins.psql,
-      ["-X", "-At", "-h", server.host, "-p", String(port), "-U", ADMIN_USER, "-d", "postgres", "-c", "SELECT 1"],
-      { env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", PGPASSWORD: adminPassword, PGCONNECT_TIMEOUT: "5" }, timeoutMs: 15_000 },
-    );
+    const probe = await run(bins.psql, ["-X", "-At", "-h", server.host, "-p", String(port), "-U", ADMIN_USER, "-d", "postgres", "-c", "SELECT 1"], {
+      env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", PGPASSWORD: adminPassword, PGCONNECT_TIMEOUT: "5" },
+      timeoutMs: 15_000,
+    });
     if (probe.code === 0 && probe.output.trim() === "1") break;
     if (Date.now() > deadline) {
       await server.stop();

@@ -10,8 +10,14 @@ beforeEach(() => {
 afterEach(() => cluster.close());
 
 const cmUrl = `${paths.configmaps()}/lms-config-c42`;
-const apply = (body: unknown, manager = "sreda", extra: Record<string, string> = {}) => call(cluster, "PATCH", cmUrl, body, { contentType: APPLY, query: { fieldManager: manager, ...extra } });
-const config = (data: Record<string, string>, labels?: Record<string, string>): Json => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "lms-config-c42", ...(labels ? { labels } : {}) }, data });
+const apply = (body: unknown, manager = "sreda", extra: Record<string, string> = {}) =>
+  call(cluster, "PATCH", cmUrl, body, { contentType: APPLY, query: { fieldManager: manager, ...extra } });
+const config = (data: Record<string, string>, labels?: Record<string, string>): Json => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "lms-config-c42", ...(labels ? { labels } : {}) },
+  data,
+});
 
 describe("server-side apply", () => {
   it("creates a missing object and records the applier's fields", async () => {
@@ -20,7 +26,14 @@ describe("server-side apply", () => {
     // An applied configuration owns its leaves, not the maps holding them (no "." members), as the real server
     // records it (structured-merge-diff's ToFieldSet); an Update owns the maps it created too.
     expect(answer.body.metadata.managedFields).toEqual([
-      { manager: "sreda", operation: "Apply", apiVersion: "v1", time: "2026-01-01T00:00:00Z", fieldsType: "FieldsV1", fieldsV1: { "f:data": { "f:LMS_SERVER_PORT": {} }, "f:metadata": { "f:labels": { "f:app": {} } } } },
+      {
+        manager: "sreda",
+        operation: "Apply",
+        apiVersion: "v1",
+        time: "2026-01-01T00:00:00Z",
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:data": { "f:LMS_SERVER_PORT": {} }, "f:metadata": { "f:labels": { "f:app": {} } } },
+      },
     ]);
   });
 
@@ -81,8 +94,17 @@ describe("server-side apply", () => {
 
   it("lists several conflicts in field set order: a level's own fields first, then deeper ones, each by name", async () => {
     await apply(config({ key: "1", other: "1" }, { tier: "a" }), "alpha");
-    await call(cluster, "PATCH", cmUrl, { metadata: { annotations: { note: "x" } } }, { contentType: "application/merge-patch+json", query: { fieldManager: "kubectl-annotate" } });
-    const answer = await apply({ ...config({ key: "2" }, { tier: "b" }), metadata: { name: "lms-config-c42", labels: { tier: "b" }, annotations: { note: "y" } } }, "beta");
+    await call(
+      cluster,
+      "PATCH",
+      cmUrl,
+      { metadata: { annotations: { note: "x" } } },
+      { contentType: "application/merge-patch+json", query: { fieldManager: "kubectl-annotate" } },
+    );
+    const answer = await apply(
+      { ...config({ key: "2" }, { tier: "b" }), metadata: { name: "lms-config-c42", labels: { tier: "b" }, annotations: { note: "y" } } },
+      "beta",
+    );
     expect(answer.status).toBe(409);
     expect(answer.body.details.causes.map((c: Json) => [c.message.replace(/ using .*$/, ""), c.field])).toEqual([
       ['conflict with "alpha"', ".data.key"],
@@ -99,7 +121,12 @@ describe("server-side apply", () => {
     const url = `${paths.deployments()}/lms-deployment-c42`;
     const applied = await call(cluster, "PATCH", url, deploy, { contentType: APPLY, query: { fieldManager: "sreda" } });
     expect(applied.status).toBe(201);
-    const other = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "lms-deployment-c42" }, spec: { template: { spec: { containers: [{ name: "lms", image: "registry.gitlab.corp.rarus.cloud/rarus-lms/backend:hotfix" }] } } } };
+    const other = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "lms-deployment-c42" },
+      spec: { template: { spec: { containers: [{ name: "lms", image: "registry.gitlab.corp.rarus.cloud/rarus-lms/backend:hotfix" }] } } },
+    };
     const answer = await call(cluster, "PATCH", url, other, { contentType: APPLY, query: { fieldManager: "operator" } });
     expect(answer.status).toBe(409);
     expect(answer.body.message).toBe('Apply failed with 1 conflict: conflict with "sreda": .spec.template.spec.containers[name="lms"].image');
@@ -109,7 +136,13 @@ describe("server-side apply", () => {
     const deploy = fixture("deployment-lms-c42");
     const url = `${paths.deployments()}/lms-deployment-c42`;
     await call(cluster, "PATCH", url, { ...deploy, spec: { ...deploy.spec, replicas: 3 } }, { contentType: APPLY, query: { fieldManager: "sreda" } });
-    const answer = await call(cluster, "PATCH", url, { ...deploy, spec: { ...deploy.spec, replicas: undefined } }, { contentType: APPLY, query: { fieldManager: "sreda" } });
+    const answer = await call(
+      cluster,
+      "PATCH",
+      url,
+      { ...deploy, spec: { ...deploy.spec, replicas: undefined } },
+      { contentType: APPLY, query: { fieldManager: "sreda" } },
+    );
     expect(answer.body.spec.replicas).toBe(1);
     expect(answer.body.spec.revisionHistoryLimit).toBe(10);
   });
@@ -119,7 +152,11 @@ describe("server-side apply", () => {
     expect(answer.status).toBe(422);
     expect(answer.body).toMatchObject({
       message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
-      details: { group: "meta.k8s.io", kind: "PatchOptions", causes: [{ reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager" }] },
+      details: {
+        group: "meta.k8s.io",
+        kind: "PatchOptions",
+        causes: [{ reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager" }],
+      },
     });
   });
 
@@ -130,11 +167,24 @@ describe("server-side apply", () => {
       const answer = await apply({ ...config({ A: "1" }), spec: { x: 1 } }, "sreda", { fieldValidation: validation });
       expect(answer.status).toBe(500);
       // The group-version-kind as Go prints it: `/v1` for the core group.
-      expect(answer.body).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "failed to create typed patch object (/lms-config-c42; /v1, Kind=ConfigMap): .spec: field not declared in schema", code: 500 });
+      expect(answer.body).toEqual({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: "failed to create typed patch object (/lms-config-c42; /v1, Kind=ConfigMap): .spec: field not declared in schema",
+        code: 500,
+      });
     }
     const named = await apply({ ...config({ A: "1" }), metadata: { name: "lms-config-c42", namespace: "lms-dev" }, spec: { x: 1 } });
     expect(named.body.message).toContain("(lms-dev/lms-config-c42; /v1, Kind=ConfigMap)");
-    const deployment = await call(cluster, "PATCH", `${paths.deployments()}/x`, { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x" }, spec: { bogus: 1 } }, { contentType: APPLY, query: { fieldManager: "sreda" } });
+    const deployment = await call(
+      cluster,
+      "PATCH",
+      `${paths.deployments()}/x`,
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x" }, spec: { bogus: 1 } },
+      { contentType: APPLY, query: { fieldManager: "sreda" } },
+    );
     expect(deployment.body.message).toBe("failed to create typed patch object (/x; apps/v1, Kind=Deployment): .spec.bogus: field not declared in schema");
   });
 

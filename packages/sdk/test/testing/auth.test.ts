@@ -14,7 +14,13 @@ beforeEach(() => {
 afterEach(() => cluster.close());
 
 const ssar = (attrs: Json, token?: string) =>
-  call(cluster, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: { resourceAttributes: attrs } }, token ? { token } : {});
+  call(
+    cluster,
+    "POST",
+    "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+    { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: { resourceAttributes: attrs } },
+    token ? { token } : {},
+  );
 
 describe("authentication", () => {
   it.each([
@@ -23,7 +29,15 @@ describe("authentication", () => {
   ])("answers %s with 401 Unauthorized", async (_what, token) => {
     const answer = await call(cluster, "GET", paths.secrets(), undefined, { token });
     expect(answer.status).toBe(401);
-    expect(answer.body).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 });
+    expect(answer.body).toEqual({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: "Unauthorized",
+      reason: "Unauthorized",
+      code: 401,
+    });
     expect(cluster.requestLog.at(-1)).toMatchObject({ status: 401, path: "/api/v1/namespaces/lms-dev/secrets" });
   });
 
@@ -54,7 +68,12 @@ describe("authorization", () => {
   });
 
   it("denies a subresource separately (pods/log)", async () => {
-    cluster.putObject({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "lms-dev" }, spec: { containers: [{ name: "c", image: "busybox" }] } });
+    cluster.putObject({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p", namespace: "lms-dev" },
+      spec: { containers: [{ name: "c", image: "busybox" }] },
+    });
     const answer = await call(cluster, "GET", `${paths.pods()}/p/log`);
     expect(answer.status).toBe(403);
     expect(answer.body.message).toBe('pods "p" is forbidden: User "sreda-dev" cannot get resource "pods/log" in API group "" in the namespace "lms-dev"');
@@ -64,13 +83,22 @@ describe("authorization", () => {
   it("answers SelfSubjectAccessReview from the token's rules", async () => {
     const denied = await ssar({ namespace: "lms-prod", verb: "create", group: "batch", resource: "jobs" });
     expect(denied.status).toBe(201);
-    expect(denied.body).toMatchObject({ kind: "SelfSubjectAccessReview", apiVersion: "authorization.k8s.io/v1", spec: { resourceAttributes: { namespace: "lms-prod", verb: "create" } }, status: { allowed: false } });
+    expect(denied.body).toMatchObject({
+      kind: "SelfSubjectAccessReview",
+      apiVersion: "authorization.k8s.io/v1",
+      spec: { resourceAttributes: { namespace: "lms-prod", verb: "create" } },
+      status: { allowed: false },
+    });
     const allowed = await ssar({ namespace: "lms-dev", verb: "create", group: "batch", resource: "jobs" });
     expect(allowed.body.status).toMatchObject({ allowed: true, reason: expect.stringContaining("RBAC: allowed by") });
   });
 
   it("lists what the user may do with SelfSubjectRulesReview", async () => {
-    const answer = await call(cluster, "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectRulesReview", spec: { namespace: "lms-prod" } });
+    const answer = await call(cluster, "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", {
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SelfSubjectRulesReview",
+      spec: { namespace: "lms-prod" },
+    });
     expect(answer.status).toBe(201);
     const jobs = answer.body.status.resourceRules.find((r: Json) => r.resources.includes("jobs"));
     expect(jobs.verbs).not.toContain("create");

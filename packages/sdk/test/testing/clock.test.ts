@@ -17,7 +17,11 @@ describe("virtual clock", () => {
   it("auto mode: fires concurrent sleepers in time order", async () => {
     const clock = createVirtualClock({ start: "2026-03-01T00:00:00Z" });
     const order: string[] = [];
-    await Promise.all([clock.sleep(3_000).then(() => order.push("3s")), clock.sleep(1_000).then(() => order.push("1s")), clock.sleep(2_000).then(() => order.push("2s"))]);
+    await Promise.all([
+      clock.sleep(3_000).then(() => order.push("3s")),
+      clock.sleep(1_000).then(() => order.push("1s")),
+      clock.sleep(2_000).then(() => order.push("2s")),
+    ]);
     expect(order).toEqual(["1s", "2s", "3s"]);
     expect(new Date(clock.now()).toISOString()).toBe("2026-03-01T00:00:03.000Z");
   });
@@ -107,9 +111,26 @@ describe("determinism", () => {
   it("replays a C42 provisioning identically with the same seed", async () => {
     const run = async (seed: number): Promise<string> => {
       const cluster = createFakeCluster({ seed });
-      for (const name of ["secret-db-setup-c42", "job-postgres-setup-c42", "job-clickhouse-setup-c42", "configmap-lms-config-c42", "secret-lms-secrets-c42", "secret-rsa-c42", "service-lms-c42", "ingress-lms-c42", "deployment-lms-c42"]) {
+      for (const name of [
+        "secret-db-setup-c42",
+        "job-postgres-setup-c42",
+        "job-clickhouse-setup-c42",
+        "configmap-lms-config-c42",
+        "secret-lms-secrets-c42",
+        "secret-rsa-c42",
+        "service-lms-c42",
+        "ingress-lms-c42",
+        "deployment-lms-c42",
+      ]) {
         const body = fixture(name);
-        const path = { Secret: paths.secrets(), Job: paths.jobs(), ConfigMap: paths.configmaps(), Service: paths.services(), Ingress: paths.ingresses(), Deployment: paths.deployments() }[body.kind as string]!;
+        const path = {
+          Secret: paths.secrets(),
+          Job: paths.jobs(),
+          ConfigMap: paths.configmaps(),
+          Service: paths.services(),
+          Ingress: paths.ingresses(),
+          Deployment: paths.deployments(),
+        }[body.kind as string]!;
         await call(cluster, "POST", path, body);
         await cluster.clock.sleep(700);
       }

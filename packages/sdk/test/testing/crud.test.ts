@@ -51,7 +51,16 @@ describe("create and get", () => {
   it("answers a missing object with 404 NotFound", async () => {
     const missing = await call(cluster, "GET", `${paths.secrets()}/rsa-secret-c42`);
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: 'secrets "rsa-secret-c42" not found', reason: "NotFound", details: { name: "rsa-secret-c42", kind: "secrets" }, code: 404 });
+    expect(missing.body).toEqual({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: 'secrets "rsa-secret-c42" not found',
+      reason: "NotFound",
+      details: { name: "rsa-secret-c42", kind: "secrets" },
+      code: 404,
+    });
   });
 
   it("refuses to create in a namespace that does not exist", async () => {
@@ -59,13 +68,21 @@ describe("create and get", () => {
     delete body.metadata.namespace;
     const answer = await call(cluster, "POST", paths.configmaps("lms-x"), body);
     expect(answer.status).toBe(404);
-    expect(answer.body).toMatchObject({ message: 'namespaces "lms-x" not found', reason: "NotFound", details: { name: "lms-x", kind: "namespaces" }, code: 404 });
+    expect(answer.body).toMatchObject({
+      message: 'namespaces "lms-x" not found',
+      reason: "NotFound",
+      details: { name: "lms-x", kind: "namespaces" },
+      code: 404,
+    });
   });
 
   it("refuses an object whose namespace differs from the URL's", async () => {
     const answer = await call(cluster, "POST", paths.configmaps("lms-prod"), fixture("configmap-lms-config-c42"));
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ reason: "BadRequest", message: "the namespace of the provided object does not match the namespace sent on the request" });
+    expect(answer.body).toMatchObject({
+      reason: "BadRequest",
+      message: "the namespace of the provided object does not match the namespace sent on the request",
+    });
   });
 
   it("names a generateName object with five random characters", async () => {
@@ -84,7 +101,11 @@ describe("create and get", () => {
   it("creates a namespace like the real one: label, finalizer, phase and its kube-root-ca.crt", async () => {
     const answer = await call(cluster, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "lms-c43" } });
     expect(answer.status).toBe(201);
-    expect(answer.body).toMatchObject({ metadata: { labels: { "kubernetes.io/metadata.name": "lms-c43" } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } });
+    expect(answer.body).toMatchObject({
+      metadata: { labels: { "kubernetes.io/metadata.name": "lms-c43" } },
+      spec: { finalizers: ["kubernetes"] },
+      status: { phase: "Active" },
+    });
     expect((await call(cluster, "GET", `${paths.configmaps("lms-c43")}/kube-root-ca.crt`)).status).toBe(200);
   });
 
@@ -113,7 +134,13 @@ describe("create and get", () => {
 describe("defaulting", () => {
   it("defaults a Service like the API server (clusterIP, families, targetPort)", async () => {
     const { body } = await call(cluster, "POST", paths.services(), fixture("service-lms-c42"));
-    expect(body.spec).toMatchObject({ type: "ClusterIP", sessionAffinity: "None", ipFamilies: ["IPv4"], ipFamilyPolicy: "SingleStack", internalTrafficPolicy: "Cluster" });
+    expect(body.spec).toMatchObject({
+      type: "ClusterIP",
+      sessionAffinity: "None",
+      ipFamilies: ["IPv4"],
+      ipFamilyPolicy: "SingleStack",
+      internalTrafficPolicy: "Cluster",
+    });
     expect(body.spec.clusterIP).toMatch(/^10\.43\.\d+\.\d+$/);
     expect(body.spec.clusterIPs).toEqual([body.spec.clusterIP]);
     expect(body.status).toEqual({ loadBalancer: {} });
@@ -128,10 +155,32 @@ describe("defaulting", () => {
     const { body: job } = await call(cluster, "POST", paths.jobs(), fixture("job-postgres-setup-c42"));
     const uid = job.metadata.uid;
     expect(job.spec.selector).toEqual({ matchLabels: { "batch.kubernetes.io/controller-uid": uid } });
-    expect(job.spec.template.metadata.labels).toMatchObject({ "batch.kubernetes.io/controller-uid": uid, "controller-uid": uid, "batch.kubernetes.io/job-name": "postgres-setup-c42", "job-name": "postgres-setup-c42" });
-    expect(job.spec).toMatchObject({ completions: 1, parallelism: 1, completionMode: "NonIndexed", suspend: false, podReplacementPolicy: "TerminatingOrFailed", backoffLimit: 3 });
-    expect(job.spec.template.spec).toMatchObject({ restartPolicy: "Never", terminationGracePeriodSeconds: 30, dnsPolicy: "ClusterFirst", securityContext: {}, schedulerName: "default-scheduler" });
-    expect(job.spec.template.spec.containers[0]).toMatchObject({ terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File", imagePullPolicy: "IfNotPresent" });
+    expect(job.spec.template.metadata.labels).toMatchObject({
+      "batch.kubernetes.io/controller-uid": uid,
+      "controller-uid": uid,
+      "batch.kubernetes.io/job-name": "postgres-setup-c42",
+      "job-name": "postgres-setup-c42",
+    });
+    expect(job.spec).toMatchObject({
+      completions: 1,
+      parallelism: 1,
+      completionMode: "NonIndexed",
+      suspend: false,
+      podReplacementPolicy: "TerminatingOrFailed",
+      backoffLimit: 3,
+    });
+    expect(job.spec.template.spec).toMatchObject({
+      restartPolicy: "Never",
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: "ClusterFirst",
+      securityContext: {},
+      schedulerName: "default-scheduler",
+    });
+    expect(job.spec.template.spec.containers[0]).toMatchObject({
+      terminationMessagePath: "/dev/termination-log",
+      terminationMessagePolicy: "File",
+      imagePullPolicy: "IfNotPresent",
+    });
     expect(job.metadata.generation).toBe(1);
   });
 
@@ -140,11 +189,23 @@ describe("defaulting", () => {
     delete sent.spec.strategy;
     delete sent.spec.progressDeadlineSeconds;
     const { body } = await call(cluster, "POST", paths.deployments(), sent);
-    expect(body.spec).toMatchObject({ replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } } });
+    expect(body.spec).toMatchObject({
+      replicas: 1,
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } },
+    });
     const podSpec = body.spec.template.spec;
     expect(podSpec).toMatchObject({ dnsPolicy: "ClusterFirst", schedulerName: "default-scheduler", securityContext: {}, terminationGracePeriodSeconds: 30 });
     expect(podSpec.containers[0].ports[0]).toEqual({ containerPort: 8080, name: "8080tcp", protocol: "TCP" });
-    expect(podSpec.containers[0].readinessProbe).toEqual({ tcpSocket: { port: 8080 }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 1, successThreshold: 1 });
+    expect(podSpec.containers[0].readinessProbe).toEqual({
+      tcpSocket: { port: 8080 },
+      initialDelaySeconds: 5,
+      periodSeconds: 10,
+      failureThreshold: 3,
+      timeoutSeconds: 1,
+      successThreshold: 1,
+    });
     expect(podSpec.volumes.find((v: Json) => v.name === "key").secret).toEqual({ secretName: "rsa-secret-c42", defaultMode: 256 });
     expect(body.status).toEqual({});
   });
@@ -156,7 +217,13 @@ describe("resourceVersion and generation", () => {
     const same = await call(cluster, "PUT", `${paths.configmaps()}/lms-config-c42`, created);
     expect(same.status).toBe(200);
     expect(same.body.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
-    const samePatch = await call(cluster, "PATCH", `${paths.configmaps()}/lms-config-c42`, { data: { LMS_SERVER_PORT: created.data.LMS_SERVER_PORT } }, { contentType: "application/merge-patch+json" });
+    const samePatch = await call(
+      cluster,
+      "PATCH",
+      `${paths.configmaps()}/lms-config-c42`,
+      { data: { LMS_SERVER_PORT: created.data.LMS_SERVER_PORT } },
+      { contentType: "application/merge-patch+json" },
+    );
     expect(samePatch.body.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
     const changed = await call(cluster, "PUT", `${paths.configmaps()}/lms-config-c42`, { ...created, data: { ...created.data, EXTRA: "1" } });
     expect(Number(changed.body.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
@@ -169,7 +236,8 @@ describe("resourceVersion and generation", () => {
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({
       reason: "Conflict",
-      message: 'Operation cannot be fulfilled on configmaps "lms-config-c42": the object has been modified; please apply your changes to the latest version and try again',
+      message:
+        'Operation cannot be fulfilled on configmaps "lms-config-c42": the object has been modified; please apply your changes to the latest version and try again',
       details: { name: "lms-config-c42", kind: "configmaps" },
     });
   });
@@ -218,15 +286,20 @@ describe("validation", () => {
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({
       reason: "BadRequest",
-      message: 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].containers"',
+      message:
+        'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].containers"',
     });
   });
 
   it("drops unknown fields with a Warning header without Strict", async () => {
     const answer = await call(cluster, "POST", paths.deployments(), deployment());
     expect(answer.status).toBe(201);
-    expect(answer.headers.get("warning")).toBe('299 - "unknown field \\"spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].containers\\""');
-    expect(answer.body.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]).toEqual({ matchExpressions: [{ key: "rarus", operator: "In", values: ["lms"] }] });
+    expect(answer.headers.get("warning")).toBe(
+      '299 - "unknown field \\"spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].containers\\""',
+    );
+    expect(answer.body.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]).toEqual({
+      matchExpressions: [{ key: "rarus", operator: "In", values: ["lms"] }],
+    });
     const ignored = deployment();
     ignored.metadata.name = "ignored";
     const quiet = await call(cluster, "POST", paths.deployments(), ignored, { query: { fieldValidation: "Ignore" } });
@@ -239,7 +312,9 @@ describe("validation", () => {
     d.spec.replicas = "1";
     const answer = await call(cluster, "POST", paths.deployments(), d);
     expect(answer.status).toBe(400);
-    expect(answer.body.message).toBe('Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field Deployment.spec.replicas of type int32');
+    expect(answer.body.message).toBe(
+      'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field Deployment.spec.replicas of type int32',
+    );
   });
 
   it("answers invalid objects with 422 Invalid and one cause per problem", async () => {
@@ -251,10 +326,16 @@ describe("validation", () => {
     expect(answer.body.reason).toBe("Invalid");
     expect(answer.body.details).toMatchObject({ name: "Postgres_Setup", group: "batch", kind: "Job" });
     expect(answer.body.details.causes).toEqual([
-      { reason: "FieldValueInvalid", message: expect.stringMatching(/^Invalid value: "Postgres_Setup": a lowercase RFC 1123 subdomain must consist of/), field: "metadata.name" },
+      {
+        reason: "FieldValueInvalid",
+        message: expect.stringMatching(/^Invalid value: "Postgres_Setup": a lowercase RFC 1123 subdomain must consist of/),
+        field: "metadata.name",
+      },
       { reason: "FieldValueRequired", message: "Required value", field: "spec.template.spec.containers[0].image" },
     ]);
-    expect(answer.body.message).toMatch(/^Job\.batch "Postgres_Setup" is invalid: \[metadata\.name: Invalid value: "Postgres_Setup": .*, spec\.template\.spec\.containers\[0\]\.image: Required value\]$/);
+    expect(answer.body.message).toMatch(
+      /^Job\.batch "Postgres_Setup" is invalid: \[metadata\.name: Invalid value: "Postgres_Setup": .*, spec\.template\.spec\.containers\[0\]\.image: Required value\]$/,
+    );
   });
 
   it("refuses a Job whose pod template has no restartPolicy, or Always, as a missing one (422 Required)", async () => {
@@ -262,12 +343,16 @@ describe("validation", () => {
     delete job.spec.template.spec.restartPolicy;
     const answer = await call(cluster, "POST", paths.jobs(), job);
     expect(answer.status).toBe(422);
-    expect(answer.body.details.causes).toEqual([{ reason: "FieldValueRequired", message: 'Required value: valid values: "OnFailure", "Never"', field: "spec.template.spec.restartPolicy" }]);
+    expect(answer.body.details.causes).toEqual([
+      { reason: "FieldValueRequired", message: 'Required value: valid values: "OnFailure", "Never"', field: "spec.template.spec.restartPolicy" },
+    ]);
     // kube-apiserver 1.35 says the same for Always (not "Unsupported value"), as the differential test shows.
     job.spec.template.spec.restartPolicy = "Always";
     const always = await call(cluster, "POST", paths.jobs(), job);
     expect(always.status).toBe(422);
-    expect(always.body.details.causes).toEqual([{ reason: "FieldValueRequired", message: 'Required value: valid values: "OnFailure", "Never"', field: "spec.template.spec.restartPolicy" }]);
+    expect(always.body.details.causes).toEqual([
+      { reason: "FieldValueRequired", message: 'Required value: valid values: "OnFailure", "Never"', field: "spec.template.spec.restartPolicy" },
+    ]);
   });
 
   it("refuses a Deployment whose selector does not match its template", async () => {
@@ -275,7 +360,10 @@ describe("validation", () => {
     d.spec.selector.matchLabels.app = "other";
     const answer = await call(cluster, "POST", paths.deployments(), d);
     expect(answer.status).toBe(422);
-    expect(answer.body.details.causes[0]).toMatchObject({ field: "spec.template.metadata.labels", message: expect.stringContaining("`selector` does not match template `labels`") });
+    expect(answer.body.details.causes[0]).toMatchObject({
+      field: "spec.template.metadata.labels",
+      message: expect.stringContaining("`selector` does not match template `labels`"),
+    });
   });
 
   it("keeps a Job's template and a Deployment's selector immutable", async () => {
@@ -286,13 +374,17 @@ describe("validation", () => {
     const jobAnswer = await call(cluster, "PUT", `${paths.jobs()}/postgres-setup-c42`, job);
     expect(jobAnswer.status).toBe(422);
     expect(jobAnswer.body.message).toMatch(/^Job\.batch "postgres-setup-c42" is invalid: spec\.template: Invalid value: .*: field is immutable$/);
-    expect(jobAnswer.body.details.causes).toEqual([{ reason: "FieldValueInvalid", message: expect.stringMatching(/field is immutable$/), field: "spec.template" }]);
+    expect(jobAnswer.body.details.causes).toEqual([
+      { reason: "FieldValueInvalid", message: expect.stringMatching(/field is immutable$/), field: "spec.template" },
+    ]);
 
     await call(cluster, "POST", paths.deployments(), fixture("deployment-lms-c42"));
     const patch = { spec: { selector: { matchLabels: { app: "C42-lms", tier: "x" } }, template: { metadata: { labels: { tier: "x" } } } } };
     const deployAnswer = await call(cluster, "PATCH", `${paths.deployments()}/lms-deployment-c42`, patch, { contentType: "application/merge-patch+json" });
     expect(deployAnswer.status).toBe(422);
-    expect(deployAnswer.body.details.causes).toEqual([expect.objectContaining({ field: "spec.selector", message: expect.stringMatching(/field is immutable$/) })]);
+    expect(deployAnswer.body.details.causes).toEqual([
+      expect.objectContaining({ field: "spec.selector", message: expect.stringMatching(/field is immutable$/) }),
+    ]);
   });
 });
 
@@ -316,9 +408,20 @@ describe("patches", () => {
 
   it("JSON patch (RFC 6902), with a failing test operation answered 422", async () => {
     await call(cluster, "POST", paths.configmaps(), { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { a: "1" } });
-    const ok = await call(cluster, "PATCH", `${paths.configmaps()}/cm`, [{ op: "test", path: "/data/a", value: "1" }, { op: "replace", path: "/data/a", value: "2" }], { contentType: "application/json-patch+json" });
+    const ok = await call(
+      cluster,
+      "PATCH",
+      `${paths.configmaps()}/cm`,
+      [
+        { op: "test", path: "/data/a", value: "1" },
+        { op: "replace", path: "/data/a", value: "2" },
+      ],
+      { contentType: "application/json-patch+json" },
+    );
     expect(ok.body.data).toEqual({ a: "2" });
-    const failed = await call(cluster, "PATCH", `${paths.configmaps()}/cm`, [{ op: "test", path: "/data/a", value: "1" }], { contentType: "application/json-patch+json" });
+    const failed = await call(cluster, "PATCH", `${paths.configmaps()}/cm`, [{ op: "test", path: "/data/a", value: "1" }], {
+      contentType: "application/json-patch+json",
+    });
     expect(failed.status).toBe(422);
   });
 
@@ -405,7 +508,13 @@ describe("delete", () => {
     const { body: created } = await call(cluster, "POST", paths.secrets(), fixture("secret-rsa-c42"));
     const answer = await call(cluster, "DELETE", `${paths.secrets()}/rsa-secret-c42`);
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name: "rsa-secret-c42", kind: "secrets", uid: created.metadata.uid } });
+    expect(answer.body).toEqual({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Success",
+      details: { name: "rsa-secret-c42", kind: "secrets", uid: created.metadata.uid },
+    });
     expect((await call(cluster, "GET", `${paths.secrets()}/rsa-secret-c42`)).status).toBe(404);
   });
 
@@ -426,7 +535,9 @@ describe("delete", () => {
     const { body: deployment } = await call(cluster, "POST", paths.deployments(), fixture("deployment-lms-c42"));
     const stale = await call(cluster, "DELETE", `${paths.deployments()}/lms-deployment-c42`, { preconditions: { resourceVersion: "1" } });
     expect(stale.status).toBe(409);
-    expect(stale.body.message).toMatch(/^Operation cannot be fulfilled on Deployment\.apps "lms-deployment-c42": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/);
+    expect(stale.body.message).toMatch(
+      /^Operation cannot be fulfilled on Deployment\.apps "lms-deployment-c42": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/,
+    );
     expect(stale.body.details).toEqual({ name: "lms-deployment-c42", group: "apps", kind: "Deployment" });
     expect(deployment.metadata.uid).toBeDefined();
   });

@@ -43,24 +43,50 @@ describe("Deployment controller", () => {
       // 1.35 (DeploymentReplicaSetTerminatingReplicas): written even when 0.
       terminatingReplicas: 0,
       conditions: [
-        { type: "Available", status: "True", lastUpdateTime: expect.any(String), lastTransitionTime: expect.any(String), reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." },
-        { type: "Progressing", status: "True", lastUpdateTime: expect.any(String), lastTransitionTime: expect.any(String), reason: "NewReplicaSetAvailable", message: expect.stringMatching(/^ReplicaSet "lms-deployment-c42-[bcdfghjklmnpqrstvwxz2456789]+" has successfully progressed\.$/) },
+        {
+          type: "Available",
+          status: "True",
+          lastUpdateTime: expect.any(String),
+          lastTransitionTime: expect.any(String),
+          reason: "MinimumReplicasAvailable",
+          message: "Deployment has minimum availability.",
+        },
+        {
+          type: "Progressing",
+          status: "True",
+          lastUpdateTime: expect.any(String),
+          lastTransitionTime: expect.any(String),
+          reason: "NewReplicaSetAvailable",
+          message: expect.stringMatching(/^ReplicaSet "lms-deployment-c42-[bcdfghjklmnpqrstvwxz2456789]+" has successfully progressed\.$/),
+        },
       ],
     });
     const rs = (await replicaSets())[0]!;
     const hash = rs.metadata.labels["pod-template-hash"];
     expect(rs.metadata.name).toBe(`lms-deployment-c42-${hash}`);
     expect(rs.spec.selector.matchLabels).toEqual({ app: "C42-lms", "pod-template-hash": hash });
-    expect(rs.metadata.annotations).toMatchObject({ "deployment.kubernetes.io/revision": "1", "deployment.kubernetes.io/desired-replicas": "1", "deployment.kubernetes.io/max-replicas": "2" });
+    expect(rs.metadata.annotations).toMatchObject({
+      "deployment.kubernetes.io/revision": "1",
+      "deployment.kubernetes.io/desired-replicas": "1",
+      "deployment.kubernetes.io/max-replicas": "2",
+    });
     expect(rs.status).toEqual({ replicas: 1, fullyLabeledReplicas: 1, readyReplicas: 1, availableReplicas: 1, terminatingReplicas: 0, observedGeneration: 1 });
     const pod = (await pods())[0]!;
     expect(pod.metadata.name).toMatch(new RegExp(`^${rs.metadata.name}-[bcdfghjklmnpqrstvwxz2456789]{5}$`));
-    expect(pod.status.conditions.map((c: Json) => [c.type, c.status])).toEqual([["PodReadyToStartContainers", "True"], ["Initialized", "True"], ["Ready", "True"], ["ContainersReady", "True"], ["PodScheduled", "True"]]);
+    expect(pod.status.conditions.map((c: Json) => [c.type, c.status])).toEqual([
+      ["PodReadyToStartContainers", "True"],
+      ["Initialized", "True"],
+      ["Ready", "True"],
+      ["ContainersReady", "True"],
+      ["PodScheduled", "True"],
+    ]);
     // The readiness probe's initialDelaySeconds (5 s) delays Ready.
     const started = Date.parse(pod.status.containerStatuses[0].state.running.startedAt);
     const ready = Date.parse(pod.status.conditions.find((c: Json) => c.type === "Ready").lastTransitionTime);
     expect(ready - started).toBeGreaterThanOrEqual(5_000);
-    const reasons = (await call(cluster, "GET", paths.events(), undefined, { query: { fieldSelector: "involvedObject.kind=Deployment" } })).body.items.map((e: Json) => e.message);
+    const reasons = (await call(cluster, "GET", paths.events(), undefined, { query: { fieldSelector: "involvedObject.kind=Deployment" } })).body.items.map(
+      (e: Json) => e.message,
+    );
     expect(reasons).toEqual([`Scaled up replica set ${rs.metadata.name} from 0 to 1`]);
   });
 
@@ -73,7 +99,11 @@ describe("Deployment controller", () => {
     expect(d.status).toMatchObject({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, unavailableReplicas: 2 });
     expect(d.status.readyReplicas).toBeUndefined();
     expect(d.status.availableReplicas).toBeUndefined();
-    expect(condition(d, "Available")).toMatchObject({ status: "False", reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability." });
+    expect(condition(d, "Available")).toMatchObject({
+      status: "False",
+      reason: "MinimumReplicasUnavailable",
+      message: "Deployment does not have minimum availability.",
+    });
     expect(condition(d, "Progressing")).toMatchObject({ status: "True", reason: "ReplicaSetUpdated" });
     const done = await eventually(cluster, complete);
     expect(done.status).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2 });
@@ -108,7 +138,10 @@ describe("Deployment controller", () => {
       const current = await get();
       return condition(current, "Progressing")?.status === "False" ? current : undefined;
     });
-    expect(condition(d, "Progressing")).toMatchObject({ reason: "ProgressDeadlineExceeded", message: expect.stringMatching(/^ReplicaSet "lms-deployment-c42-\w+" has timed out progressing\.$/) });
+    expect(condition(d, "Progressing")).toMatchObject({
+      reason: "ProgressDeadlineExceeded",
+      message: expect.stringMatching(/^ReplicaSet "lms-deployment-c42-\w+" has timed out progressing\.$/),
+    });
     const events = (await call(cluster, "GET", paths.events(), undefined, { query: { fieldSelector: "reason=Unhealthy" } })).body.items;
     expect(events[0].message).toMatch(/^Readiness probe failed: dial tcp 10\.42\.\d+\.\d+:8080: connect: connection refused$/);
     expect(events[0].count).toBeGreaterThan(1);

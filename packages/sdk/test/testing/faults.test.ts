@@ -12,10 +12,22 @@ describe("fault injection", () => {
     const throttled = await call(cluster, "POST", paths.jobs(), fixture("job-postgres-setup-c42"));
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get("retry-after")).toBe("3");
-    expect(throttled.body).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Too many requests, please try again later.", reason: "TooManyRequests", details: { retryAfterSeconds: 3 }, code: 429 });
+    expect(throttled.body).toEqual({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: "Too many requests, please try again later.",
+      reason: "TooManyRequests",
+      details: { retryAfterSeconds: 3 },
+      code: 429,
+    });
     expect(cluster.getObject("Job", "lms-dev", "postgres-setup-c42")).toBeUndefined();
     expect((await call(cluster, "POST", paths.jobs(), fixture("job-postgres-setup-c42"))).status).toBe(201);
-    expect(cluster.requestLog.filter((r) => r.method === "POST").map((r) => [r.status, r.faults])).toEqual([[429, ["status 429"]], [201, undefined]]);
+    expect(cluster.requestLog.filter((r) => r.method === "POST").map((r) => [r.status, r.faults])).toEqual([
+      [429, ["status 429"]],
+      [201, undefined],
+    ]);
   });
 
   it("drops the connection: fetch rejects with TypeError('fetch failed') and nothing changes", async () => {

@@ -36,7 +36,12 @@ export async function call(cluster: FakeCluster, method: string, apiPath: string
   const headers: Record<string, string> = {};
   if (options.token !== null) headers.Authorization = `Bearer ${options.token ?? TOKEN}`;
   if (body !== undefined) headers["Content-Type"] = options.contentType ?? "application/json";
-  const response = await cluster.fetch(url, { method, headers, ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const response = await cluster.fetch(url, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -83,7 +88,11 @@ export const paths = {
 };
 
 /** Waits on the virtual clock until `check` returns a value (polling every `stepMs` of virtual time). */
-export async function eventually<T>(cluster: FakeCluster, check: () => T | undefined | false | Promise<T | undefined | false>, { stepMs = 500, maxMs = 3_600_000 } = {}): Promise<T> {
+export async function eventually<T>(
+  cluster: FakeCluster,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  { stepMs = 500, maxMs = 3_600_000 } = {},
+): Promise<T> {
   const until = cluster.clock.now() + maxMs;
   for (;;) {
     const value = await check();

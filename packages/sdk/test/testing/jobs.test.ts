@@ -18,8 +18,10 @@ const finished = (type: string) => async (): Promise<Json | undefined> => {
   const job = await getJob();
   return job.status?.conditions?.some((c: Json) => c.type === type && c.status === "True") ? job : undefined;
 };
-const jobPods = async (): Promise<Json[]> => (await call(cluster, "GET", paths.pods(), undefined, { query: { labelSelector: "job-name=postgres-setup-c42" } })).body.items;
-const eventsOf = async (name: string): Promise<Json[]> => (await call(cluster, "GET", paths.events(), undefined, { query: { fieldSelector: `involvedObject.name=${name}` } })).body.items;
+const jobPods = async (): Promise<Json[]> =>
+  (await call(cluster, "GET", paths.pods(), undefined, { query: { labelSelector: "job-name=postgres-setup-c42" } })).body.items;
+const eventsOf = async (name: string): Promise<Json[]> =>
+  (await call(cluster, "GET", paths.events(), undefined, { query: { fieldSelector: `involvedObject.name=${name}` } })).body.items;
 
 describe("Job controller", () => {
   it("runs a pod to completion and reports the Job as 1.35 does", async () => {
@@ -27,8 +29,22 @@ describe("Job controller", () => {
     const job = await eventually(cluster, finished("Complete"));
     expect(job.status).toEqual({
       conditions: [
-        { type: "SuccessCriteriaMet", status: "True", lastProbeTime: expect.any(String), lastTransitionTime: expect.any(String), reason: "CompletionsReached", message: "Reached expected number of succeeded pods" },
-        { type: "Complete", status: "True", lastProbeTime: expect.any(String), lastTransitionTime: expect.any(String), reason: "CompletionsReached", message: "Reached expected number of succeeded pods" },
+        {
+          type: "SuccessCriteriaMet",
+          status: "True",
+          lastProbeTime: expect.any(String),
+          lastTransitionTime: expect.any(String),
+          reason: "CompletionsReached",
+          message: "Reached expected number of succeeded pods",
+        },
+        {
+          type: "Complete",
+          status: "True",
+          lastProbeTime: expect.any(String),
+          lastTransitionTime: expect.any(String),
+          reason: "CompletionsReached",
+          message: "Reached expected number of succeeded pods",
+        },
       ],
       startTime: "2026-01-01T00:00:00Z",
       completionTime: expect.stringMatching(/^2026-01-01T00:00:0\dZ$/),
@@ -39,7 +55,9 @@ describe("Job controller", () => {
     });
     const pod = (await jobPods())[0]!;
     expect(pod.metadata.name).toMatch(/^postgres-setup-c42-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-    expect(pod.metadata.ownerReferences).toEqual([{ apiVersion: "batch/v1", kind: "Job", name: "postgres-setup-c42", uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    expect(pod.metadata.ownerReferences).toEqual([
+      { apiVersion: "batch/v1", kind: "Job", name: "postgres-setup-c42", uid: job.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
     expect(pod.metadata.finalizers).toBeUndefined();
     expect(pod.status.phase).toBe("Succeeded");
     expect(pod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
@@ -88,7 +106,10 @@ describe("Job controller", () => {
       job.spec.template.spec.containers[0].image = "postgres:missing";
     });
     const job = await eventually(cluster, finished("Failed"));
-    expect(job.status.conditions.find((c: Json) => c.type === "Failed")).toMatchObject({ reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" });
+    expect(job.status.conditions.find((c: Json) => c.type === "Failed")).toMatchObject({
+      reason: "DeadlineExceeded",
+      message: "Job was active longer than specified deadline",
+    });
     expect(Date.parse(job.status.conditions[1].lastTransitionTime) - Date.parse(job.status.startTime)).toBeGreaterThanOrEqual(120_000);
     expect(await jobPods()).toEqual([]);
   });

@@ -5,10 +5,16 @@ import { call, eventually, fixture, paths, type Json } from "./helpers.js";
 let cluster: FakeCluster;
 afterEach(() => cluster.close());
 
-const pod = (name: string, image: string, extra: Json = {}): Json => ({ apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { containers: [{ name: "app", image, ...extra }] } });
+const pod = (name: string, image: string, extra: Json = {}): Json => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name },
+  spec: { containers: [{ name: "app", image, ...extra }] },
+});
 const getPod = async (name: string): Promise<Json> => (await call(cluster, "GET", `${paths.pods()}/${name}`)).body;
 const waiting = (p: Json): Json | undefined => p.status?.containerStatuses?.[0]?.state?.waiting;
-const eventsFor = async (name: string): Promise<Json[]> => (await call(cluster, "GET", paths.events(), undefined, { query: { fieldSelector: `involvedObject.name=${name}` } })).body.items;
+const eventsFor = async (name: string): Promise<Json[]> =>
+  (await call(cluster, "GET", paths.events(), undefined, { query: { fieldSelector: `involvedObject.name=${name}` } })).body.items;
 
 function start(options: FakeClusterOptions = {}): void {
   cluster = createFakeCluster(options);
@@ -19,7 +25,13 @@ describe("kubelet simulation", () => {
     start();
     const { body } = await call(cluster, "POST", paths.pods(), pod("web", "nginx:1.27", { resources: { limits: { cpu: "100m", memory: "64Mi" } } }));
     expect(body.status).toEqual({ phase: "Pending", qosClass: "Guaranteed" });
-    expect(body.spec).toMatchObject({ serviceAccountName: "default", serviceAccount: "default", enableServiceLinks: true, priority: 0, preemptionPolicy: "PreemptLowerPriority" });
+    expect(body.spec).toMatchObject({
+      serviceAccountName: "default",
+      serviceAccount: "default",
+      enableServiceLinks: true,
+      priority: 0,
+      preemptionPolicy: "PreemptLowerPriority",
+    });
     expect(body.spec.containers[0].resources.requests).toEqual({ cpu: "100m", memory: "64Mi" });
     expect(body.spec.volumes[0].name).toMatch(/^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     expect(body.spec.tolerations).toHaveLength(2);
@@ -29,7 +41,14 @@ describe("kubelet simulation", () => {
     });
     expect(running.spec.nodeName).toMatch(/^worker-\d$/);
     expect(running.status).toMatchObject({ phase: "Running", podIP: expect.stringMatching(/^10\.42\./), hostIP: expect.stringMatching(/^10\.66\.139\./) });
-    expect(running.status.containerStatuses[0]).toMatchObject({ name: "app", image: "docker.io/library/nginx:1.27", imageID: expect.stringMatching(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/), containerID: expect.stringMatching(/^containerd:\/\/[0-9a-f]{64}$/), restartCount: 0, started: true });
+    expect(running.status.containerStatuses[0]).toMatchObject({
+      name: "app",
+      image: "docker.io/library/nginx:1.27",
+      imageID: expect.stringMatching(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/),
+      containerID: expect.stringMatching(/^containerd:\/\/[0-9a-f]{64}$/),
+      restartCount: 0,
+      started: true,
+    });
     expect((await eventsFor("web")).map((e) => e.reason)).toEqual(["Scheduled", "Pulling", "Pulled", "Created", "Started"]);
   });
 
@@ -37,18 +56,23 @@ describe("kubelet simulation", () => {
     start();
     await call(cluster, "POST", paths.pods(), pod("bad", "registry.example/app:missing"));
     const reasons = new Set<string>();
-    await eventually(cluster, async () => {
-      const reason = waiting(await getPod("bad"))?.reason;
-      if (reason) reasons.add(reason);
-      return reasons.has("ErrImagePull") && reasons.has("ImagePullBackOff") ? true : undefined;
-    }, { stepMs: 250 });
+    await eventually(
+      cluster,
+      async () => {
+        const reason = waiting(await getPod("bad"))?.reason;
+        if (reason) reasons.add(reason);
+        return reasons.has("ErrImagePull") && reasons.has("ImagePullBackOff") ? true : undefined;
+      },
+      { stepMs: 250 },
+    );
     const p = await getPod("bad");
     expect(p.status.phase).toBe("Pending");
     expect(p.status.containerStatuses[0].restartCount).toBe(0);
     const events = await eventsFor("bad");
     expect(events.find((e) => e.reason === "Failed" && e.message.startsWith("Failed to pull image"))).toMatchObject({
       type: "Warning",
-      message: 'Failed to pull image "registry.example/app:missing": rpc error: code = NotFound desc = failed to pull and unpack image "registry.example/app:missing": failed to resolve reference "registry.example/app:missing": registry.example/app:missing: not found',
+      message:
+        'Failed to pull image "registry.example/app:missing": rpc error: code = NotFound desc = failed to pull and unpack image "registry.example/app:missing": failed to resolve reference "registry.example/app:missing": registry.example/app:missing: not found',
       involvedObject: { kind: "Pod", name: "bad", namespace: "lms-dev", fieldPath: "spec.containers{app}" },
       source: { component: "kubelet", host: p.spec.nodeName },
     });
@@ -86,7 +110,10 @@ describe("kubelet simulation", () => {
       return items[0] && waiting(items[0])?.reason === "CreateContainerConfigError" ? items[0] : undefined;
     });
     expect(waiting(first)).toEqual({ reason: "CreateContainerConfigError", message: 'secret "lms-secrets-c42" not found' });
-    expect((await eventsFor(first.metadata.name)).find((e) => e.reason === "Failed")).toMatchObject({ type: "Warning", message: 'Error: secret "lms-secrets-c42" not found' });
+    expect((await eventsFor(first.metadata.name)).find((e) => e.reason === "Failed")).toMatchObject({
+      type: "Warning",
+      message: 'Error: secret "lms-secrets-c42" not found',
+    });
     await call(cluster, "POST", paths.secrets(), fixture("secret-lms-secrets-c42"));
     const recovered = await eventually(cluster, async () => {
       const p = await getPod(first.metadata.name);
@@ -97,24 +124,42 @@ describe("kubelet simulation", () => {
 
   it("keeps a pod ContainerCreating with FailedMount while a secret volume is missing", async () => {
     start();
-    await call(cluster, "POST", paths.pods(), { ...pod("mounts", "nginx:1.27", { volumeMounts: [{ name: "key", mountPath: "/etc/lms" }] }), spec: { containers: [{ name: "app", image: "nginx:1.27", volumeMounts: [{ name: "key", mountPath: "/etc/lms" }] }], volumes: [{ name: "key", secret: { secretName: "rsa-secret-c42" } }] } });
+    await call(cluster, "POST", paths.pods(), {
+      ...pod("mounts", "nginx:1.27", { volumeMounts: [{ name: "key", mountPath: "/etc/lms" }] }),
+      spec: {
+        containers: [{ name: "app", image: "nginx:1.27", volumeMounts: [{ name: "key", mountPath: "/etc/lms" }] }],
+        volumes: [{ name: "key", secret: { secretName: "rsa-secret-c42" } }],
+      },
+    });
     await cluster.clock.sleep(10_000);
     const p = await getPod("mounts");
     expect(p.status.phase).toBe("Pending");
     expect(waiting(p)).toEqual({ reason: "ContainerCreating" });
     expect(p.status.podIP).toBeUndefined();
     expect(p.status.conditions.find((c: Json) => c.type === "PodReadyToStartContainers").status).toBe("False");
-    expect((await eventsFor("mounts")).find((e) => e.reason === "FailedMount")).toMatchObject({ type: "Warning", message: 'MountVolume.SetUp failed for volume "key" : secret "rsa-secret-c42" not found' });
+    expect((await eventsFor("mounts")).find((e) => e.reason === "FailedMount")).toMatchObject({
+      type: "Warning",
+      message: 'MountVolume.SetUp failed for volume "key" : secret "rsa-secret-c42" not found',
+    });
     await call(cluster, "POST", paths.secrets(), fixture("secret-rsa-c42"));
     await eventually(cluster, async () => (await getPod("mounts")).status.phase === "Running");
   });
 
   it("warns about a missing image pull secret and pulls anyway", async () => {
     start({ defaultSecrets: false });
-    await call(cluster, "POST", paths.pods(), { ...pod("private", "registry.gitlab.corp.rarus.cloud/rarus-lms/backend:dev"), spec: { containers: [{ name: "app", image: "registry.gitlab.corp.rarus.cloud/rarus-lms/backend:dev" }], imagePullSecrets: [{ name: "repository-token" }] } });
+    await call(cluster, "POST", paths.pods(), {
+      ...pod("private", "registry.gitlab.corp.rarus.cloud/rarus-lms/backend:dev"),
+      spec: {
+        containers: [{ name: "app", image: "registry.gitlab.corp.rarus.cloud/rarus-lms/backend:dev" }],
+        imagePullSecrets: [{ name: "repository-token" }],
+      },
+    });
     await eventually(cluster, async () => (await getPod("private")).status.phase === "Running");
     const warning = (await eventsFor("private")).find((e) => e.reason === "FailedToRetrieveImagePullSecret");
-    expect(warning).toMatchObject({ type: "Warning", message: "Unable to retrieve some image pull secrets (repository-token); attempting to pull the image may not succeed." });
+    expect(warning).toMatchObject({
+      type: "Warning",
+      message: "Unable to retrieve some image pull secrets (repository-token); attempting to pull the image may not succeed.",
+    });
   });
 
   it("leaves pods Pending and Unschedulable when the cluster cannot schedule", async () => {
@@ -124,13 +169,30 @@ describe("kubelet simulation", () => {
     const p = await getPod("stuck");
     expect(p.spec.nodeName).toBeUndefined();
     expect(p.status.phase).toBe("Pending");
-    expect(p.status.conditions).toEqual([{ type: "PodScheduled", status: "False", lastProbeTime: null, lastTransitionTime: expect.any(String), reason: "Unschedulable", message: expect.stringMatching(/^0\/3 nodes are available: /) }]);
+    expect(p.status.conditions).toEqual([
+      {
+        type: "PodScheduled",
+        status: "False",
+        lastProbeTime: null,
+        lastTransitionTime: expect.any(String),
+        reason: "Unschedulable",
+        message: expect.stringMatching(/^0\/3 nodes are available: /),
+      },
+    ]);
     expect((await eventsFor("stuck")).map((e) => [e.reason, e.type, e.source.component])).toEqual([["FailedScheduling", "Warning", "default-scheduler"]]);
   });
 
   it("serves logs with container, tailLines and timestamps; setPodLogs replaces them", async () => {
     start();
-    await call(cluster, "POST", paths.pods(), { ...pod("two", "nginx:1.27"), spec: { containers: [{ name: "a", image: "nginx:1.27" }, { name: "b", image: "busybox:1.36" }] } });
+    await call(cluster, "POST", paths.pods(), {
+      ...pod("two", "nginx:1.27"),
+      spec: {
+        containers: [
+          { name: "a", image: "nginx:1.27" },
+          { name: "b", image: "busybox:1.36" },
+        ],
+      },
+    });
     await eventually(cluster, async () => (await getPod("two")).status.phase === "Running");
     const noContainer = await call(cluster, "GET", `${paths.pods()}/two/log`);
     expect(noContainer.status).toBe(400);

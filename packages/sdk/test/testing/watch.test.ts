@@ -21,7 +21,12 @@ async function take(response: Response, count: number): Promise<Json[]> {
   return out;
 }
 
-const cm = (name: string, labels: Record<string, string> = {}): Json => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels }, data: { k: name } });
+const cm = (name: string, labels: Record<string, string> = {}): Json => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, labels },
+  data: { k: name },
+});
 
 describe("watch", () => {
   it("starts with synthetic ADDED events for current objects, then streams changes", async () => {
@@ -35,7 +40,11 @@ describe("watch", () => {
     await call(cluster, "POST", paths.configmaps(), cm("other", { app: "crm" }));
     await call(cluster, "DELETE", `${paths.configmaps()}/a`);
     const got = await events;
-    expect(got.map((e) => [e.type, e.object.metadata.name])).toEqual([["ADDED", "a"], ["ADDED", "b"], ["DELETED", "a"]]);
+    expect(got.map((e) => [e.type, e.object.metadata.name])).toEqual([
+      ["ADDED", "a"],
+      ["ADDED", "b"],
+      ["DELETED", "a"],
+    ]);
     expect(got[0]!.object).toMatchObject({ kind: "ConfigMap", apiVersion: "v1" });
   });
 
@@ -46,21 +55,33 @@ describe("watch", () => {
     await call(cluster, "POST", paths.configmaps(), cm("b"));
     const response = await openWatch(paths.configmaps(), { resourceVersion: a.metadata.resourceVersion });
     const got = await take(response, 2);
-    expect(got.map((e) => [e.type, e.object.metadata.name])).toEqual([["MODIFIED", "a"], ["ADDED", "b"]]);
+    expect(got.map((e) => [e.type, e.object.metadata.name])).toEqual([
+      ["MODIFIED", "a"],
+      ["ADDED", "b"],
+    ]);
     expect(got[0]!.object.data.k).toBe("2");
   });
 
   it("answers a resourceVersion older than the history with one 410 Expired ERROR and ends", async () => {
     cluster = createFakeCluster({ maxWatchHistory: 5 });
     const { body: first } = await call(cluster, "POST", paths.configmaps(), cm("a"));
-    for (let i = 0; i < 10; i++) await call(cluster, "PATCH", `${paths.configmaps()}/a`, { data: { k: String(i) } }, { contentType: "application/merge-patch+json" });
+    for (let i = 0; i < 10; i++)
+      await call(cluster, "PATCH", `${paths.configmaps()}/a`, { data: { k: String(i) } }, { contentType: "application/merge-patch+json" });
     const response = await openWatch(paths.configmaps(), { resourceVersion: first.metadata.resourceVersion });
     const events: Json[] = [];
     for await (const e of watchEvents(response)) events.push(e);
     expect(events).toHaveLength(1);
     expect(events[0]).toEqual({
       type: "ERROR",
-      object: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: expect.stringMatching(new RegExp(`^too old resource version: ${first.metadata.resourceVersion} \\(\\d+\\)$`)), reason: "Expired", code: 410 },
+      object: {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: expect.stringMatching(new RegExp(`^too old resource version: ${first.metadata.resourceVersion} \\(\\d+\\)$`)),
+        reason: "Expired",
+        code: 410,
+      },
     });
   });
 
@@ -70,7 +91,20 @@ describe("watch", () => {
     const old = await openWatch(paths.configmaps(), { resourceVersion: "1" });
     const events: Json[] = [];
     for await (const e of watchEvents(old)) events.push(e);
-    expect(events).toEqual([{ type: "ERROR", object: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "too old resource version: 1 (1000)", reason: "Expired", code: 410 } }]);
+    expect(events).toEqual([
+      {
+        type: "ERROR",
+        object: {
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message: "too old resource version: 1 (1000)",
+          reason: "Expired",
+          code: 410,
+        },
+      },
+    ]);
     expect(start).toBeGreaterThan(1000);
     // Events are not cached: etcd answers, in its words.
     const fromEtcd: Json[] = [];
@@ -112,7 +146,10 @@ describe("watch", () => {
     cluster = createFakeCluster();
     await call(cluster, "POST", paths.configmaps(), cm("a"));
     const abort = new AbortController();
-    const response = await cluster.fetch(`${BASE}/api/v1/watch/namespaces/lms-dev/configmaps/a`, { headers: { Authorization: `Bearer ${TOKEN}` }, signal: abort.signal });
+    const response = await cluster.fetch(`${BASE}/api/v1/watch/namespaces/lms-dev/configmaps/a`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      signal: abort.signal,
+    });
     const first = (await take(response, 1))[0]!;
     expect(first).toMatchObject({ type: "ADDED", object: { metadata: { name: "a" } } });
     abort.abort();

@@ -80,7 +80,8 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined>, t
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`);
     await sleep(intervalMs);
   }
 }
@@ -110,11 +111,20 @@ export async function createNamespace(state: RealClusterState, name: string, lab
     .filter((o) => o.metadata.namespace === template && (o.kind === "Secret" || o.kind === "RoleBinding"))
     .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: name } }));
   // A namespace of an earlier run against the same control plane (SREDA_REAL_CLUSTER_SHARED_STATE): wait for its end.
-  await until(`namespace ${name} of an earlier run to be gone`, async () => {
-    const existing = await getOrUndefined(target, `/api/v1/namespaces/${name}`);
-    return existing?.["metadata"]?.deletionTimestamp ? undefined : true;
-  }, 120_000, 500);
-  const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "app.kubernetes.io/managed-by": "sreda-real-cluster-test", ...labels } } };
+  await until(
+    `namespace ${name} of an earlier run to be gone`,
+    async () => {
+      const existing = await getOrUndefined(target, `/api/v1/namespaces/${name}`);
+      return existing?.["metadata"]?.deletionTimestamp ? undefined : true;
+    },
+    120_000,
+    500,
+  );
+  const namespace = {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { "app.kubernetes.io/managed-by": "sreda-real-cluster-test", ...labels } },
+  };
   for (const obj of [namespace, ...objects]) {
     await kubeCall(target, "PATCH", `${objectPath(obj)}?fieldManager=sreda-real-cluster-test&force=true`, obj, "application/apply-patch+yaml");
   }
@@ -131,7 +141,12 @@ export async function deleteNamespace(state: RealClusterState | undefined, name:
  * The example input (C42) for another customer and namespace of the real cluster. A namespace other than lms-dev
  * has no namespace defaults (public DNS, image, NFS, SMS sender): they are given here.
  */
-export function provisioningInput(state: RealClusterState, clientId: string, namespace: string, change?: (input: ProvisioningInputData) => void): ProvisioningInputData {
+export function provisioningInput(
+  state: RealClusterState,
+  clientId: string,
+  namespace: string,
+  change?: (input: ProvisioningInputData) => void,
+): ProvisioningInputData {
   const input = structuredClone(example) as unknown as ProvisioningInputData;
   input.client.id = clientId;
   input.environment = {

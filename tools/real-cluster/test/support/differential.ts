@@ -75,7 +75,13 @@ async function answerOf(response: Response, watch: boolean, abort: AbortControll
     clearTimeout(timer);
   }
   if (watch && code === 200) {
-    const events = text === "<not ended>" ? [text] : text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as unknown);
+    const events =
+      text === "<not ended>"
+        ? [text]
+        : text
+            .split("\n")
+            .filter((l) => l.trim() !== "")
+            .map((l) => JSON.parse(l) as unknown);
     return { code, warnings, body: events };
   }
   let body: unknown = text;
@@ -181,7 +187,8 @@ export async function run(side: Side, step: Step): Promise<Answer> {
   for (let i = 0; ; i++) {
     const answer = await side.send(step);
     if (!step.until || step.until(answer)) return answer;
-    if (i >= limit) throw new Error(`${side.name}: "${step.label}" did not reach its condition; last answer ${answer.code} ${JSON.stringify(answer.body).slice(0, 500)}`);
+    if (i >= limit)
+      throw new Error(`${side.name}: "${step.label}" did not reach its condition; last answer ${answer.code} ${JSON.stringify(answer.body).slice(0, 500)}`);
     await side.pass(250);
   }
 }
@@ -236,7 +243,13 @@ function objectDigest(o: Obj, step: Step, earlier: ReadonlyMap<string, Answer>):
     namespace: m["namespace"],
     labels: m["labels"],
     annotations: m["annotations"],
-    ownerReferences: (m["ownerReferences"] as Obj[] | undefined)?.map((r) => ({ apiVersion: r["apiVersion"], kind: r["kind"], name: r["name"], controller: r["controller"], blockOwnerDeletion: r["blockOwnerDeletion"] })),
+    ownerReferences: (m["ownerReferences"] as Obj[] | undefined)?.map((r) => ({
+      apiVersion: r["apiVersion"],
+      kind: r["kind"],
+      name: r["name"],
+      controller: r["controller"],
+      blockOwnerDeletion: r["blockOwnerDeletion"],
+    })),
     generation: m["generation"],
     deletionTimestamp: m["deletionTimestamp"] !== undefined ? "set" : undefined,
     finalizers: m["finalizers"],
@@ -271,7 +284,11 @@ function bodyDigest(body: unknown, step: Step, earlier: ReadonlyMap<string, Answ
 export function digest(answer: Answer, step: Step, earlier: ReadonlyMap<string, Answer>): Obj {
   const out: Obj = { code: answer.code, warnings: answer.warnings };
   if (step.watch && Array.isArray(answer.body)) {
-    out["events"] = answer.body.map((e: any) => (isRecord(e) ? { type: e["type"], object: isRecord(e["object"]) && e["object"]["kind"] === "Status" ? statusDigest(e["object"]) : e["object"]?.metadata?.name } : e));
+    out["events"] = answer.body.map((e: any) =>
+      isRecord(e)
+        ? { type: e["type"], object: isRecord(e["object"]) && e["object"]["kind"] === "Status" ? statusDigest(e["object"]) : e["object"]?.metadata?.name }
+        : e,
+    );
   } else {
     out["body"] = bodyDigest(answer.body, step, earlier);
   }

@@ -3,13 +3,13 @@
  * the reasons ordered most severe first, and one Russian line for the operator. Pure: the clock reading, events
  * and logs come in with the snapshot.
  */
-import type { Deployment, Event, Job, Pod } from '../kube-objects.js';
-import type { ContainerLogs } from './context.js';
-import { assessDeployment } from './deployment.js';
-import { assessJob, isPodOfJob } from './job.js';
-import { foldPhases, phaseSeverity, type EnvironmentPhase, type StatusReason } from './phase.js';
-import { assessPod } from './pod.js';
-import type { EnvironmentAssessment } from './schema.js';
+import type { Deployment, Event, Job, Pod } from "../kube-objects.js";
+import type { ContainerLogs } from "./context.js";
+import { assessDeployment } from "./deployment.js";
+import { assessJob, isPodOfJob } from "./job.js";
+import { foldPhases, phaseSeverity, type EnvironmentPhase, type StatusReason } from "./phase.js";
+import { assessPod } from "./pod.js";
+import type { EnvironmentAssessment } from "./schema.js";
 
 export interface EnvironmentSnapshot {
   jobs: Job[];
@@ -47,15 +47,15 @@ export function assessEnvironment(snapshot: EnvironmentSnapshot): EnvironmentAss
 
   // Nothing known to be deployed yet, or jobs done but no Deployment: waiting, not ready. When something failed, that
   // failure is why the Deployment was never created (the executor skips it): no second, emptier reason.
-  if (!deployment && !parts.some((p) => p.phase === 'Failed')) {
+  if (!deployment && !parts.some((p) => p.phase === "Failed")) {
     const nothing = jobs.length === 0 && pods.length === 0;
     const name = snapshot.deploymentName;
     parts.push({
-      kind: nothing || !name ? 'Environment' : 'Deployment',
-      name: nothing ? '' : (name ?? ''),
-      phase: 'Pending',
-      reason: nothing ? 'NothingFound' : 'DeploymentNotFound',
-      message: nothing ? 'no Jobs, Deployment or Pods of the environment exist yet' : 'the Deployment does not exist yet',
+      kind: nothing || !name ? "Environment" : "Deployment",
+      name: nothing ? "" : (name ?? ""),
+      phase: "Pending",
+      reason: nothing ? "NothingFound" : "DeploymentNotFound",
+      message: nothing ? "no Jobs, Deployment or Pods of the environment exist yet" : "the Deployment does not exist yet",
     });
   }
 
@@ -73,21 +73,21 @@ function withLogs(logs: ContainerLogs | undefined): { logs?: ContainerLogs } {
 
 function isFinishedJobPod(pod: Pod): boolean {
   const ownedByJob =
-    pod.metadata?.ownerReferences?.some((o) => o.kind === 'Job') === true ||
-    pod.metadata?.labels?.['batch.kubernetes.io/job-name'] !== undefined ||
-    pod.metadata?.labels?.['job-name'] !== undefined;
-  return ownedByJob && (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed');
+    pod.metadata?.ownerReferences?.some((o) => o.kind === "Job") === true ||
+    pod.metadata?.labels?.["batch.kubernetes.io/job-name"] !== undefined ||
+    pod.metadata?.labels?.["job-name"] !== undefined;
+  return ownedByJob && (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed");
 }
 
 // ---------------------------------------------------------------------------------------------
 // The operator's line. Kubernetes' reason code stays in parentheses: it is what to search for.
 
 const PHASE_WORDS: Record<EnvironmentPhase, string> = {
-  Ready: 'Готова',
-  Pending: 'Ожидание',
-  Progressing: 'Развёртывается',
-  Degraded: 'Нарушена',
-  Failed: 'Ошибка',
+  Ready: "Готова",
+  Pending: "Ожидание",
+  Progressing: "Развёртывается",
+  Degraded: "Нарушена",
+  Failed: "Ошибка",
 };
 
 type Phrases = Record<EnvironmentPhase, (subject: string) => string>;
@@ -129,15 +129,15 @@ const KIND_PHRASES: Record<string, { subject: (r: StatusReason) => string; phras
 const REASON_PHRASES: Record<string, (subject: string) => string> = {
   Terminating: (s) => `${s} удаляется`,
   LatestGenerationNotObserved: (s) => `${s}: контроллер ещё не обработал изменения`,
-  NothingFound: () => 'объекты среды ещё не созданы',
-  DeploymentNotFound: (s) => (s.startsWith('развёртывание ') ? `${s} ещё не создано` : 'развёртывание ещё не создано'),
-  Timeout: () => 'среда не готова за отведённое время',
+  NothingFound: () => "объекты среды ещё не созданы",
+  DeploymentNotFound: (s) => (s.startsWith("развёртывание ") ? `${s} ещё не создано` : "развёртывание ещё не создано"),
+  Timeout: () => "среда не готова за отведённое время",
 };
 
 function summarize(phase: EnvironmentPhase, reasons: readonly StatusReason[], deployment: Deployment | undefined): string {
-  if (phase === 'Ready') {
+  if (phase === "Ready") {
     const desired = deployment?.spec?.replicas ?? 1;
-    if (desired === 0) return 'Готова: развёртывание остановлено (0 реплик)';
+    if (desired === 0) return "Готова: развёртывание остановлено (0 реплик)";
     return `Готова: ${deployment?.status?.readyReplicas ?? 0}/${desired} подов`;
   }
   const top = reasons[0];

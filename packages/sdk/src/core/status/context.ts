@@ -3,7 +3,7 @@
  * container logs the caller already fetched. Everything optional but `now` is a plain absence: a rule that
  * lacks it says less, never something else.
  */
-import type { Event, Pod } from '../kube-objects.js';
+import type { Event, Pod } from "../kube-objects.js";
 
 /** Container logs keyed `${pod}/${container}`, last lines, oldest first. */
 export type ContainerLogs = Readonly<Record<string, readonly string[]>>;

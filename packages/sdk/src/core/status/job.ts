@@ -3,16 +3,16 @@
  * `Failed` or `FailureTarget` → Failed, `Complete` or `SuccessCriteriaMet` → Ready, otherwise a started Job is still
  * running. The executor waits on a Job with this same rule.
  */
-import type { ContainerStatus, Job, Pod } from '../kube-objects.js';
-import { containerLogs, type JobContext } from './context.js';
-import { checkGeneric, findCondition, isTrue, withSince } from './generic.js';
-import type { StatusReason } from './phase.js';
+import type { ContainerStatus, Job, Pod } from "../kube-objects.js";
+import { containerLogs, type JobContext } from "./context.js";
+import { checkGeneric, findCondition, isTrue, withSince } from "./generic.js";
+import type { StatusReason } from "./phase.js";
 
 export function assessJob(job: Job, context: JobContext = {}): StatusReason {
-  const generic = checkGeneric('Job', job);
+  const generic = checkGeneric("Job", job);
   if (generic) return generic;
 
-  const name = job.metadata?.name ?? '';
+  const name = job.metadata?.name ?? "";
   const status = job.status ?? {};
   const conditions = status.conditions;
   const succeeded = status.succeeded ?? 0;
@@ -23,11 +23,11 @@ export function assessJob(job: Job, context: JobContext = {}): StatusReason {
   // `Failed`=True is final (BackoffLimitExceeded, DeadlineExceeded, PodFailurePolicy, …). Since 1.31 the controller
   // first sets `FailureTarget` and adds `Failed` only once the pods have terminated (KEP-3329/4368): the verdict is
   // already taken, so report it then rather than after the grace period.
-  const failure = [findCondition(conditions, 'Failed'), findCondition(conditions, 'FailureTarget')].find(isTrue);
+  const failure = [findCondition(conditions, "Failed"), findCondition(conditions, "FailureTarget")].find(isTrue);
   if (failure) {
     const reason = failure.reason || failure.type;
     const attempt = lastFailedAttempt(job, context);
-    const base: StatusReason = { kind: 'Job', name, phase: 'Failed', reason, message: failure.message ?? `Job failed: ${reason}` };
+    const base: StatusReason = { kind: "Job", name, phase: "Failed", reason, message: failure.message ?? `Job failed: ${reason}` };
     if (!attempt) return withSince(base, failure.lastTransitionTime);
     return withSince(
       {
@@ -41,28 +41,31 @@ export function assessJob(job: Job, context: JobContext = {}): StatusReason {
   }
 
   // Likewise `SuccessCriteriaMet` comes before `Complete` (1.31+): the Job has succeeded, its pods are ending.
-  const complete = [findCondition(conditions, 'Complete'), findCondition(conditions, 'SuccessCriteriaMet')].find(isTrue);
+  const complete = [findCondition(conditions, "Complete"), findCondition(conditions, "SuccessCriteriaMet")].find(isTrue);
   if (complete) {
     return withSince(
-      { kind: 'Job', name, phase: 'Ready', reason: complete.type, message: `Job completed: ${succeeded}/${completions} succeeded` },
+      { kind: "Job", name, phase: "Ready", reason: complete.type, message: `Job completed: ${succeeded}/${completions} succeeded` },
       complete.lastTransitionTime,
     );
   }
 
-  const suspended = findCondition(conditions, 'Suspended');
+  const suspended = findCondition(conditions, "Suspended");
   if (isTrue(suspended) || job.spec?.suspend === true) {
-    return { kind: 'Job', name, phase: 'Pending', reason: 'Suspended', message: suspended?.message ?? 'Job suspended' };
+    return { kind: "Job", name, phase: "Pending", reason: "Suspended", message: suspended?.message ?? "Job suspended" };
   }
 
   // kstatus: no `startTime` → "Job not started". The controller sets it when it creates the first pod.
   if (!status.startTime && active === 0) {
-    return { kind: 'Job', name, phase: 'Pending', reason: 'JobNotStarted', message: 'Job not started' };
+    return { kind: "Job", name, phase: "Pending", reason: "JobNotStarted", message: "Job not started" };
   }
 
   // A running Job is not done (kstatus "Job in progress", kubectl wait --for=condition=complete keeps waiting).
   return withSince(
     {
-      kind: 'Job', name, phase: 'Progressing', reason: 'JobRunning',
+      kind: "Job",
+      name,
+      phase: "Progressing",
+      reason: "JobRunning",
       message: `Job in progress: succeeded ${succeeded}/${completions}, active ${active}, failed ${failedPods}`,
     },
     status.startTime,
@@ -80,24 +83,24 @@ interface FailedAttempt {
  * name the Job controller would generate (`<job>-<5 chars>`, its `generateName`).
  */
 function lastFailedAttempt(job: Job, { pods = [], logs }: JobContext): FailedAttempt | undefined {
-  const name = job.metadata?.name ?? '';
-  const failed = pods
-    .filter((pod) => isPodOfJob(pod, job) && failedContainer(pod) !== undefined)
-    .sort((a, b) => finishedAt(a).localeCompare(finishedAt(b)));
+  const name = job.metadata?.name ?? "";
+  const failed = pods.filter((pod) => isPodOfJob(pod, job) && failedContainer(pod) !== undefined).sort((a, b) => finishedAt(a).localeCompare(finishedAt(b)));
   const pod = failed.at(-1);
   if (pod) {
     const status = failedContainer(pod)!;
     const terminated = status.state?.terminated ?? status.lastState?.terminated;
-    const podName = pod.metadata?.name ?? '';
+    const podName = pod.metadata?.name ?? "";
     const attemptLogs = containerLogs(logs, podName, status.name);
     return {
       container: status.name,
-      detail: `pod ${podName} container ${status.name} exited with code ${terminated?.exitCode}${terminated?.reason ? ` (${terminated.reason})` : ''}`,
+      detail: `pod ${podName} container ${status.name} exited with code ${terminated?.exitCode}${terminated?.reason ? ` (${terminated.reason})` : ""}`,
       ...(attemptLogs ? { logs: attemptLogs } : {}),
     };
   }
   const generated = new RegExp(`^${escapeRegExp(name)}-[a-z0-9]{5}/(.+)$`);
-  const key = Object.keys(logs ?? {}).filter((k) => generated.test(k)).at(-1);
+  const key = Object.keys(logs ?? {})
+    .filter((k) => generated.test(k))
+    .at(-1);
   if (!key) return undefined;
   return { container: generated.exec(key)![1]!, logs: [...logs![key]!] };
 }
@@ -106,9 +109,9 @@ function lastFailedAttempt(job: Job, { pods = [], logs }: JobContext): FailedAtt
 export function isPodOfJob(pod: Pod, job: Job): boolean {
   const uid = job.metadata?.uid;
   const name = job.metadata?.name;
-  if (uid && pod.metadata?.ownerReferences?.some((o) => o.kind === 'Job' && o.uid === uid)) return true;
+  if (uid && pod.metadata?.ownerReferences?.some((o) => o.kind === "Job" && o.uid === uid)) return true;
   const labels = pod.metadata?.labels ?? {};
-  return name !== undefined && (labels['batch.kubernetes.io/job-name'] ?? labels['job-name']) === name;
+  return name !== undefined && (labels["batch.kubernetes.io/job-name"] ?? labels["job-name"]) === name;
 }
 
 function failedContainer(pod: Pod): ContainerStatus | undefined {
@@ -118,9 +121,9 @@ function failedContainer(pod: Pod): ContainerStatus | undefined {
 
 function finishedAt(pod: Pod): string {
   const status = failedContainer(pod);
-  return (status?.state?.terminated ?? status?.lastState?.terminated)?.finishedAt ?? pod.metadata?.creationTimestamp ?? '';
+  return (status?.state?.terminated ?? status?.lastState?.terminated)?.finishedAt ?? pod.metadata?.creationTimestamp ?? "";
 }
 
 function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

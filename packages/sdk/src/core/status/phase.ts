@@ -3,7 +3,7 @@
  * they fold. Argo CD (`gitops-engine/pkg/health`, `IsWorse`) and kstatus (`Current`/`InProgress`/`Failed`/
  * `Terminating`) both fold many objects into one status by a severity order; this is ours.
  */
-import type { EnvironmentPhase, StatusReason } from './schema.js';
+import type { EnvironmentPhase, StatusReason } from "./schema.js";
 
 // The types are the status schemas' (./schema.ts); re-exported here, where the other rules import them from.
 export type { EnvironmentPhase, StatusReason };
@@ -17,7 +17,7 @@ export type { EnvironmentPhase, StatusReason };
  * - `Degraded` (was available, lost it — may recover) ranks below `Failed` (will not recover without an operator),
  *   like Argo CD's Degraded below its Missing/Unknown only in that Failed here is terminal.
  */
-export const PHASES_BY_SEVERITY = ['Ready', 'Pending', 'Progressing', 'Degraded', 'Failed'] as const satisfies readonly EnvironmentPhase[];
+export const PHASES_BY_SEVERITY = ["Ready", "Pending", "Progressing", "Degraded", "Failed"] as const satisfies readonly EnvironmentPhase[];
 
 /** Position in {@link PHASES_BY_SEVERITY}: higher is worse. */
 export function phaseSeverity(phase: EnvironmentPhase): number {
@@ -31,12 +31,12 @@ export function worsePhase(a: EnvironmentPhase, b: EnvironmentPhase): Environmen
 
 /** Folds phases into the most severe one; an empty fold is `Ready` (the identity), so callers decide what "nothing" means. */
 export function foldPhases(phases: Iterable<EnvironmentPhase>): EnvironmentPhase {
-  let folded: EnvironmentPhase = 'Ready';
+  let folded: EnvironmentPhase = "Ready";
   for (const phase of phases) folded = worsePhase(folded, phase);
   return folded;
 }
 
 /** Phases a follower stops at: `Ready` (done) and `Failed` (will not get better by waiting). */
 export function isFinalPhase(phase: EnvironmentPhase): boolean {
-  return phase === 'Ready' || phase === 'Failed';
+  return phase === "Ready" || phase === "Failed";
 }

@@ -2,10 +2,10 @@
  * The status contract: the phases, the reasons and the assessment, as zod schemas — the validator, the type
  * (`z.infer`, the same name) and, through the bridge, the OpenAPI document at once.
  */
-import { z } from 'zod';
+import { z } from "zod";
 
 /** The closed set of phases every assessed object, and the environment as a whole, is in (see phase.ts for their order). */
-export const EnvironmentPhase = z.enum(['Pending', 'Progressing', 'Ready', 'Degraded', 'Failed']);
+export const EnvironmentPhase = z.enum(["Pending", "Progressing", "Ready", "Degraded", "Failed"]);
 export type EnvironmentPhase = z.infer<typeof EnvironmentPhase>;
 
 /** Why one object (or the environment) is in its phase. One per assessed object. */
