@@ -1,7 +1,9 @@
 /**
  * The typed client of the bridge, for TypeScript callers and our own tests: openapi-fetch over the types that
  * openapi-typescript generated from the bridge's OpenAPI document (src/generated/api.d.ts). Every call answers
- * `{ data } | { error }` (error: the bridge's `{ code, message, details }`), never throws for an HTTP status.
+ * `{ data } | { error }` (error: the bridge's `{ code, message, details }`, `code` one of the documented codes) and
+ * never throws for an answer; no answer at all (refused, DNS, reset) is an answer too: 503 `BRIDGE_UNREACHABLE`
+ * with the cause in `details.cause`. Only an abort by the caller's signal rejects.
  *
  *   const bridge = createBridgeClient({ baseUrl: "http://127.0.0.1:8787", token });
  *   const { data, error } = await bridge.POST("/v1/provisionings", { body });
@@ -29,11 +31,27 @@ export interface BridgeClientOptions {
   headers?: Record<string, string>;
 }
 
+export type BridgeErrorCode = BridgeError["code"];
+
+/** The base fetch, with a transport failure turned into the bridge's error shape (never the token, never the URL). */
+function answeringFetch(base: (request: Request) => Promise<Response>): (request: Request) => Promise<Response> {
+  return async (request) => {
+    try {
+      return await base(request);
+    } catch (error) {
+      if (request.signal.aborted) throw error;
+      const cause = error instanceof Error ? ((error.cause as { code?: string } | undefined)?.code ?? error.message) : String(error);
+      const body: BridgeError = { code: "BRIDGE_UNREACHABLE", message: "Мост Sreda не ответил: нет соединения", details: { cause } };
+      return Response.json(body, { status: 503, statusText: "Bridge Unreachable" });
+    }
+  };
+}
+
 export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
   const { baseUrl, token, fetch, headers = {} } = options;
   return createClient<paths>({
     baseUrl: baseUrl.replace(/\/+$/, ""),
     headers: { ...headers, Authorization: `Bearer ${token}` },
-    ...(fetch ? { fetch } : {}),
+    fetch: answeringFetch(fetch ?? ((request) => globalThis.fetch(request))),
   });
 }

@@ -25,8 +25,38 @@ function bounded(problem: Problem): Problem {
   return { ...problem, path: cut(problem.path, MAX_PATH), message: cut(problem.message, MAX_MESSAGE) };
 }
 
+/**
+ * Every `code` an error answer can carry (README, "Errors"): the OpenAPI document lists them, so the typed client's
+ * `error.code` is this union. BRIDGE_UNREACHABLE is the client's own (createBridgeClient): no answer at all.
+ */
+export const BRIDGE_ERROR_CODES = [
+  "BAD_JSON",
+  "BAD_ENCODING",
+  "BAD_REQUEST",
+  "UNAUTHORIZED",
+  "CLUSTER_NOT_ALLOWED",
+  "NOT_FOUND",
+  "OPERATION_NOT_FOUND",
+  "METHOD_NOT_ALLOWED",
+  "PROVISIONING_IN_PROGRESS",
+  "OPERATION_FINISHED",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "INVALID_INPUT",
+  "INTERNAL_ERROR",
+  "CLUSTER_UNREACHABLE",
+  "CLUSTER_UNAUTHORIZED",
+  "CLUSTER_FORBIDDEN",
+  "CLUSTER_ERROR",
+  "SHUTTING_DOWN",
+  "CLUSTER_UNAVAILABLE",
+  "CLUSTER_TIMEOUT",
+  "BRIDGE_UNREACHABLE",
+] as const;
+export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
+
 export interface ErrorBody {
-  code: string;
+  code: BridgeErrorCode;
   message: string;
   details: Record<string, unknown>;
 }
@@ -36,7 +66,9 @@ export class HttpError extends SredaError {
   readonly status: number;
   readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  declare readonly code: BridgeErrorCode;
+
+  constructor(status: number, code: BridgeErrorCode, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
     super(code, message, details);
     this.status = status;
     this.headers = headers;
@@ -46,7 +78,7 @@ export class HttpError extends SredaError {
    * 422 with the problems and their paths: the first MAX_PROBLEMS of them, and `moreProblems` counting the rest, so
    * an answer to a hostile body stays a few kilobytes (the schemas' size limits keep the count itself small).
    */
-  static invalid(message: string, problems: readonly Problem[] & { total?: number }, code = "INVALID_INPUT"): HttpError {
+  static invalid(message: string, problems: readonly Problem[] & { total?: number }): HttpError {
     const total = problems.total ?? problems.length;
     const listed: Problem[] = [];
     let size = 0;
@@ -58,7 +90,7 @@ export class HttpError extends SredaError {
     }
     const details: Record<string, unknown> = { problems: listed };
     if (total > listed.length) details["moreProblems"] = total - listed.length;
-    return new HttpError(422, code, message, details);
+    return new HttpError(422, "INVALID_INPUT", message, details);
   }
 
   toBody(): ErrorBody {
@@ -110,7 +142,7 @@ export function clusterHttpError(error: KubeStatusError | KubeNetworkError): Htt
 export function toHttpError(error: unknown): { error: HttpError; internal: boolean } {
   if (error instanceof HttpError) return { error, internal: false };
   if (error instanceof SredaValidationError)
-    return { error: HttpError.invalid("Входные данные не прошли проверку", error.problems, error.code), internal: false };
+    return { error: HttpError.invalid("Входные данные не прошли проверку", error.problems), internal: false };
   if (isKubeError(error)) return { error: clusterHttpError(error), internal: false };
   return { error: new HttpError(500, "INTERNAL_ERROR", "Внутренняя ошибка моста Sreda; подробности в журнале сервиса"), internal: true };
 }

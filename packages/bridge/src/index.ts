@@ -16,7 +16,7 @@ export { OperationStore, isFinal } from "./operations.js";
 export type { OperationRecord, OperationStoreOptions } from "./operations.js";
 export { defaultKubeClientFactory } from "./cluster.js";
 export type { KubeClientFactory, ClusterTarget, ClusterPurpose } from "./cluster.js";
-export { HttpError } from "./errors.js";
+export { HttpError, BRIDGE_ERROR_CODES } from "./errors.js";
 export type { ErrorBody } from "./errors.js";
 export { createOpenApiDocument, API_ROUTES } from "./openapi.js";
 export type { ApiRoute } from "./openapi.js";

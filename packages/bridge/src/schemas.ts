@@ -6,6 +6,7 @@
  * something (test/contract-types.test.ts holds the two together at compile time).
  */
 import { z } from "zod";
+import { BRIDGE_ERROR_CODES } from "./errors.js";
 import {
   ApiRootUrl,
   Customer,
@@ -95,9 +96,15 @@ export const Problem = z.object({ path: z.string(), message: z.string(), code: z
 
 /** Every error answer: `code` for programs, `message` (Russian) for people, `details.problems` for bad input. */
 export const ErrorResponse = z.object({
-  code: z.string(),
+  code: z.enum(BRIDGE_ERROR_CODES).describe("Код ошибки (таблица ошибок в README моста); BRIDGE_UNREACHABLE - ответа моста нет вовсе (типизированный клиент)"),
   message: z.string(),
-  details: z.object({ problems: z.array(Problem).optional() }).catchall(z.unknown()),
+  details: z
+    .object({
+      problems: z.array(Problem).optional(),
+      moreProblems: z.number().int().optional().describe("Сколько ещё проблем не перечислено"),
+      requestId: z.string().optional().describe("Идентификатор запроса в журнале моста (у INTERNAL_ERROR)"),
+    })
+    .catchall(z.unknown()),
 });
 
 export const Health = z.object({ status: z.enum(["ok"]) });

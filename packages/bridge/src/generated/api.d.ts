@@ -177,10 +177,18 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Error: {
-            code: string;
+            /**
+             * @description Код ошибки (таблица ошибок в README моста); BRIDGE_UNREACHABLE - ответа моста нет вовсе (типизированный клиент)
+             * @enum {string}
+             */
+            code: "BAD_JSON" | "BAD_ENCODING" | "BAD_REQUEST" | "UNAUTHORIZED" | "CLUSTER_NOT_ALLOWED" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PROVISIONING_IN_PROGRESS" | "OPERATION_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "INVALID_INPUT" | "INTERNAL_ERROR" | "CLUSTER_UNREACHABLE" | "CLUSTER_UNAUTHORIZED" | "CLUSTER_FORBIDDEN" | "CLUSTER_ERROR" | "SHUTTING_DOWN" | "CLUSTER_UNAVAILABLE" | "CLUSTER_TIMEOUT" | "BRIDGE_UNREACHABLE";
             message: string;
             details: {
                 problems?: components["schemas"]["Problem"][];
+                /** @description Сколько ещё проблем не перечислено */
+                moreProblems?: number;
+                /** @description Идентификатор запроса в журнале моста (у INTERNAL_ERROR) */
+                requestId?: string;
             } & {
                 [key: string]: unknown;
             };

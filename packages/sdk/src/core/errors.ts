@@ -21,7 +21,18 @@ export type SredaErrorCode =
   | "INVALID_PLAN"
   | (string & {});
 
+/**
+ * Each SredaError carries a brand per class of its chain, in the global symbol registry, and `instanceof` checks the
+ * brand: it holds across copies of these classes — the ESM and the CJS build, the package entry and
+ * `@sreda/sdk/testing` bundled separately (the dual-package hazard).
+ */
+const brandOf = (className: string): symbol => Symbol.for(`@sreda/sdk:${className}`);
+
 export class SredaError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brandOf(this.name)] === true;
+  }
+
   override readonly name: string = "SredaError";
   readonly code: SredaErrorCode;
   readonly details: Record<string, unknown>;
@@ -30,6 +41,9 @@ export class SredaError extends Error {
     super(message, options);
     this.code = code;
     this.details = details;
+    for (let type: Function | null = new.target; type && type !== Error; type = Object.getPrototypeOf(type) as Function | null) {
+      Object.defineProperty(this, brandOf(type.name), { value: true });
+    }
   }
 
   /** Problems listed in `details.problems`, if any. */

@@ -4,6 +4,7 @@
  * cluster failures: the result says per step what happened.
  */
 import type { Clock } from "../core/clock.js";
+import { SredaError } from "../core/errors.js";
 import { kindInfo } from "../core/kinds.js";
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
 import { runGraph } from "./apply-graph.js";
@@ -55,6 +56,7 @@ export interface ApplyResult {
 export interface ApplyOptions {
   signal?: AbortSignal;
   onEvent?: (event: ApplyEvent) => void;
+  /** Default: the client's clock (the fake cluster's, for a client made from `cluster.clientConfig`). */
   clock?: Clock;
   /** Steps in flight at once (default 4). */
   concurrency?: number;
@@ -86,7 +88,8 @@ export function customerLockKey(kube: KubeClient, plan: Pick<ProvisioningPlan, "
 
 /**
  * Applies a plan: preflight, then the dependency graph with bounded parallelism. Never throws for cluster
- * failures — the result says per step what happened; throws only for LOCKED (whenLocked: "fail").
+ * failures — the result says per step what happened; throws only for LOCKED (whenLocked: "fail") and for a
+ * client on another clock than the fake cluster it talks to (CLOCK_MISMATCH).
  */
 export async function applyPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions = {}): Promise<ApplyResult> {
   const locks = options.locks ?? customerLocks;
@@ -130,15 +133,16 @@ async function checkBeforeSteps(plan: ProvisioningPlan, kube: KubeClient, option
   const signal = options.signal;
   if (signal?.aborted) return "cancelled";
   if (options.skipPreflight) return undefined;
-  const problems = await preflight(plan, kube, { signal }).catch((error: unknown) => [
-    { code: "CheckFailed" as const, message: `предварительная проверка не выполнена: ${describeFailure(error).message}` },
-  ]);
+  const problems = await preflight(plan, kube, { signal }).catch((error: unknown) => {
+    if (error instanceof SredaError && error.code === "CLOCK_MISMATCH") throw error;
+    return [{ code: "CheckFailed" as const, message: `предварительная проверка не выполнена: ${describeFailure(error).message}` }];
+  });
   if (signal?.aborted) return "cancelled";
   return problems.length > 0 ? problems : undefined;
 }
 
 async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions): Promise<ApplyResult> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? kube.clock ?? systemClock;
   const signal = options.signal;
   const emit = emitter(options.onEvent);
   const total = plan.steps.length;

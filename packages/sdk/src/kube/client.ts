@@ -18,7 +18,7 @@
  * (./errors.ts).
  */
 import type { Client } from "openapi-fetch";
-import type { Clock } from "../core/clock.js";
+import { clockOfFetch, type Clock } from "../core/clock.js";
 import { SredaError } from "../core/errors.js";
 import type { WatchEvent } from "../core/kube-objects.js";
 import type { paths } from "../generated/kube-api.js";
@@ -72,7 +72,11 @@ export interface KubeClientConfig {
   maxRetries?: number;
   /** Injected transport (tests: the fake cluster's handler). Not combinable with `caCert`/`insecureSkipTlsVerify`. */
   fetch?: (request: Request) => Promise<Response>;
-  /** Time source for the rate limiter, timeouts and backoff; default the system clock. */
+  /**
+   * Time source for the rate limiter, timeouts and backoff, and the default of the executor and the watcher that use
+   * this client. Default: the clock the injected `fetch` belongs to (the fake cluster's `fetch` carries its virtual
+   * clock), else the system clock.
+   */
   clock?: Clock;
   /** Jitter source in [0, 1), default Math.random. */
   random?: () => number;
@@ -146,6 +150,8 @@ export type KubeRulesReviewStatus = NonNullable<
 export interface KubeClient {
   /** The API root, normalized, without a final slash. */
   readonly apiRootUrl: string;
+  /** The client's clock: what `applyPlan` and `followEnvironment` use unless told otherwise. */
+  readonly clock: Clock;
   /**
    * The typed openapi-fetch client: `kube.api.GET("/api/v1/namespaces/{namespace}/pods", { params: … })`.
    * Same transport (auth, rate limit, timeout, retries: GET/PUT/DELETE are retried on 5xx); answers come back the
@@ -189,7 +195,7 @@ export function createKubeClient(config: KubeClientConfig): KubeClient {
     qps = KUBE_DEFAULT_QPS,
     burst = KUBE_DEFAULT_BURST,
     maxRetries = KUBE_DEFAULT_MAX_RETRIES,
-    clock = systemClock,
+    clock = clockOfFetch(config.fetch) ?? systemClock,
     random = Math.random,
     userAgent = KUBE_DEFAULT_USER_AGENT,
     onRetry,
@@ -205,6 +211,7 @@ export function createKubeClient(config: KubeClientConfig): KubeClient {
 
   const client: KubeClient & { toString(): string; toJSON(): unknown } = {
     apiRootUrl,
+    clock,
     api: ctx.api,
     request: (req) => requestAny(ctx, req),
     get: verbs.get,

@@ -4,6 +4,8 @@
  */
 import type { Clock } from "../core/clock.js";
 import { objectNames, type EnvironmentDescription } from "../core/environment.js";
+import type { ProvisioningPlan } from "../core/plan.js";
+import { systemClock } from "./clock.js";
 import type { Deployment, Event, EventList, Job, Pod } from "../core/kube-objects.js";
 import {
   assessEnvironment,
@@ -28,9 +30,10 @@ import {
 export const DEFAULT_FOLLOW_TIMEOUT_MS = 15 * 60_000;
 
 export interface FollowEnvironmentOptions {
-  /** What to follow: `plan.environment` (its Jobs, its Deployment, the customer's pods by their selector). */
-  environment: EnvironmentDescription;
-  clock: Clock;
+  /** What to follow: the plan, or its `environment` (its Jobs, its Deployment, the customer's pods by their selector). */
+  environment: EnvironmentDescription | Pick<ProvisioningPlan, "environment">;
+  /** Default: the client's clock. */
+  clock?: Clock;
   signal?: AbortSignal;
   pollIntervalMs?: number;
   watchTimeoutSeconds?: number;
@@ -100,7 +103,7 @@ async function assessStreams(
   environment: EnvironmentDescription,
   streams: Streams,
   events: PodEvents,
-  options: FollowEnvironmentOptions,
+  options: FollowEnvironmentOptions & { clock: Clock },
   signal: AbortSignal,
 ): Promise<EnvironmentAssessment> {
   const { clock, imagePullFailureThresholdMs, imagePullFailureThresholdAttempts } = options;
@@ -135,7 +138,9 @@ async function assessStreams(
  * `ttlSecondsAfterFinished`) does not hold the environment back.
  */
 export async function followEnvironment(kube: WatchClient, options: FollowEnvironmentOptions): Promise<EnvironmentAssessment> {
-  const { environment, clock, signal, pollIntervalMs = DEFAULT_POLL_INTERVAL_MS, timeoutMs = DEFAULT_FOLLOW_TIMEOUT_MS, onAssessment } = options;
+  const { signal, pollIntervalMs = DEFAULT_POLL_INTERVAL_MS, timeoutMs = DEFAULT_FOLLOW_TIMEOUT_MS, onAssessment } = options;
+  const environment = "objects" in options.environment ? options.environment : options.environment.environment;
+  const clock = options.clock ?? kube.clock ?? systemClock;
   signal?.throwIfAborted();
   const started = clock.now();
   const stop = new AbortController();
@@ -162,7 +167,7 @@ export async function followEnvironment(kube: WatchClient, options: FollowEnviro
       if (streams.failure) throw streams.failure.error;
       signal?.throwIfAborted();
       if (streams.complete) {
-        const assessment = report(await assessStreams(kube, environment, streams, events, options, inner));
+        const assessment = report(await assessStreams(kube, environment, streams, events, { ...options, clock }, inner));
         if (isFinalPhase(assessment.phase)) return assessment;
       }
       const elapsed = clock.now() - started;

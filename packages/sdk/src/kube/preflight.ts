@@ -3,6 +3,7 @@
  * half-way — the namespace exists, the objects the templates expect (image pull secret, TLS secret, …) exist,
  * and the token may do what the plan needs (SelfSubjectAccessReview). Problems are worded for an operator.
  */
+import { SredaError } from "../core/errors.js";
 import { collectionPath, kindInfo } from "../core/kinds.js";
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
 import { referencedObjects, type ObjectReference } from "../core/references.js";
@@ -68,6 +69,8 @@ export async function preflight(plan: ProvisioningPlan, kube: KubeClient, option
   const { signal } = options;
   const problems: PreflightProblem[] = [];
   const fatal = (error: unknown, what: string) => {
+    // A client on the wrong clock is the caller's mistake, not the cluster's: said at once, as it is.
+    if (error instanceof SredaError && error.code === "CLOCK_MISMATCH") throw error;
     const problem = describeFailure(error) ?? {
       code: "CheckFailed" as const,
       message: `проверка «${what}» не выполнена: ${error instanceof KubeStatusError ? `${error.status} ${error.reason}` : String(error)}`,

@@ -9,7 +9,7 @@ import { buildKubePath, type KubeClient } from "./client.js";
 import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
 
 /** The part of the Kubernetes client the watcher uses (tests hand in a stub). */
-export type WatchClient = Pick<KubeClient, "list" | "watch" | "logs">;
+export type WatchClient = Pick<KubeClient, "list" | "watch" | "logs"> & { readonly clock?: Clock };
 
 export const DEFAULT_POLL_INTERVAL_MS = 2_000;
 export const DEFAULT_WATCH_TIMEOUT_SECONDS = 60;

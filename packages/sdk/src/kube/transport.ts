@@ -8,7 +8,7 @@
  * redacted (./errors.ts).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Clock } from "../core/clock.js";
+import { VIRTUAL_CLOCK_HEADER, type Clock } from "../core/clock.js";
 import { SredaError } from "../core/errors.js";
 import type { KubeClientConfig, KubeRetryInfo } from "./client.js";
 import { KubeNetworkError, kubeStatusErrorFrom, parseRetryAfter, redactBearer, statusRetryAfterSeconds, stripQuery, type Redact } from "./errors.js";
@@ -153,16 +153,33 @@ async function attemptOnce(options: TransportOptions, out: Outgoing, policy: Sen
     const init: RequestInit = { method, headers: out.headers, signal: attemptSignal, redirect: out.redirect };
     if (out.body !== undefined) init.body = out.body;
     const response = await Promise.race([options.baseFetch(new Request(out.url, init)), aborted]);
+    assertSameClock(options.clock, response);
     if (policy.stream && response.ok) return { response };
     const buffer = await Promise.race([response.arrayBuffer(), aborted]);
     return bufferedAnswer(options, out, response, buffer);
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     if (timeout.signal.aborted) throw timeout.signal.reason;
+    if (err instanceof SredaError && err.code === "CLOCK_MISMATCH") throw err;
     throw networkErrorFrom(err, method, path, options.redact);
   } finally {
     stopTimer.abort();
   }
+}
+
+/**
+ * The fake cluster on a virtual clock names it in every answer: a client on another clock (the system's) would wait
+ * minutes of real time for what the fake simulates in milliseconds, so it stops at the first answer and says why.
+ */
+function assertSameClock(clock: Clock, response: Response): void {
+  const virtual = response.headers.get(VIRTUAL_CLOCK_HEADER);
+  if (virtual === null || clock.virtualClockId === virtual) return;
+  throw new SredaError(
+    "CLOCK_MISMATCH",
+    `the cluster is Sreda's fake cluster on a virtual clock (${virtual}) and this client runs on ${clock.virtualClockId ? `another virtual clock (${clock.virtualClockId})` : "the system clock"}: ` +
+      "create the client with createKubeClient(cluster.clientConfig), or pass clock: cluster.clock to createKubeClient",
+    { virtualClock: virtual },
+  );
 }
 
 /** Settles when the attempt is aborted, so that a transport ignoring the signal cannot hang us. */

@@ -75,6 +75,8 @@ function toMillis(start: number | string | Date | undefined, fallback: number): 
   return ms;
 }
 
+let clockCount = 0;
+
 export function createVirtualClock(options: VirtualClockOptions = {}): VirtualClock {
   const mode: VirtualClockMode = options.realtime ? "realtime" : options.auto === false ? "manual" : "auto";
   const wallStart = Date.now();
@@ -209,6 +211,8 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
 
   const clock: VirtualClock = {
     mode,
+    // A realtime clock follows the wall clock: a client on the system clock is right with it; the others are named.
+    ...(mode === "realtime" ? {} : { virtualClockId: `fake-clock-${++clockCount}` }),
     now,
     setTimer,
     sleep(ms, signal) {

@@ -3,9 +3,9 @@
  * One core — `fetch(request)` — reused three ways: inject it as a client's `fetch`, route msw to it
  * (`mswHandlers`), or serve it over HTTP (`listen`).
  */
-import type { HttpHandler } from "msw";
+import { FETCH_CLOCK } from "../core/clock.js";
 import { SredaError } from "../core/errors.js";
-import type { Job, Pod } from "../core/kube-objects.js";
+import type { ConfigMap, Deployment, Event, Ingress, Job, Namespace, Pod, ReplicaSet, Secret, Service } from "../core/kube-objects.js";
 import { DEFAULT_TOKENS, type Tokens } from "./auth.js";
 import { createVirtualClock, type VirtualClock } from "./clock.js";
 import { ControllerManager, EventRecorder, controllerOf } from "./controllers.js";
@@ -14,7 +14,6 @@ import { GarbageCollector, NamespaceController } from "./gc.js";
 import { ApiServer, defaultVersionInfo, type RequestLogEntry } from "./handlers.js";
 import { JobController } from "./job-controller.js";
 import { DEFAULT_TIMINGS, Kubelet, type PodScenario, type Timings } from "./kubelet.js";
-import { createMswHandlers } from "./msw.js";
 import { createRandom } from "./random.js";
 import { Registry } from "./registry.js";
 import { apiVersionOf, resourceByName, resourceForObject, type ResourceType } from "./resources.js";
@@ -65,19 +64,49 @@ export interface ObjectFilter {
   labelSelector?: string;
 }
 
+/** The object types of the kinds the fake serves, for typed reads. */
+export interface KindObjects {
+  Namespace: Namespace;
+  ConfigMap: ConfigMap;
+  Secret: Secret;
+  Service: Service;
+  Pod: Pod;
+  Event: Event;
+  Deployment: Deployment;
+  ReplicaSet: ReplicaSet;
+  Job: Job;
+  Ingress: Ingress;
+}
+
+/** What `createKubeClient` needs to talk to the fake: `createKubeClient(cluster.clientConfig)`. */
+export interface FakeClientConfig {
+  apiRootUrl: string;
+  /** The first of the fake's tokens (`sreda-dev-token` by default). */
+  token: string;
+  fetch: (request: Request) => Promise<Response>;
+  /** The fake's clock: the client, the executor and the watcher must all run on it. */
+  clock: VirtualClock;
+}
+
 export interface FakeCluster {
-  /** The API server: a Fetch-API handler. Also usable as a `fetch` implementation: `fetch(url, init)`. */
+  /**
+   * The API server: a Fetch-API handler. Also usable as a `fetch` implementation: `fetch(url, init)`; a client given
+   * this fetch runs on the fake's clock unless told otherwise.
+   */
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
-  /** msw 3 handlers routing `${baseUrl}*` to `fetch`. */
-  mswHandlers(baseUrl: string): HttpHandler[];
+  /** One call to a client wired to the fake (its fetch, its clock): `createKubeClient(cluster.clientConfig)`. */
+  readonly clientConfig: FakeClientConfig;
   /** Serves the fake over HTTP on 127.0.0.1 (watches stream). */
   listen(options?: ListenOptions): Promise<RunningServer>;
   readonly clock: VirtualClock;
   readonly requestLog: ReadonlyArray<RequestLogEntry>;
   clearRequestLog(): void;
-  /** Deep copies of stored objects (with kind and apiVersion), ordered by kind, namespace, name. */
+  /** Deep copies of stored objects (with kind and apiVersion), ordered by kind, namespace, name; typed by kind. */
+  objects<K extends keyof KindObjects>(filter: ObjectFilter & { kind: K }): KindObjects[K][];
   objects(filter?: ObjectFilter): unknown[];
-  getObject(kind: string, namespace: string | undefined, name: string): unknown | undefined;
+  /** A deep copy of one stored object, or undefined; typed by kind (`getObject("Job", "lms-dev", name)` is a Job). */
+  getObject<K extends keyof KindObjects>(kind: K, namespace: string | undefined, name: string): KindObjects[K] | undefined;
+  getObject(kind: string, namespace: string | undefined, name: string): unknown;
   /** Creates or replaces an object directly (no auth, no faults), status included; bumps resourceVersion. */
   putObject(obj: unknown): unknown;
   addFault(rule: FaultRule): () => void;
@@ -91,6 +120,8 @@ export interface FakeCluster {
 }
 
 const DEFAULT_NAMESPACES = ["default", "lms-dev", "lms-prod"];
+/** The API root of `clientConfig`: any URL works with the fetch; this one says what it is. */
+const FAKE_API_ROOT = "https://fake-cluster.sreda.test";
 
 function defaultJobOutcome(job: Obj): "succeed" | "fail" {
   for (const c of job.spec?.template?.spec?.containers ?? []) {
@@ -250,19 +281,22 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
     return server.handle(request);
   };
+  // A client created with this fetch takes the fake's clock by default (createKubeClient reads it from here).
+  Object.defineProperty(fetchImpl, FETCH_CLOCK, { value: clock });
+  const tokens = options.tokens ?? DEFAULT_TOKENS;
 
   const withType = (rt: ResourceType, obj: Obj): Obj => deepCopy({ kind: rt.kind, apiVersion: apiVersionOf(rt), ...obj });
 
   return {
     fetch: fetchImpl,
-    mswHandlers: (baseUrl) => createMswHandlers((request) => server.handle(request), baseUrl),
+    clientConfig: { apiRootUrl: FAKE_API_ROOT, token: Object.keys(tokens)[0] ?? "", fetch: fetchImpl, clock },
     listen: (listenOptions) => listenHttp((request) => server.handle(request), listenOptions),
     clock,
     get requestLog() {
       return server.requestLog;
     },
     clearRequestLog: () => server.clearRequestLog(),
-    objects(filter = {}) {
+    objects(filter: ObjectFilter = {}): any[] {
       manager.drain();
       const rt = filter.kind !== undefined ? resourceByName(filter.kind) : undefined;
       if (filter.kind !== undefined && !rt) throw new SredaError("INVALID_INPUT", `unknown kind ${filter.kind}`);
@@ -277,7 +311,7 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
       const sortKey = (o: Obj): string => `${o.kind}\n${o.metadata.namespace ?? ""}\n${o.metadata.name}`;
       return out.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
     },
-    getObject(kind, namespace, name) {
+    getObject(kind: string, namespace: string | undefined, name: string): any {
       manager.drain();
       const rt = resourceByName(kind);
       if (!rt) throw new SredaError("INVALID_INPUT", `unknown kind ${kind}`);

@@ -3,6 +3,7 @@
  * handler, answering with JSON (or a watch stream, or plain-text logs) and `Status` bodies for failures.
  * Everything the fake cluster exposes (fetch, msw, listen) goes through `ApiServer.handle`.
  */
+import { VIRTUAL_CLOCK_HEADER } from "../core/clock.js";
 import type { VirtualClock } from "./clock.js";
 import { authenticate, grantingRule, isAllowed, type AllowRule, type RequestAttributes, type TokenInfo, type Tokens } from "./auth.js";
 import { DroppedConnectionError, type Faults } from "./faults.js";
@@ -316,6 +317,9 @@ export class ApiServer {
   private finish(entry: RequestLogEntry, response: Response): Response {
     entry.status = response.status;
     response.headers.set("Audit-Id", this.ctx.random.uuid());
+    // Clients on another clock stop at once (the SDK's transport checks it) instead of waiting in real time.
+    const virtual = this.ctx.clock.virtualClockId;
+    if (virtual !== undefined) response.headers.set(VIRTUAL_CLOCK_HEADER, virtual);
     return response;
   }
 

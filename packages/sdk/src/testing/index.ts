@@ -3,13 +3,14 @@
  * See README.md next to this file.
  */
 export { createFakeCluster } from "./fake-cluster.js";
-export type { FakeCluster, FakeClusterOptions, FakeClusterBehavior, ObjectFilter, Container } from "./fake-cluster.js";
+export type { FakeCluster, FakeClusterOptions, FakeClusterBehavior, FakeClientConfig, KindObjects, ObjectFilter, Container } from "./fake-cluster.js";
 export { createVirtualClock, DEFAULT_CLOCK_START } from "./clock.js";
 export type { VirtualClock, VirtualClockOptions, VirtualClockMode, TimerOptions } from "./clock.js";
 export { DEFAULT_TIMINGS } from "./kubelet.js";
 export type { PodScenario, Timings } from "./kubelet.js";
 export { DEFAULT_TOKENS } from "./auth.js";
 export type { Tokens, TokenInfo, DenyRule, AllowRule } from "./auth.js";
+export type { Verb } from "./resources.js";
 export type { FaultRule, FaultAction, FaultMatch } from "./faults.js";
 export type { RequestLogEntry } from "./handlers.js";
 export type { ListenOptions, RunningServer } from "./server.js";

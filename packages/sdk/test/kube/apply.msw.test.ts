@@ -3,6 +3,7 @@
  * cluster, exactly as a user's test would. The request log pins the exact request count of a clean provisioning.
  */
 import { setupServer } from "msw/node";
+import { mswHandlers } from "../../src/testing/msw.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import example from "../../../../examples/c42-lms-dev.input.json" with { type: "json" };
 import { createProvisioningPlan } from "../../src/core/plan.js";
@@ -13,7 +14,7 @@ import { createFakeCluster } from "../../src/testing/index.js";
 
 const API_ROOT = "https://rancher.example/k8s/clusters/c-m4hlh/";
 const cluster = createFakeCluster({ seed: 7 });
-const server = setupServer(...cluster.mswHandlers(API_ROOT));
+const server = setupServer(...mswHandlers(cluster, API_ROOT));
 
 beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
 afterAll(() => {

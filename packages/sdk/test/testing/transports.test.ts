@@ -1,4 +1,5 @@
 import { setupServer } from "msw/node";
+import { mswHandlers } from "../../src/testing/msw.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFakeCluster, createVirtualClock, type FakeCluster } from "../../src/testing/index.js";
 import { BASE, fixture, paths, TOKEN, watchEvents, type Json } from "./helpers.js";
@@ -52,7 +53,7 @@ describe("listen(): a real HTTP server on 127.0.0.1", () => {
 
 describe("mswHandlers(): intercepting global fetch", () => {
   const cluster = createFakeCluster();
-  const msw = setupServer(...cluster.mswHandlers(`${BASE}/`));
+  const msw = setupServer(...mswHandlers(cluster, `${BASE}/`));
   beforeAll(() => msw.listen({ onUnhandledFrame: "error" }));
   afterEach(() => cluster.clearFaults());
   afterAll(() => {

@@ -732,7 +732,11 @@
 //
 // Возвращаемое значение:
 //   Структура:
-//   * code - Строка - есть всегда.
+//   * code - Строка - есть всегда; Код ошибки (таблица ошибок в README моста); BRIDGE_UNREACHABLE - ответа моста нет вовсе (типизированный
+//     клиент); одно из: BAD_JSON, BAD_ENCODING, BAD_REQUEST, UNAUTHORIZED, CLUSTER_NOT_ALLOWED, NOT_FOUND, OPERATION_NOT_FOUND,
+//     METHOD_NOT_ALLOWED, PROVISIONING_IN_PROGRESS, OPERATION_FINISHED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, INVALID_INPUT,
+//     INTERNAL_ERROR, CLUSTER_UNREACHABLE, CLUSTER_UNAUTHORIZED, CLUSTER_FORBIDDEN, CLUSTER_ERROR, SHUTTING_DOWN, CLUSTER_UNAVAILABLE,
+//     CLUSTER_TIMEOUT, BRIDGE_UNREACHABLE (см. ЗначенияErrorCode).
 //   * message - Строка - есть всегда.
 //   * details - Структура - есть всегда; см. ПрочитатьErrorDetails.
 //
@@ -754,6 +758,8 @@
 // Возвращаемое значение:
 //   Структура:
 //   * problems - Массив из Структура - может отсутствовать; элементы - см. ПрочитатьProblem.
+//   * moreProblems - Число - может отсутствовать; Сколько ещё проблем не перечислено.
+//   * requestId - Строка - может отсутствовать; Идентификатор запроса в журнале моста (у INTERNAL_ERROR).
 //
 Функция ПрочитатьErrorDetails(Данные) Экспорт
 	
@@ -762,6 +768,8 @@
 	Для Каждого Элемент Из КакМассив(ПолеДанных(Данные, "problems")) Цикл
 		Результат.problems.Добавить(ПрочитатьProblem(Элемент));
 	КонецЦикла;
+	Результат.Вставить("moreProblems", КакЧисло(ПолеДанных(Данные, "moreProblems")));
+	Результат.Вставить("requestId", КакСтрока(ПолеДанных(Данные, "requestId")));
 	Возврат Результат;
 	
 КонецФункции
@@ -1649,6 +1657,40 @@
 #КонецОбласти
 
 #Область ЗначенияПеречислений
+
+// Значения перечисления Error.code.
+//
+// Возвращаемое значение:
+//   Массив из Строка - значения в порядке документа OpenAPI.
+//
+Функция ЗначенияErrorCode() Экспорт
+	
+	Значения = Новый Массив;
+	Значения.Добавить("BAD_JSON");
+	Значения.Добавить("BAD_ENCODING");
+	Значения.Добавить("BAD_REQUEST");
+	Значения.Добавить("UNAUTHORIZED");
+	Значения.Добавить("CLUSTER_NOT_ALLOWED");
+	Значения.Добавить("NOT_FOUND");
+	Значения.Добавить("OPERATION_NOT_FOUND");
+	Значения.Добавить("METHOD_NOT_ALLOWED");
+	Значения.Добавить("PROVISIONING_IN_PROGRESS");
+	Значения.Добавить("OPERATION_FINISHED");
+	Значения.Добавить("PAYLOAD_TOO_LARGE");
+	Значения.Добавить("UNSUPPORTED_MEDIA_TYPE");
+	Значения.Добавить("INVALID_INPUT");
+	Значения.Добавить("INTERNAL_ERROR");
+	Значения.Добавить("CLUSTER_UNREACHABLE");
+	Значения.Добавить("CLUSTER_UNAUTHORIZED");
+	Значения.Добавить("CLUSTER_FORBIDDEN");
+	Значения.Добавить("CLUSTER_ERROR");
+	Значения.Добавить("SHUTTING_DOWN");
+	Значения.Добавить("CLUSTER_UNAVAILABLE");
+	Значения.Добавить("CLUSTER_TIMEOUT");
+	Значения.Добавить("BRIDGE_UNREACHABLE");
+	Возврат Значения;
+	
+КонецФункции
 
 // Значения перечисления Health.status.
 //
