@@ -141,8 +141,7 @@ export function clusterHttpError(error: KubeStatusError | KubeNetworkError): Htt
 /** Maps anything thrown by a handler to the HTTP error to answer with; `internal` marks our own faults (5xx, logged). */
 export function toHttpError(error: unknown): { error: HttpError; internal: boolean } {
   if (error instanceof HttpError) return { error, internal: false };
-  if (error instanceof SredaValidationError)
-    return { error: HttpError.invalid("Входные данные не прошли проверку", error.problems), internal: false };
+  if (error instanceof SredaValidationError) return { error: HttpError.invalid("Входные данные не прошли проверку", error.problems), internal: false };
   if (isKubeError(error)) return { error: clusterHttpError(error), internal: false };
   return { error: new HttpError(500, "INTERNAL_ERROR", "Внутренняя ошибка моста Sreda; подробности в журнале сервиса"), internal: true };
 }
