@@ -6,13 +6,17 @@ export default defineConfig({
     client: "src/client.ts",
     main: "src/main.ts",
     // The development stack (bridge + embedded fake cluster) lives under src/testing/: production code never
-    // imports @sreda/sdk/testing (scripts/check-boundaries.mjs), and this entry is only for `npm start`.
+    // imports @sreda/sdk/testing (scripts/check-boundaries.mjs), and this entry is only for `npm start` (it is not
+    // published: package.json's `files` leaves dist/testing out).
     "testing/dev": "src/testing/dev.ts",
   },
-  format: ["esm", "cjs"],
+  // ESM only: the bin, `npm start` and every importer in the repository are ESM, and CommonJS callers on Node
+  // >= 20.19 can require() it (no top-level await). A CJS build would be a second copy nobody used.
+  format: ["esm"],
   dts: { entry: { index: "src/index.ts", client: "src/client.ts" } },
   clean: true,
-  sourcemap: true,
+  // No source maps in the published build: they would point to src/, which is not published.
+  sourcemap: false,
   target: "node20",
   external: ["msw"],
 });

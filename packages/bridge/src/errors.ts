@@ -53,7 +53,7 @@ export const BRIDGE_ERROR_CODES = [
   "CLUSTER_TIMEOUT",
   "BRIDGE_UNREACHABLE",
 ] as const;
-export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
+type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
 
 export interface ErrorBody {
   code: BridgeErrorCode;

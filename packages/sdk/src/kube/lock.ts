@@ -55,5 +55,9 @@ function abortable(promise: Promise<void>, signal: AbortSignal | undefined): Pro
   });
 }
 
-/** The process-wide lock the executor uses, keyed by cluster, namespace and customer. */
-export const customerLocks = new KeyedLock();
+/**
+ * The process-wide lock the executor uses, keyed by cluster, namespace and customer. One per process even when the
+ * SDK is loaded twice (its ESM and CJS builds): kept in the global symbol registry, so runs excluded by one copy are
+ * excluded by the other.
+ */
+export const customerLocks: KeyedLock = ((globalThis as Record<symbol, KeyedLock | undefined>)[Symbol.for("@sreda/sdk:customerLocks")] ??= new KeyedLock());

@@ -16,7 +16,10 @@ import { NULL_BODY_STATUS, type BaseFetch } from "./https-fetch.js";
 import { createTokenBucket, unlimitedRateLimiter, type RateLimiter } from "./rate-limit.js";
 import { retryVerdict, withRetries, type AttemptOutcome, type RetryVerdict } from "./retry.js";
 
-const retryObservers = new AsyncLocalStorage<(info: KubeRetryInfo) => void>();
+/** One per process, as customerLocks: a client of one copy of the SDK reports retries to an executor of the other. */
+const retryObservers: AsyncLocalStorage<(info: KubeRetryInfo) => void> = ((
+  globalThis as Record<symbol, AsyncLocalStorage<(info: KubeRetryInfo) => void> | undefined>
+)[Symbol.for("@sreda/sdk:retryObservers")] ??= new AsyncLocalStorage());
 
 /**
  * Runs `fn` so that every retry the client makes inside it (on any client) is reported to `observer` — how
