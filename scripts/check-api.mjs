@@ -165,6 +165,12 @@ function checkEntry(packageDir, copy, manifest, entry, tempFolder) {
         : `  The build's report: ${built}`)
     );
   }
+  // Every type a public signature names must be importable: a forgotten export in the report is a failure.
+  const committedReport = join(packageDir, "api", `${entry.name}.api.md`);
+  const forgotten = existsSync(committedReport)
+    ? [...readFileSync(committedReport, "utf8").matchAll(/symbol "([^"]+)" needs to be exported/g)].map((m) => m[1])
+    : [];
+  if (forgotten.length > 0) return `${manifest.name} (${entry.types}): types used by public signatures but not exported: ${[...new Set(forgotten)].join(", ")}`;
   return undefined;
 }
 

@@ -11,14 +11,13 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "./generated/api.js";
 
-export type { components, paths } from "./generated/api.js";
+export type { components, operations, paths } from "./generated/api.js";
 export type BridgeClient = Client<paths>;
-type Schemas = components["schemas"];
-export type BridgeOperation = Schemas["Operation"];
-export type BridgeError = Schemas["Error"];
-export type ProvisioningRequestBody = Schemas["ProvisioningRequest"];
-export type PlanRequestBody = Schemas["PlanRequest"];
-export type EnvironmentStatusRequestBody = Schemas["EnvironmentStatusRequest"];
+export type BridgeOperation = components["schemas"]["Operation"];
+export type BridgeError = components["schemas"]["Error"];
+export type ProvisioningRequestBody = components["schemas"]["ProvisioningRequest"];
+export type PlanRequestBody = components["schemas"]["PlanRequest"];
+export type EnvironmentStatusRequestBody = components["schemas"]["EnvironmentStatusRequest"];
 
 export interface BridgeClientOptions {
   /** `http://127.0.0.1:8787` */
@@ -31,7 +30,8 @@ export interface BridgeClientOptions {
   headers?: Record<string, string>;
 }
 
-export type BridgeErrorCode = BridgeError["code"];
+/** The codes of the bridge's error answers: BRIDGE_ERROR_CODES. */
+export { BRIDGE_ERROR_CODES, type BridgeErrorCode } from "./error-codes.js";
 
 /** The base fetch, with a transport failure turned into the bridge's error shape (never the token, never the URL). */
 function answeringFetch(base: (request: Request) => Promise<Response>): (request: Request) => Promise<Response> {

@@ -7,6 +7,7 @@
  * (the cluster is an upstream of the bridge: its failures are not the caller's bad request and not our own fault),
  * and anything unexpected to 500.
  */
+import type { BridgeErrorCode } from "./error-codes.js";
 import { isKubeError, KubeNetworkError, KubeStatusError, SredaError, SredaValidationError, type Problem } from "@sreda/sdk";
 
 /** The most problems one error answer lists; the rest are counted in `details.moreProblems`. */
@@ -25,35 +26,7 @@ function bounded(problem: Problem): Problem {
   return { ...problem, path: cut(problem.path, MAX_PATH), message: cut(problem.message, MAX_MESSAGE) };
 }
 
-/**
- * Every `code` an error answer can carry (README, "Errors"): the OpenAPI document lists them, so the typed client's
- * `error.code` is this union. BRIDGE_UNREACHABLE is the client's own (createBridgeClient): no answer at all.
- */
-export const BRIDGE_ERROR_CODES = [
-  "BAD_JSON",
-  "BAD_ENCODING",
-  "BAD_REQUEST",
-  "UNAUTHORIZED",
-  "CLUSTER_NOT_ALLOWED",
-  "NOT_FOUND",
-  "OPERATION_NOT_FOUND",
-  "METHOD_NOT_ALLOWED",
-  "PROVISIONING_IN_PROGRESS",
-  "OPERATION_FINISHED",
-  "PAYLOAD_TOO_LARGE",
-  "UNSUPPORTED_MEDIA_TYPE",
-  "INVALID_INPUT",
-  "INTERNAL_ERROR",
-  "CLUSTER_UNREACHABLE",
-  "CLUSTER_UNAUTHORIZED",
-  "CLUSTER_FORBIDDEN",
-  "CLUSTER_ERROR",
-  "SHUTTING_DOWN",
-  "CLUSTER_UNAVAILABLE",
-  "CLUSTER_TIMEOUT",
-  "BRIDGE_UNREACHABLE",
-] as const;
-type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
+export { BRIDGE_ERROR_CODES, type BridgeErrorCode } from "./error-codes.js";
 
 export interface ErrorBody {
   code: BridgeErrorCode;

@@ -27,9 +27,19 @@ export type {
   BridgeClientOptions,
   BridgeOperation,
   BridgeError,
+  BridgeErrorCode,
   ProvisioningRequestBody,
   PlanRequestBody,
   EnvironmentStatusRequestBody,
   components,
+  operations,
   paths,
 } from "./client.js";
+// Types that public signatures above refer to.
+export { LOG_LEVELS } from "./logger.js";
+export type { BridgeState } from "./state.js";
+export type { Redactor } from "./redact.js";
+export type { OperationStatus, NewOperation, OperationRecords, Live } from "./operation-store.js";
+export type { OperationJournal, RetainedRecords } from "./operation-journal.js";
+export type { ClusterAccess, OperationView, Operation } from "./schemas.js";
+export { requestSchemas, responseSchemas } from "./openapi.js";

@@ -13,7 +13,7 @@ import * as s from "./schemas.js";
 const requestRegistry = z.registry<{ id: string }>();
 const responseRegistry = z.registry<{ id: string }>();
 
-const requestSchemas: Record<string, z.ZodType> = {
+export const requestSchemas: Record<string, z.ZodType> = {
   ProvisioningRequest: s.ProvisioningRequest,
   PlanRequest: s.PlanRequest,
   EnvironmentStatusRequest: s.EnvironmentStatusRequest,
@@ -26,7 +26,7 @@ const requestSchemas: Record<string, z.ZodType> = {
   EnvironmentVariable,
   RequestTemplate,
 };
-const responseSchemas: Record<string, z.ZodType> = {
+export const responseSchemas: Record<string, z.ZodType> = {
   Error: s.ErrorResponse,
   Problem: s.Problem,
   Health: s.Health,

@@ -14,7 +14,7 @@ import type { Logger } from "./logger.js";
 import type { OperationRecord } from "./operation-store.js";
 
 /** What the journal compacts to: the records the store keeps, oldest change first. */
-interface RetainedRecords {
+export interface RetainedRecords {
   readonly size: number;
   records(): OperationRecord[];
 }

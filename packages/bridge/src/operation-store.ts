@@ -22,7 +22,7 @@ export const isFinal = (status: OperationStatus) => FINAL.has(status);
 export const MAX_EVENTS = 200;
 
 /** One kept operation: its record and what only this process knows of it. */
-interface Live {
+export interface Live {
   record: OperationRecord;
   /** Exclusive key: cluster | namespace | customer. */
   key: string;

@@ -46,8 +46,9 @@ export type { RandomSource, GenerateCustomerSecretsOptions } from "./core/secret
 export { createProvisioningPlan, redactPlan, REDACTED, VARIABLE_TARGETS, CONFIG_HASH_ANNOTATION, ProvisioningPlan, PlanStep, PlanQuery } from "./core/plan.js";
 export { describeEnvironment, objectNames, labelSelectorString, EnvironmentDescription, EnvironmentObject, SecretLocation } from "./core/environment.js";
 export type { EnvironmentRef, GeneratedSecretField } from "./core/environment.js";
+export type { GeneratedSecretMacro } from "./core/macros.js";
 export { referencedObjects, podSpecOf } from "./core/references.js";
-export type { ObjectReference } from "./core/references.js";
+export type { ObjectReference, Manifest } from "./core/references.js";
 
 // Status: one pure function per kind, folded into the environment's phase.
 export {
@@ -89,7 +90,7 @@ export type {
   WatchEvent,
   WatchEventType,
 } from "./core/kube-objects.js";
-export type { paths as KubeApiPaths, components as KubeApiComponents } from "./generated/kube-api.js";
+export type { paths as KubeApiPaths, components as KubeApiComponents, operations as KubeApiOperations } from "./generated/kube-api.js";
 
 // The Kubernetes edge: the client, its errors and limits.
 export { createKubeClient, KUBE_DEFAULT_BURST, KUBE_DEFAULT_QPS, KUBE_DEFAULT_TIMEOUT_MS, KUBE_DEFAULT_USER_AGENT } from "./kube/index.js";
@@ -103,13 +104,13 @@ export type {
   KubeAccessReviewAttributes,
 } from "./kube/index.js";
 export { KubeStatusError, KubeNetworkError, isKubeError } from "./kube/index.js";
-export type { KubeErrorReason, KubeErrorCause } from "./kube/index.js";
+export type { KubeErrorReason, KubeErrorCause, KubeStatusErrorInit, KubeNetworkErrorInit } from "./kube/index.js";
 export { KUBE_DEFAULT_MAX_RETRIES, KUBE_DEFAULT_BASE_DELAY_MS, KUBE_DEFAULT_MAX_DELAY_MS } from "./kube/index.js";
 export { systemClock, createNodeHttpsFetch } from "./kube/index.js";
 
 // The executor, its preflight and the per-customer lock.
 export { applyPlan, customerLockKey, SPEC_HASH_ANNOTATION, objectPath, storedForm, preflight, planReferences, KeyedLock, customerLocks } from "./kube/index.js";
-export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult, PreflightProblem } from "./kube/index.js";
+export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult, PreflightProblem, PlanReference } from "./kube/index.js";
 
 // Secrets read back, the watcher and the one-shot status.
 export { resolveCustomerSecrets, SecretSource, SecretSources, readEnvironmentStatus } from "./kube/index.js";
@@ -123,4 +124,6 @@ export {
   DEFAULT_SILENT_WATCH_FALLBACK_MS,
   LOG_TAIL_LINES,
 } from "./kube/index.js";
-export type { FollowEnvironmentOptions, WatchClient, WatchListOptions, ListSnapshot } from "./kube/index.js";
+export type { FollowEnvironmentOptions, WatchClient, WatchListOptions, ListSnapshot, KubeObject } from "./kube/index.js";
+export type { KubeMethod, KubeRequest, KubeResponse, KubeRulesReviewStatus, BaseFetch } from "./kube/index.js";
+export type { KubeSchemas } from "./core/kube-objects.js";

@@ -5,30 +5,31 @@
  */
 import type { components } from "../generated/kube-api.js";
 
-type Schemas = components["schemas"];
+/** The official Kubernetes 1.35 schemas by definition name, the source of the object types below. */
+export type KubeSchemas = components["schemas"];
 
-export type ObjectMeta = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"];
-export type ListMeta = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"];
+export type ObjectMeta = KubeSchemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"];
+export type ListMeta = KubeSchemas["io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"];
 /** The body of every API error (and of some successful deletes). */
-export type Status = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
-export type StatusCause = Schemas["io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause"];
+export type Status = KubeSchemas["io.k8s.apimachinery.pkg.apis.meta.v1.Status"];
+export type StatusCause = KubeSchemas["io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause"];
 
-export type Namespace = Schemas["io.k8s.api.core.v1.Namespace"];
-export type ConfigMap = Schemas["io.k8s.api.core.v1.ConfigMap"];
-export type Secret = Schemas["io.k8s.api.core.v1.Secret"];
-export type Service = Schemas["io.k8s.api.core.v1.Service"];
-export type Pod = Schemas["io.k8s.api.core.v1.Pod"];
-export type PodList = Schemas["io.k8s.api.core.v1.PodList"];
-export type ContainerStatus = Schemas["io.k8s.api.core.v1.ContainerStatus"];
-export type Event = Schemas["io.k8s.api.core.v1.Event"];
-export type EventList = Schemas["io.k8s.api.core.v1.EventList"];
+export type Namespace = KubeSchemas["io.k8s.api.core.v1.Namespace"];
+export type ConfigMap = KubeSchemas["io.k8s.api.core.v1.ConfigMap"];
+export type Secret = KubeSchemas["io.k8s.api.core.v1.Secret"];
+export type Service = KubeSchemas["io.k8s.api.core.v1.Service"];
+export type Pod = KubeSchemas["io.k8s.api.core.v1.Pod"];
+export type PodList = KubeSchemas["io.k8s.api.core.v1.PodList"];
+export type ContainerStatus = KubeSchemas["io.k8s.api.core.v1.ContainerStatus"];
+export type Event = KubeSchemas["io.k8s.api.core.v1.Event"];
+export type EventList = KubeSchemas["io.k8s.api.core.v1.EventList"];
 
-export type Deployment = Schemas["io.k8s.api.apps.v1.Deployment"];
-export type ReplicaSet = Schemas["io.k8s.api.apps.v1.ReplicaSet"];
+export type Deployment = KubeSchemas["io.k8s.api.apps.v1.Deployment"];
+export type ReplicaSet = KubeSchemas["io.k8s.api.apps.v1.ReplicaSet"];
 
-export type Job = Schemas["io.k8s.api.batch.v1.Job"];
+export type Job = KubeSchemas["io.k8s.api.batch.v1.Job"];
 
-export type Ingress = Schemas["io.k8s.api.networking.v1.Ingress"];
+export type Ingress = KubeSchemas["io.k8s.api.networking.v1.Ingress"];
 
 /** The type of one line of a watch stream (`?watch=1`), as apimachinery's `metav1.WatchEvent` names them. */
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";

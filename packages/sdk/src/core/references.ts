@@ -10,14 +10,15 @@ export interface ObjectReference {
   why: string;
 }
 
-type Json = Record<string, any>;
+/** A manifest as parsed JSON. */
+export type Manifest = Record<string, any>;
 
 /** The pod spec of a Deployment, Job, … (`spec.template.spec`), if any. */
-export function podSpecOf(body: Json | null | undefined): Json | undefined {
+export function podSpecOf(body: Manifest | null | undefined): Manifest | undefined {
   return body?.["spec"]?.["template"]?.["spec"];
 }
 
-export function referencedObjects(body: Json | null | undefined): ObjectReference[] {
+export function referencedObjects(body: Manifest | null | undefined): ObjectReference[] {
   const refs: ObjectReference[] = [];
   const podSpec = podSpecOf(body);
   if (podSpec) {

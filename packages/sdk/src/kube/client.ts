@@ -85,7 +85,7 @@ export interface KubeClientConfig {
   onRetry?: (info: { method: string; path: string; attempt: number; delayMs: number; reason: string }) => void;
 }
 
-type KubeMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type KubeMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface KubeRequest {
   method: KubeMethod;

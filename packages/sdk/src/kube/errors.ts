@@ -75,7 +75,7 @@ export interface KubeErrorCause {
   field?: string;
 }
 
-interface KubeStatusErrorInit {
+export interface KubeStatusErrorInit {
   /** HTTP status of the response (for a watch ERROR event: the Status's `code`). */
   status: number;
   /** The Status `reason` as the server sent it, or the one derived from the HTTP code. */
@@ -136,7 +136,7 @@ export class KubeStatusError extends SredaError {
   }
 }
 
-interface KubeNetworkErrorInit {
+export interface KubeNetworkErrorInit {
   method: string;
   path: string;
   /** What failed, already redacted: "connect ECONNREFUSED 10.0.0.1:6443", "timed out after 30000 ms". */

@@ -3,17 +3,30 @@
  * lock, secret read-back, the watcher and the one-shot status. The package entry (../index.ts) chooses from these.
  */
 export { createKubeClient, KUBE_DEFAULT_BURST, KUBE_DEFAULT_QPS, KUBE_DEFAULT_TIMEOUT_MS, KUBE_DEFAULT_USER_AGENT } from "./client.js";
-export type { KubeClient, KubeClientConfig, KubeRetryInfo, KubeListOptions, KubeWatchOptions, KubeLogsOptions, KubeAccessReviewAttributes } from "./client.js";
+export type {
+  KubeClient,
+  KubeClientConfig,
+  KubeRetryInfo,
+  KubeListOptions,
+  KubeWatchOptions,
+  KubeLogsOptions,
+  KubeAccessReviewAttributes,
+  KubeMethod,
+  KubeRequest,
+  KubeResponse,
+  KubeRulesReviewStatus,
+} from "./client.js";
 export { KubeStatusError, KubeNetworkError, isKubeError } from "./errors.js";
-export type { KubeErrorReason, KubeErrorCause } from "./errors.js";
+export type { KubeErrorReason, KubeErrorCause, KubeStatusErrorInit, KubeNetworkErrorInit } from "./errors.js";
 export { KUBE_DEFAULT_MAX_RETRIES, KUBE_DEFAULT_BASE_DELAY_MS, KUBE_DEFAULT_MAX_DELAY_MS } from "./retry.js";
 export { systemClock } from "./clock.js";
 export { createNodeHttpsFetch } from "./https-fetch.js";
+export type { BaseFetch } from "./https-fetch.js";
 export { applyPlan, customerLockKey } from "./apply.js";
 export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult } from "./apply.js";
 export { objectPath, storedForm, SPEC_HASH_ANNOTATION } from "./apply-steps.js";
 export { preflight, planReferences } from "./preflight.js";
-export type { PreflightProblem } from "./preflight.js";
+export type { PreflightProblem, PlanReference } from "./preflight.js";
 export { KeyedLock, customerLocks } from "./lock.js";
 export { resolveCustomerSecrets, SecretSource, SecretSources } from "./customer-secrets.js";
 export type { ResolvedCustomerSecrets } from "./customer-secrets.js";
@@ -21,5 +34,5 @@ export { readEnvironmentStatus } from "./environment-status.js";
 export { followEnvironment, DEFAULT_FOLLOW_TIMEOUT_MS } from "./follow-environment.js";
 export type { FollowEnvironmentOptions } from "./follow-environment.js";
 export { watchList, DEFAULT_POLL_INTERVAL_MS, DEFAULT_WATCH_TIMEOUT_SECONDS, DEFAULT_SILENT_WATCH_FALLBACK_MS } from "./reflector.js";
-export type { WatchClient, WatchListOptions, ListSnapshot } from "./reflector.js";
+export type { WatchClient, WatchListOptions, ListSnapshot, KubeObject } from "./reflector.js";
 export { LOG_TAIL_LINES } from "./logs.js";

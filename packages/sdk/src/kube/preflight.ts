@@ -46,12 +46,13 @@ const STATUS_PERMISSIONS = [
   { kind: "Deployment", verb: "watch" },
 ];
 
-interface Reference extends ObjectReference {
+/** A Secret or ConfigMap the plan reads, with the object that reads it. */
+export interface PlanReference extends ObjectReference {
   usedBy: string;
 }
 
 /** Secrets and ConfigMaps that the plan's objects read, with the object that reads each. */
-export function planReferences(steps: readonly PlanStep[]): Reference[] {
+export function planReferences(steps: readonly PlanStep[]): PlanReference[] {
   return steps.flatMap((step) => referencedObjects(step.request.body).map((ref) => ({ ...ref, usedBy: `${step.kind} ${step.name}` })));
 }
 
@@ -92,7 +93,7 @@ export async function preflight(plan: ProvisioningPlan, kube: KubeClient, option
 
   // 2. Objects the plan expects to find rather than create.
   const produced = new Set(plan.steps.map((s) => `${s.kind}/${s.name}`));
-  const expected = new Map<string, Reference>();
+  const expected = new Map<string, PlanReference>();
   for (const ref of planReferences(plan.steps)) {
     const key = `${ref.kind}/${ref.name}`;
     if (!produced.has(key) && !expected.has(key)) expected.set(key, ref);

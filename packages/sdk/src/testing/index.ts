@@ -14,3 +14,7 @@ export type { Verb } from "./resources.js";
 export type { FaultRule, FaultAction, FaultMatch } from "./faults.js";
 export type { RequestLogEntry } from "./handlers.js";
 export type { ListenOptions, RunningServer } from "./server.js";
+// The object types the fake's typed reads return, and the Clock its virtual clock is (the SDK's own).
+export type { Clock } from "../core/clock.js";
+export type { ConfigMap, Deployment, Event, Ingress, Job, KubeSchemas, Namespace, Pod, ReplicaSet, Secret, Service } from "../core/kube-objects.js";
+export type { components as KubeApiComponents } from "../generated/kube-api.js";
