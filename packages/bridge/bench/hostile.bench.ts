@@ -7,30 +7,15 @@
  * /proc/<pid>/clear_refs, else sampled), and the slowest GET /healthz sent meanwhile.
  * Writes the "## Bridge: hostile requests" section of docs/benchmarks.md. Linux (reads /proc); loopback only.
  */
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
 import { machine, writeSection } from "@sreda/bench-report";
 import { hostileCases, KIB, MAX_ERROR_BYTES, MIB, type HostileCase } from "../test/support/hostile-corpus.js";
 import { send, type WireResponse } from "../test/support/wire.js";
+import { BENCH_TOKEN as TOKEN, freePort, startBuiltBridge } from "./built-bridge.js";
 
-const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-const TOKEN = "bench-bridge-token-0123456789abcdef";
 const RUNS = Number(process.env["BENCH_HOSTILE_RUNS"] ?? 5);
 const GOAL = "a bad request costs milliseconds and kilobytes, never seconds and megabytes";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /** VmRSS and VmHWM (peak) of the process, bytes. */
 function memory(pid: number): { rss: number; peak: number } {
@@ -98,34 +83,11 @@ const kib = (bytes: number) =>
   bytes < 10 * KIB ? `${(bytes / KIB).toFixed(1)} KiB` : bytes < MIB ? `${Math.round(bytes / KIB)} KiB` : `${(bytes / MIB).toFixed(1)} MiB`;
 const ms = (value: number) => (value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`);
 
-if (!existsSync(MAIN)) throw new Error("build the bridge first: npx turbo run build --filter=@sreda/bridge");
 const loadAtStart = os.loadavg()[0]!;
-const port = await freePort();
 // Requests name this cluster; nothing listens there, and no rejected request may reach it anyway.
 const clusterUrl = `http://127.0.0.1:${await freePort()}/`;
-const child = spawn(process.execPath, [MAIN], {
-  env: {
-    ...process.env,
-    SREDA_TOKEN: TOKEN,
-    SREDA_PORT: String(port),
-    SREDA_HOST: "127.0.0.1",
-    SREDA_LOG_LEVEL: "info",
-    SREDA_JOURNAL: "",
-    SREDA_ALLOWED_CLUSTERS: clusterUrl,
-  },
-  stdio: ["ignore", "ignore", "inherit"],
-});
-const url = `http://127.0.0.1:${port}`;
+const { url, child, stop } = await startBuiltBridge({ SREDA_ALLOWED_CLUSTERS: clusterUrl });
 try {
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (i > 100) throw new Error("the bridge did not start");
-    await new Promise((r) => setTimeout(r, 100));
-  }
   const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { components: { schemas: Record<string, any> } };
   const templateBody = doc.components.schemas["RequestTemplate"]?.properties?.body;
   const templateBodyMaxLength = ((templateBody?.anyOf ?? [templateBody]) as any[]).map((v) => v?.maxLength).find((n) => typeof n === "number");
@@ -177,5 +139,5 @@ ${failed.length === 0 ? "No answer was a 5xx." : `Answered with a 5xx instead of
 ${rows.join("\n")}`;
   writeSection("bridge-hostile", section);
 } finally {
-  child.kill("SIGTERM");
+  stop();
 }

@@ -4,31 +4,17 @@
  * /dev/null), and the bridge's added latency over a direct `createProvisioningPlan` + `redactPlan` call.
  * Writes the "## Bridge" section of docs/benchmarks.md. Bounded: two 10-second runs, loopback only.
  */
-import { spawn } from "node:child_process";
 import http from "node:http";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { machine, writeSection } from "@sreda/bench-report";
+import { BENCH_TOKEN as TOKEN, startBuiltBridge } from "./built-bridge.js";
 import autocannon from "autocannon";
 import { createProvisioningPlan, redactPlan } from "@sreda/sdk";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-const TOKEN = "bench-bridge-token-0123456789abcdef";
 const DURATION_S = Number(process.env["BENCH_DURATION_S"] ?? 10);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -100,27 +86,12 @@ async function cannon(url: string, connections: number) {
 const input = JSON.parse(readFileSync(`${ROOT}examples/c42-lms-dev.input.json`, "utf8")) as Record<string, unknown>;
 const body = JSON.stringify(input);
 
-if (!existsSync(MAIN)) throw new Error("build the bridge first: npx turbo run build --filter=@sreda/bridge");
 const loadAtStart = os.loadavg()[0]!;
 const sdk = direct(input);
 console.log(`direct SDK: p50 ${sdk.p50.toFixed(2)} ms, p99 ${sdk.p99.toFixed(2)} ms (${sdk.n} runs)`);
 
-const port = await freePort();
-const child = spawn(process.execPath, [MAIN], {
-  env: { ...process.env, SREDA_TOKEN: TOKEN, SREDA_PORT: String(port), SREDA_HOST: "127.0.0.1", SREDA_LOG_LEVEL: "info", SREDA_JOURNAL: "" },
-  stdio: ["ignore", "ignore", "inherit"],
-});
-const url = `http://127.0.0.1:${port}`;
+const { url, stop } = await startBuiltBridge();
 try {
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (i > 100) throw new Error("the bridge did not start");
-    await new Promise((r) => setTimeout(r, 100));
-  }
   const seq = await sequential(url);
   console.log(`sequential: p50 ${seq.p50.toFixed(2)} ms, p99 ${seq.p99.toFixed(2)} ms (${seq.n} requests)`);
   const one = await cannon(url, 1);
@@ -148,5 +119,5 @@ connections requests queue behind each other, so throughput stays near 1/(CPU pe
 queue; a 1C installation sends a handful of requests per operator action.`;
   writeSection("bridge", section);
 } finally {
-  child.kill("SIGTERM");
+  stop();
 }
