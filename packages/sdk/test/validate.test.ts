@@ -575,3 +575,20 @@ describe("generated kube-schema.json", () => {
     expect(await generateKubeSchemaText(dir), "run `npm run generate:kube-schema` in packages/sdk").toBe(text);
   });
 });
+
+describe("validateManifest: base64 data as Go's encoding/json reads it", () => {
+  // The rule as a regex (standard alphabet, padded, \r and \n ignored): the one-pass check must agree on every string.
+  const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+  const alphabet = "AB+/=\r\n-_ z9";
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  const samples = ["", "YWRtaW4=", "YWRtaW4", "YQ==", "YQ=", "YQ===", "=YQ=", "YQ=A", "YW\r\nRt", "YWRt\n", "====", "A==="];
+  for (let i = 0; i < 3000; i++) samples.push(Array.from({ length: next() % 10 }, () => alphabet[next() % alphabet.length]).join(""));
+
+  it("agrees with the regex on 3,000 strings", () => {
+    for (const value of samples) {
+      const problems = validateManifest({ apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { k: value } });
+      expect(problems.length === 0, JSON.stringify(value)).toBe(BASE64.test(value.replace(/[\r\n]/g, "")));
+    }
+  });
+});

@@ -326,8 +326,10 @@ export const macroCatalog: readonly MacroDefinition[] = Object.freeze(
 
 /** The catalog entry for a macro name, if it exists. */
 export function getMacro(name: string): MacroDefinition | undefined {
-  return macroCatalog.find((m) => m.name === name);
+  return macrosByName.get(name);
 }
+
+const macrosByName: ReadonlyMap<string, MacroDefinition> = new Map(macroCatalog.map((m) => [m.name, m]));
 
 /** Names of the secret macros. */
 export const secretMacroNames: ReadonlySet<string> = new Set(macroCatalog.filter((m) => m.secret).map((m) => m.name));

@@ -15,6 +15,7 @@ import { isKnownKind, validateManifest } from "./validate.js";
 import { kindInfo } from "./kinds.js";
 import { podSpecOf, referencedObjects } from "./references.js";
 import { canonicalJson } from "./canonical-json.js";
+import { TextCache } from "./text-cache.js";
 
 export const PlanStep = z.object({
   /** The template id: `postgres-setup-job`. */
@@ -64,15 +65,26 @@ export const CONFIG_HASH_ANNOTATION = "sreda.io/config-hash";
 /** The marker that replaces secret values in redacted plans. */
 export const REDACTED = "<redacted>";
 
-/** Keys of a ConfigMap/Secret template whose values the template computes from macros. */
+/** Keys of a ConfigMap/Secret template whose values the template computes from macros (by body text, parsed once). */
 function derivedKeys(template: RequestTemplate | undefined): Map<string, string> {
-  const keys = new Map<string, string>();
-  if (!template?.body) return keys;
+  if (!template?.body) return new Map();
+  let keys = derivedKeysCache.get(template.body);
+  if (!keys) {
+    keys = macroValuedKeys(template.body);
+    derivedKeysCache.set(template.body, keys);
+  }
+  return new Map(keys.map((key) => [key, template.id]));
+}
+
+const derivedKeysCache = new TextCache<string[]>();
+
+function macroValuedKeys(text: string): string[] {
+  const keys: string[] = [];
   try {
-    const body = parseTemplateJson(template.body, template.id) as Record<string, Record<string, unknown> | undefined>;
+    const body = parseTemplateJson(text, "") as Record<string, Record<string, unknown> | undefined>;
     for (const field of ["data", "stringData"]) {
       for (const [key, value] of Object.entries(body[field] ?? {})) {
-        if (typeof value === "string" && value.includes("{{")) keys.set(key, template.id);
+        if (typeof value === "string" && value.includes("{{")) keys.push(key);
       }
     }
   } catch {
@@ -136,6 +148,16 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
 /** Stamps every pod template with the hash of the plan's ConfigMaps and Secrets it reads. */
 function stampConfigHashes(steps: PlanStep[]): void {
   const produced = new Map(steps.map((s) => [`${s.kind}/${s.name}`, s]));
+  // Each object's canonical JSON once, however many pod templates read it: the hash is of `[a,b,…]` of them.
+  const canonical = new Map<PlanStep, string>();
+  const canonicalOf = (s: PlanStep) => {
+    let text = canonical.get(s);
+    if (text === undefined) {
+      text = canonicalJson({ kind: s.kind, name: s.name, data: s.request.body?.["data"] ?? null, stringData: s.request.body?.["stringData"] ?? null });
+      canonical.set(s, text);
+    }
+    return text;
+  };
   for (const step of steps) {
     const body = step.request.body as Record<string, any> | null;
     const podSpec = podSpecOf(body);
@@ -144,13 +166,16 @@ function stampConfigHashes(steps: PlanStep[]): void {
       .sort()
       .map((key) => produced.get(key))
       .filter((s): s is PlanStep => s !== undefined)
-      .map((s) => ({ kind: s.kind, name: s.name, data: s.request.body?.["data"] ?? null, stringData: s.request.body?.["stringData"] ?? null }));
+      .map(canonicalOf);
     if (inputs.length === 0) continue;
     const template = body["spec"]["template"];
     template.metadata = template.metadata ?? {};
     template.metadata.annotations = {
       ...template.metadata.annotations,
-      [CONFIG_HASH_ANNOTATION]: createHash("sha256").update(canonicalJson(inputs)).digest("hex").slice(0, 32),
+      [CONFIG_HASH_ANNOTATION]: createHash("sha256")
+        .update(`[${inputs.join(",")}]`)
+        .digest("hex")
+        .slice(0, 32),
     };
   }
 }
@@ -295,6 +320,19 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
   return { clientId: input.client.id, namespace, steps: ordered, queries, environment: describeSteps(input.client.id, namespace, described) };
 }
 
+/** A deep copy of plain JSON data; several times faster than `structuredClone`, and a `__proto__` key stays data. */
+function copyJson<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = copyJson((value as Record<string, unknown>)[key]);
+    if (key === "__proto__") Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out as T;
+}
+
 function redactValues(record: unknown): void {
   if (record === null || typeof record !== "object") return;
   for (const key of Object.keys(record)) (record as Record<string, unknown>)[key] = REDACTED;
@@ -302,7 +340,7 @@ function redactValues(record: unknown): void {
 
 /** The same plan with every secret value replaced by `REDACTED`: for previews and logs. */
 export function redactPlan(plan: ProvisioningPlan): ProvisioningPlan {
-  const copy = structuredClone(plan);
+  const copy = copyJson(plan);
   for (const step of copy.steps) {
     const body = step.request.body;
     if (!body) continue;

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { RequestTemplate } from "@sreda/templates";
 import { SredaError } from "./errors.js";
 import { getMacro } from "./macros.js";
+import { TextCache } from "./text-cache.js";
 
 export type MacroValues = Readonly<Record<string, string | number | boolean>>;
 
@@ -34,8 +35,7 @@ export interface RenderResult extends RenderedRequest {
 type Part = { text: string } | { macro: string; line: number; column: number };
 
 /** A string split into literal text and macro references; cached, as templates are rendered many times. */
-const partsCache = new Map<string, Part[]>();
-const CACHE_LIMIT = 5000;
+const partsCache = new TextCache<Part[]>();
 
 function parseParts(source: string, where: () => string): Part[] {
   const cached = partsCache.get(source);
@@ -76,7 +76,6 @@ function parseParts(source: string, where: () => string): Part[] {
       );
     });
   }
-  if (partsCache.size >= CACHE_LIMIT) partsCache.clear();
   partsCache.set(source, parts);
   return parts;
 }
@@ -158,30 +157,19 @@ function lookup(ctx: Context, macro: string, where: string): string | number | b
 }
 
 function renderString(ctx: Context, source: string, jsonPath: string): unknown {
-  const parts = parseParts(source, () => `Шаблон ${ctx.templateId}, ${jsonPath}`);
+  return renderParts(
+    ctx,
+    parseParts(source, () => `Шаблон ${ctx.templateId}, ${jsonPath}`),
+    jsonPath,
+  );
+}
+
+function renderParts(ctx: Context, parts: readonly Part[], jsonPath: string): unknown {
   if (parts.length === 1 && "text" in parts[0]!) return parts[0].text;
-  let secret = false;
   // A string that is exactly one integer macro becomes a JSON number (replicas, ports).
-  if (parts.length === 1 && "macro" in parts[0]!) {
-    const macro = parts[0].macro;
-    const value = lookup(ctx, macro, jsonPath);
-    if (ctx.isSecret(macro)) {
-      ctx.sensitive.push(jsonPath);
-      ctx.wholeSecrets[jsonPath] = macro;
-    }
-    if (getMacro(macro)?.type === "integer") {
-      const text = String(value);
-      if (!/^-?\d+$/.test(text)) {
-        throw new SredaError("INVALID_MACRO_VALUE", `Шаблон ${ctx.templateId}: макрос {{${macro}}} должен быть целым числом (${jsonPath})`, {
-          templateId: ctx.templateId,
-          macro,
-        });
-      }
-      return Number(text);
-    }
-    return String(value);
-  }
+  if (parts.length === 1 && "macro" in parts[0]!) return renderWholeMacro(ctx, parts[0].macro, jsonPath);
   let out = "";
+  let secret = false;
   for (const part of parts) {
     if ("text" in part) out += part.text;
     else {
@@ -193,25 +181,87 @@ function renderString(ctx: Context, source: string, jsonPath: string): unknown {
   return out;
 }
 
-function renderNode(ctx: Context, node: unknown, jsonPath: string): unknown {
-  if (typeof node === "string") return renderString(ctx, node, jsonPath);
-  if (Array.isArray(node)) return node.map((item, index) => renderNode(ctx, item, `${jsonPath}[${index}]`));
-  if (node !== null && typeof node === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
-      const childPath = /^[A-Za-z_$][\w$]*$/.test(key) ? `${jsonPath}.${key}` : `${jsonPath}[${JSON.stringify(key)}]`;
-      if (key.includes("{{")) {
-        throw new SredaError("TEMPLATE_INVALID", `Шаблон ${ctx.templateId}: макросы допускаются только в строковых значениях, не в ключах (${childPath})`, {
+function renderWholeMacro(ctx: Context, macro: string, jsonPath: string): unknown {
+  const value = lookup(ctx, macro, jsonPath);
+  if (ctx.isSecret(macro)) {
+    ctx.sensitive.push(jsonPath);
+    ctx.wholeSecrets[jsonPath] = macro;
+  }
+  if (getMacro(macro)?.type !== "integer") return String(value);
+  const text = String(value);
+  if (!/^-?\d+$/.test(text)) {
+    throw new SredaError("INVALID_MACRO_VALUE", `Шаблон ${ctx.templateId}: макрос {{${macro}}} должен быть целым числом (${jsonPath})`, {
+      templateId: ctx.templateId,
+      macro,
+    });
+  }
+  return Number(text);
+}
+
+/** A compiled piece of a template body: renders its value for one context. */
+type Program = (ctx: Context) => unknown;
+
+function childPath(jsonPath: string, key: string): string {
+  return IDENTIFIER.test(key) ? `${jsonPath}.${key}` : `${jsonPath}[${JSON.stringify(key)}]`;
+}
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * A body node compiled once: JSON paths, literal text and the shape are worked out here, so rendering only looks
+ * up macro values and builds the objects. A node that cannot compile renders by the interpreter, which throws the
+ * same error at the same point of the walk as before.
+ */
+function compileNode(node: unknown, jsonPath: string): Program {
+  if (typeof node === "string") return compileString(node, jsonPath);
+  if (Array.isArray(node)) {
+    const items = node.map((item, index) => compileNode(item, `${jsonPath}[${index}]`));
+    return (ctx) => items.map((item) => item(ctx));
+  }
+  if (node !== null && typeof node === "object") return compileObject(node as Record<string, unknown>, jsonPath);
+  return () => node;
+}
+
+function compileString(source: string, jsonPath: string): Program {
+  let parts: Part[];
+  try {
+    parts = parseParts(source, () => jsonPath);
+  } catch {
+    return (ctx) => renderString(ctx, source, jsonPath);
+  }
+  if (parts.length === 1 && "text" in parts[0]!) {
+    const text = parts[0].text;
+    return () => text;
+  }
+  if (parts.length === 1) {
+    const macro = (parts[0] as { macro: string }).macro;
+    return (ctx) => renderWholeMacro(ctx, macro, jsonPath);
+  }
+  return (ctx) => renderParts(ctx, parts, jsonPath);
+}
+
+function compileObject(node: Record<string, unknown>, jsonPath: string): Program {
+  const entries = Object.entries(node).map(([key, value]) => {
+    const path = childPath(jsonPath, key);
+    if (key.includes("{{")) {
+      const fail: Program = (ctx) => {
+        throw new SredaError("TEMPLATE_INVALID", `Шаблон ${ctx.templateId}: макросы допускаются только в строковых значениях, не в ключах (${path})`, {
           templateId: ctx.templateId,
-          where: childPath,
+          where: path,
         });
-      }
-      // defineProperty: a key like "__proto__" stays plain data.
-      Object.defineProperty(out, key, { value: renderNode(ctx, value, childPath), enumerable: true, writable: true, configurable: true });
+      };
+      return { key, program: fail, plain: true };
+    }
+    // A key like "__proto__" must stay plain data: it is set with defineProperty.
+    return { key, program: compileNode(value, path), plain: key !== "__proto__" };
+  });
+  return (ctx) => {
+    const out: Record<string, unknown> = {};
+    for (const { key, program, plain } of entries) {
+      if (plain) out[key] = program(ctx);
+      else Object.defineProperty(out, key, { value: program(ctx), enumerable: true, writable: true, configurable: true });
     }
     return out;
-  }
-  return node;
+  };
 }
 
 function renderPath(ctx: Context, source: string): string {
@@ -261,13 +311,36 @@ export function renderTemplate(
     isSecret: options.isSecret ?? ((macro) => getMacro(macro)?.secret ?? false),
   };
   const path = renderPath(ctx, template.path);
-  let body: Record<string, unknown> | null = null;
-  if (template.body !== null && template.body.trim() !== "") {
-    const parsed = parseTemplateJson(template.body, template.id);
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new SredaError("TEMPLATE_INVALID", `Шаблон ${template.id}: тело запроса должно быть JSON-объектом`, { templateId: template.id });
-    }
-    body = renderNode(ctx, parsed, "$") as Record<string, unknown>;
-  }
+  const body = compiledBody(template.body)(ctx) as Record<string, unknown> | null;
   return { method: template.method, path, body, sensitivePaths: ctx.sensitive, secretMacroPaths: ctx.wholeSecrets };
+}
+
+/** Compiled bodies by their text: a template is parsed and compiled once per version, overrides included. */
+const bodyCache = new TextCache<Program>();
+
+function compiledBody(body: string | null): Program {
+  const text = body ?? "";
+  let program = bodyCache.get(text);
+  if (!program) {
+    program = compileBody(body);
+    bodyCache.set(text, program);
+  }
+  return program;
+}
+
+function compileBody(body: string | null): Program {
+  if (body === null || body.trim() === "") return () => null;
+  let parsed: unknown;
+  try {
+    parsed = parseTemplateJson(body, "");
+  } catch {
+    // Thrown again at render time (a fresh error naming the template, after the path's errors).
+    return (ctx) => parseTemplateJson(body, ctx.templateId);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    return (ctx) => {
+      throw new SredaError("TEMPLATE_INVALID", `Шаблон ${ctx.templateId}: тело запроса должно быть JSON-объектом`, { templateId: ctx.templateId });
+    };
+  }
+  return compileNode(parsed, "$");
 }

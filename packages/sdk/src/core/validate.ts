@@ -32,20 +32,6 @@ interface RawSchema {
   "x-kubernetes-group-version-kind"?: { group: string; version: string; kind: string }[];
 }
 
-interface Node {
-  /** Allowed JSON types; undefined accepts anything. */
-  types: readonly JsonType[] | undefined;
-  format: string | undefined;
-  properties: Map<string, Node> | undefined;
-  required: readonly string[];
-  items: Node | undefined;
-  /** Schema of map values (labels, data, ...). */
-  values: Node | undefined;
-  /** Unknown keys allowed (no `properties`, or preserve-unknown-fields). */
-  open: boolean;
-  check: Check | undefined;
-}
-
 const REF_PREFIX = "#/definitions/";
 const definitions = (schemaJson as unknown as { definitions: Record<string, RawSchema> }).definitions;
 
@@ -132,14 +118,36 @@ function configMapKeyReason(value: string): string | undefined {
 }
 
 type NameRule = { what: string; reason: (value: string) => string | undefined };
-const DNS_1123_LABEL: NameRule = { what: "DNS-1123 label", reason: dns1123LabelReason };
-const DNS_1123_SUBDOMAIN: NameRule = { what: "DNS-1123 subdomain", reason: dns1123SubdomainReason };
-const DNS_1035_LABEL: NameRule = { what: "DNS-1035 label", reason: dns1035LabelReason };
-const PORT_NAME: NameRule = { what: "port name (IANA_SVC_NAME)", reason: portNameReason };
-const LABEL_KEY: NameRule = { what: "label key", reason: qualifiedNameReason };
-const ANNOTATION_KEY: NameRule = { what: "annotation key", reason: (key) => qualifiedNameReason(key.toLowerCase()) };
-const LABEL_VALUE: NameRule = { what: "label value", reason: labelValueReason };
-const DATA_KEY: NameRule = { what: "data key", reason: configMapKeyReason };
+
+/**
+ * A rule's verdicts remembered: the same names, label keys and values recur in every manifest of every plan, so
+ * each is checked once. Short strings only, a bounded number of them.
+ */
+function remembered(what: string, reason: (value: string) => string | undefined): NameRule {
+  const verdicts = new Map<string, string | null>();
+  return {
+    what,
+    reason: (value) => {
+      const known = verdicts.get(value);
+      if (known !== undefined) return known ?? undefined;
+      const verdict = reason(value);
+      if (value.length <= 256) {
+        if (verdicts.size >= 10_000) verdicts.clear();
+        verdicts.set(value, verdict ?? null);
+      }
+      return verdict;
+    },
+  };
+}
+
+const DNS_1123_LABEL = remembered("DNS-1123 label", dns1123LabelReason);
+const DNS_1123_SUBDOMAIN = remembered("DNS-1123 subdomain", dns1123SubdomainReason);
+const DNS_1035_LABEL = remembered("DNS-1035 label", dns1035LabelReason);
+const PORT_NAME = remembered("port name (IANA_SVC_NAME)", portNameReason);
+const LABEL_KEY = remembered("label key", qualifiedNameReason);
+const ANNOTATION_KEY = remembered("annotation key", (key) => qualifiedNameReason(key.toLowerCase()));
+const LABEL_VALUE = remembered("label value", labelValueReason);
+const DATA_KEY = remembered("data key", configMapKeyReason);
 
 function checkName(rule: NameRule, value: unknown, path: string, out: Problems): boolean {
   if (typeof value !== "string") return true;
@@ -190,14 +198,19 @@ function hasType(value: unknown, type: JsonType): boolean {
   }
 }
 
+// The paths of map keys are built only for a key with a problem.
 function checkMapKeys(rule: NameRule, map: unknown, path: string, out: Problems): void {
   if (!isRecord(map)) return;
-  for (const key of Object.keys(map)) checkName(rule, key, child(path, key), out);
+  for (const key of Object.keys(map)) {
+    if (rule.reason(key) !== undefined) checkName(rule, key, child(path, key), out);
+  }
 }
 
 function checkLabels(labels: unknown, path: string, out: Problems): void {
   if (!isRecord(labels)) return;
-  for (const [key, value] of Object.entries(labels)) {
+  for (const key of Object.keys(labels)) {
+    const value = labels[key];
+    if (LABEL_KEY.reason(key) === undefined && (typeof value !== "string" || LABEL_VALUE.reason(value) === undefined)) continue;
     const keyPath = child(path, key);
     checkName(LABEL_KEY, key, keyPath, out);
     checkName(LABEL_VALUE, value, keyPath, out);
@@ -215,7 +228,28 @@ function required(path: string, field: string, out: Problems): void {
 }
 
 // Go's encoding/json decodes []byte with base64.StdEncoding: padded, '\r' and '\n' ignored.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Without line breaks: the alphabet, at most two '=' at the end, whole quartets (as padded).
+const BASE64_UNBROKEN = /^[A-Za-z0-9+/]*={0,2}$/;
+
+// One pass over the characters: a Secret's data holds keys of kilobytes, which a regex walks far more slowly.
+function isBase64(value: string): boolean {
+  if (!value.includes("\n") && !value.includes("\r")) return value.length % 4 === 0 && BASE64_UNBROKEN.test(value);
+  let length = 0;
+  let padding = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) continue;
+    length++;
+    if (c === 0x3d) {
+      if (++padding > 2) return false;
+    } else if (padding > 0 || !isBase64Char(c)) return false;
+  }
+  return length % 4 === 0;
+}
+
+function isBase64Char(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
+}
 // metav1.Time parses with time.RFC3339.
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 // resource.ParseQuantity: signed decimal number plus an optional binary/decimal SI suffix or exponent.
@@ -234,7 +268,7 @@ function checkFormat(format: string, value: unknown, path: string, out: Problems
       }
       break;
     case "byte":
-      if (typeof value === "string" && !BASE64.test(value.replace(/[\r\n]/g, ""))) {
+      if (typeof value === "string" && !isBase64(value)) {
         out.push({ path, code: "format", message: "expected base64-encoded data (standard alphabet, padded with =)" });
       }
       break;
@@ -265,13 +299,13 @@ function resourceCheck(definition: string): Check {
     if (!isRecord(value)) return;
     const metadata = value.metadata;
     if (!isAbsent(metadata) && !isRecord(metadata)) return; // type problem already reported
-    const metaPath = child(path, "metadata");
+    const metaPath = `${path}.metadata`;
     const name = isRecord(metadata) ? metadata.name : undefined;
     if (isAbsent(name) || name === "") {
       required(metaPath, "name", out);
       return;
     }
-    const namePath = child(metaPath, "name");
+    const namePath = `${metaPath}.name`;
     // The Job controller copies the name into the batch.kubernetes.io/job-name label (≤63).
     if (checkName(rule, name, namePath, out) && isJob && typeof name === "string" && name.length > 63) {
       out.push({
@@ -286,43 +320,43 @@ function resourceCheck(definition: string): Check {
 const CHECKS: Record<string, Check> = {
   [`${META}ObjectMeta`]: (meta, path, out) => {
     if (!isRecord(meta)) return;
-    if (!isAbsent(meta.namespace) && meta.namespace !== "") checkName(DNS_1123_LABEL, meta.namespace, child(path, "namespace"), out);
-    checkLabels(meta.labels, child(path, "labels"), out);
-    checkMapKeys(ANNOTATION_KEY, meta.annotations, child(path, "annotations"), out);
+    if (!isAbsent(meta.namespace) && meta.namespace !== "") checkName(DNS_1123_LABEL, meta.namespace, `${path}.namespace`, out);
+    checkLabels(meta.labels, `${path}.labels`, out);
+    checkMapKeys(ANNOTATION_KEY, meta.annotations, `${path}.annotations`, out);
   },
   [`${META}LabelSelector`]: (selector, path, out) => {
-    if (isRecord(selector)) checkLabels(selector.matchLabels, child(path, "matchLabels"), out);
+    if (isRecord(selector)) checkLabels(selector.matchLabels, `${path}.matchLabels`, out);
   },
   [`${CORE}PodSpec`]: (spec, path, out) => {
     if (!isRecord(spec)) return;
     if (Array.isArray(spec.containers) && spec.containers.length === 0) {
-      out.push({ path: child(path, "containers"), code: "required", message: "at least one container is required" });
+      out.push({ path: `${path}.containers`, code: "required", message: "at least one container is required" });
     }
-    checkLabels(spec.nodeSelector, child(path, "nodeSelector"), out);
+    checkLabels(spec.nodeSelector, `${path}.nodeSelector`, out);
   },
   [`${CORE}Container`]: (container, path, out) => {
     if (!isRecord(container)) return;
-    checkName(DNS_1123_LABEL, container.name, child(path, "name"), out);
+    checkName(DNS_1123_LABEL, container.name, `${path}.name`, out);
     // Optional in the schema, but pod validation rejects containers without an image.
     if (isAbsent(container.image) || container.image === "") required(path, "image", out);
   },
   [`${CORE}ContainerPort`]: (port, path, out) => {
     if (!isRecord(port)) return;
-    if (!isAbsent(port.name)) checkName(PORT_NAME, port.name, child(path, "name"), out);
-    checkPortNumber(port.containerPort, child(path, "containerPort"), out);
+    if (!isAbsent(port.name)) checkName(PORT_NAME, port.name, `${path}.name`, out);
+    checkPortNumber(port.containerPort, `${path}.containerPort`, out);
   },
   [`${CORE}Volume`]: (volume, path, out) => {
-    if (isRecord(volume)) checkName(DNS_1123_LABEL, volume.name, child(path, "name"), out);
+    if (isRecord(volume)) checkName(DNS_1123_LABEL, volume.name, `${path}.name`, out);
   },
   [`${CORE}ServiceSpec`]: (spec, path, out) => {
     if (!isRecord(spec)) return;
-    checkLabels(spec.selector, child(path, "selector"), out);
+    checkLabels(spec.selector, `${path}.selector`, out);
     const ports = spec.ports;
     if (Array.isArray(ports) && ports.length > 1) {
       ports.forEach((port, i) => {
         if (isRecord(port) && (isAbsent(port.name) || port.name === "")) {
           out.push({
-            path: `${child(path, "ports")}[${i}].name`,
+            path: `${`${path}.ports`}[${i}].name`,
             code: "required",
             message: 'required field "name" is missing (a Service with several ports must name each)',
           });
@@ -332,20 +366,20 @@ const CHECKS: Record<string, Check> = {
   },
   [`${CORE}ServicePort`]: (port, path, out) => {
     if (!isRecord(port)) return;
-    if (!isAbsent(port.name) && port.name !== "") checkName(DNS_1123_LABEL, port.name, child(path, "name"), out);
-    checkPortNumber(port.port, child(path, "port"), out);
-    if (typeof port.targetPort === "string") checkName(PORT_NAME, port.targetPort, child(path, "targetPort"), out);
-    else if (port.targetPort !== 0) checkPortNumber(port.targetPort, child(path, "targetPort"), out);
+    if (!isAbsent(port.name) && port.name !== "") checkName(DNS_1123_LABEL, port.name, `${path}.name`, out);
+    checkPortNumber(port.port, `${path}.port`, out);
+    if (typeof port.targetPort === "string") checkName(PORT_NAME, port.targetPort, `${path}.targetPort`, out);
+    else if (port.targetPort !== 0) checkPortNumber(port.targetPort, `${path}.targetPort`, out);
   },
   [`${CORE}ConfigMap`]: (configMap, path, out) => {
     if (!isRecord(configMap)) return;
-    checkMapKeys(DATA_KEY, configMap.data, child(path, "data"), out);
-    checkMapKeys(DATA_KEY, configMap.binaryData, child(path, "binaryData"), out);
+    checkMapKeys(DATA_KEY, configMap.data, `${path}.data`, out);
+    checkMapKeys(DATA_KEY, configMap.binaryData, `${path}.binaryData`, out);
   },
   [`${CORE}Secret`]: (secret, path, out) => {
     if (!isRecord(secret)) return;
-    checkMapKeys(DATA_KEY, secret.data, child(path, "data"), out);
-    checkMapKeys(DATA_KEY, secret.stringData, child(path, "stringData"), out);
+    checkMapKeys(DATA_KEY, secret.data, `${path}.data`, out);
+    checkMapKeys(DATA_KEY, secret.stringData, `${path}.stringData`, out);
   },
   "io.k8s.apimachinery.pkg.api.resource.Quantity": (quantity, path, out) => {
     if (typeof quantity === "string" && !QUANTITY.test(quantity)) {
@@ -363,87 +397,111 @@ function combineChecks(a: Check | undefined, b: Check | undefined): Check | unde
 }
 
 // ---------------------------------------------------------------------------------------------
-// Schema compilation (lazy, memoized per definition; cycles resolve through the memo).
+// Schema compilation, the way ajv compiles JSON Schema: each definition becomes a validator function once
+// (lazily, memoized; a definition that refers to itself reaches a forward until it is compiled). A validator
+// knows its types, its properties with their path suffixes, its required fields and its checks, so validating
+// an object walks the object only — no schema lookups, no path regexes, no per-call allocation beyond paths.
 
-const compiled = new Map<string, Node>();
+type Validator = (value: unknown, path: string, out: Problems) => void;
 
-function definitionNode(name: string): Node {
-  let node = compiled.get(name);
-  if (node) return node;
+const validators = new Map<string, Validator>();
+
+function definitionValidator(name: string): Validator {
+  const known = validators.get(name);
+  if (known) return known;
   const raw = definitions[name];
   if (!raw) throw new Error(`kube-schema.json has no definition ${name}`);
-  node = emptyNode();
-  compiled.set(name, node);
-  fillNode(node, raw);
+  let compiled: Validator | undefined;
+  validators.set(name, (value, path, out) => compiled!(value, path, out));
   const gvk = raw["x-kubernetes-group-version-kind"];
   const meta = raw.properties?.metadata?.$ref;
   const resource = gvk !== undefined && meta === `${REF_PREFIX}${META}ObjectMeta` ? resourceCheck(name) : undefined;
-  node.check = combineChecks(CHECKS[name], resource);
-  return node;
+  compiled = compileSchema(raw, combineChecks(CHECKS[name], resource));
+  validators.set(name, compiled);
+  return compiled;
 }
 
-function emptyNode(): Node {
-  return { types: undefined, format: undefined, properties: undefined, required: [], items: undefined, values: undefined, open: true, check: undefined };
+function schemaValidator(raw: RawSchema): Validator {
+  return raw.$ref !== undefined ? definitionValidator(raw.$ref.slice(REF_PREFIX.length)) : compileSchema(raw, undefined);
 }
 
-function schemaNode(raw: RawSchema): Node {
-  if (raw.$ref !== undefined) return definitionNode(raw.$ref.slice(REF_PREFIX.length));
-  const node = emptyNode();
-  fillNode(node, raw);
-  return node;
-}
-
-function fillNode(node: Node, raw: RawSchema): void {
+function schemaTypes(raw: RawSchema): readonly JsonType[] | undefined {
   const alternatives = raw.oneOf ?? raw.anyOf;
-  if (raw["x-kubernetes-int-or-string"] || raw.format === "int-or-string") {
-    node.types = ["integer", "string"];
-  } else if (raw.type !== undefined) {
-    node.types = [raw.type as JsonType];
-  } else if (alternatives?.every((alt) => alt.type !== undefined && alt.$ref === undefined && alt.properties === undefined)) {
-    node.types = alternatives.map((alt) => alt.type as JsonType);
+  if (raw["x-kubernetes-int-or-string"] || raw.format === "int-or-string") return ["integer", "string"];
+  if (raw.type !== undefined) return [raw.type as JsonType];
+  if (alternatives?.every((alt) => alt.type !== undefined && alt.$ref === undefined && alt.properties === undefined)) {
+    return alternatives.map((alt) => alt.type as JsonType);
   }
-  node.format = raw.format;
-  node.required = raw.required ?? [];
-  if (raw.items) node.items = schemaNode(raw.items);
-  if (typeof raw.additionalProperties === "object") node.values = schemaNode(raw.additionalProperties);
-  if (raw.properties) {
-    const properties = new Map<string, Node>();
-    for (const [key, schema] of Object.entries(raw.properties)) properties.set(key, schemaNode(schema));
-    node.properties = properties;
-  }
-  // Strict field validation: an object listing properties is closed unless explicitly preserved.
-  node.open = raw["x-kubernetes-preserve-unknown-fields"] === true || (raw.properties === undefined && raw.additionalProperties === undefined);
+  return undefined;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Validation walk
-
-function validateNode(node: Node, value: unknown, path: string, out: Problems): void {
-  if (isAbsent(value)) return;
-  if (node.types && !node.types.some((type) => hasType(value, type))) {
-    out.push({ path, code: "type", message: `expected ${node.types.join(" or ")}, got ${jsonTypeOf(value)}` });
-    return;
+function typeTest(types: readonly JsonType[]): (value: unknown) => boolean {
+  if (types.length === 1) {
+    const type = types[0]!;
+    return (value) => hasType(value, type);
   }
-  if (node.format !== undefined) checkFormat(node.format, value, path, out);
-  // Semantic checks first so an object's own problems (e.g. metadata.name) precede nested ones.
-  node.check?.(value, path, out);
+  return (value) => types.some((type) => hasType(value, type));
+}
 
-  if (Array.isArray(value)) {
-    if (node.items) {
-      for (let i = 0; i < value.length; i++) validateNode(node.items, value[i], `${path}[${i}]`, out);
+/**
+ * The type test of a schema that checks nothing else (a label's or a data key's string value): a map's values are
+ * tested with it first, and their path is built only when the value is wrong.
+ */
+const plainTypeTests = new WeakMap<Validator, (value: unknown) => boolean>();
+
+function compileSchema(raw: RawSchema, check: Check | undefined): Validator {
+  const types = schemaTypes(raw);
+  const typeOk = types && typeTest(types);
+  if (typeOk && check === undefined && raw.format === undefined && !raw.items && !raw.properties && raw.additionalProperties === undefined) {
+    const validate: Validator = (value, path, out) => {
+      if (value !== null && value !== undefined && !typeOk(value))
+        out.push({ path, code: "type", message: `expected ${types.join(" or ")}, got ${jsonTypeOf(value)}` });
+    };
+    plainTypeTests.set(validate, typeOk);
+    return validate;
+  }
+  const expected = types ? `expected ${types.join(" or ")}, got ` : "";
+  const format = raw.format;
+  const items = raw.items ? schemaValidator(raw.items) : undefined;
+  const walk = compileObjectWalk(raw);
+  return (value, path, out) => {
+    if (value === null || value === undefined) return;
+    if (typeOk !== undefined && !typeOk(value)) {
+      out.push({ path, code: "type", message: expected + jsonTypeOf(value) });
+      return;
     }
-  } else if (isRecord(value)) {
-    const { properties, values } = node;
+    if (format !== undefined) checkFormat(format, value, path, out);
+    // Semantic checks first so an object's own problems (e.g. metadata.name) precede nested ones.
+    if (check !== undefined) check(value, path, out);
+    if (Array.isArray(value)) {
+      if (items !== undefined) for (let i = 0; i < value.length; i++) items(value[i], `${path}[${i}]`, out);
+    } else if (typeof value === "object") walk(value as Record<string, unknown>, path, out);
+  };
+}
+
+type ObjectWalk = (value: Record<string, unknown>, path: string, out: Problems) => void;
+
+function compileObjectWalk(raw: RawSchema): ObjectWalk {
+  const properties = new Map<string, { validate: Validator; suffix: string }>();
+  for (const [key, schema] of Object.entries(raw.properties ?? {})) properties.set(key, { validate: schemaValidator(schema), suffix: child("", key) });
+  const values = typeof raw.additionalProperties === "object" ? schemaValidator(raw.additionalProperties) : undefined;
+  const valueOk = values && plainTypeTests.get(values);
+  const requiredFields = raw.required ?? [];
+  // Strict field validation: an object listing properties is closed unless explicitly preserved.
+  const open = raw["x-kubernetes-preserve-unknown-fields"] === true || (raw.properties === undefined && raw.additionalProperties === undefined);
+  return (value, path, out) => {
     for (const key of Object.keys(value)) {
-      const property = properties?.get(key);
-      if (property) validateNode(property, value[key], child(path, key), out);
-      else if (values) validateNode(values, value[key], child(path, key), out);
-      else if (!node.open) out.push({ path: child(path, key), code: "unknown-field", message: `unknown field ${JSON.stringify(key)}` });
+      const property = properties.get(key);
+      if (property !== undefined) property.validate(value[key], path + property.suffix, out);
+      else if (values !== undefined) {
+        const item = value[key];
+        if (valueOk === undefined || (item !== null && item !== undefined && !valueOk(item))) values(item, child(path, key), out);
+      } else if (!open) out.push({ path: child(path, key), code: "unknown-field", message: `unknown field ${JSON.stringify(key)}` });
     }
-    for (const field of node.required) {
+    for (const field of requiredFields) {
       if (isAbsent(value[field])) required(path, field, out);
     }
-  }
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -512,6 +570,6 @@ export function validateManifest(manifest: unknown): ManifestProblem[] {
     const hint = known.length > 0 ? ` (${kind} is known as apiVersion ${known.join(", ")})` : "";
     return [{ path: "$.kind", code: "kind", message: `unknown kind "${kind}" for apiVersion "${apiVersion}"${hint}` }];
   }
-  validateNode(definitionNode(definition), manifest, "$", out);
+  definitionValidator(definition)(manifest, "$", out);
   return out;
 }
