@@ -164,3 +164,43 @@ describe("renderTemplate", () => {
     }
   });
 });
+
+describe("renderTemplate: compiled once per template version", () => {
+  const values = { "client-id": "C42", "namespace-id": "lms-dev" };
+
+  it("renders a changed body of the same template id as changed, and the first again when it comes back", () => {
+    const first = renderTemplate(t({ data: { a: "{{client-id}}" } }), values);
+    const second = renderTemplate(t({ data: { b: "x-{{client-id}}" } }), values);
+    expect(first.body).toEqual({ data: { a: "C42" } });
+    expect(second.body).toEqual({ data: { b: "x-C42" } });
+    expect(renderTemplate(t({ data: { a: "{{client-id}}" } }), values).body).toEqual({ data: { a: "C42" } });
+  });
+
+  it("gives every render objects of its own: changing one result changes no other", () => {
+    const template = t({ metadata: { labels: { app: "lms" } }, data: { a: "{{client-id}}" } });
+    const one = renderTemplate(template, values).body as any;
+    one.metadata.labels.app = "changed";
+    one.data.a = "changed";
+    expect(renderTemplate(template, values).body).toEqual({ metadata: { labels: { app: "lms" } }, data: { a: "C42" } });
+  });
+
+  it("names the template that was rendered when two templates share one broken body", () => {
+    const body = '{"data": {"a": "{{client-id}}"';
+    const a = captureError(() => renderTemplate({ ...t(body), id: "first" }, values));
+    const b = captureError(() => renderTemplate({ ...t(body), id: "second" }, values));
+    expect(a.message).toMatch(/^Шаблон first: /);
+    expect(b.message).toMatch(/^Шаблон second: /);
+    expect(b.code).toBe("TEMPLATE_INVALID_JSON");
+  });
+
+  it("reports a macro in a key, a missing value and an unknown macro where the walk meets them first", () => {
+    const missing = captureError(() => renderTemplate(t({ a: "{{public-dns}}", "{{client-id}}": 1 }), values));
+    expect(missing.code).toBe("MISSING_MACRO_VALUE");
+    const inKey = captureError(() => renderTemplate(t({ "{{client-id}}": 1, a: "{{public-dns}}" }), values));
+    expect(inKey.code).toBe("TEMPLATE_INVALID");
+    expect(inKey.details["where"]).toBe('$["{{client-id}}"]');
+    const unknown = captureError(() => renderTemplate(t({ a: ["ok", "{{no-such-macro}}"] }), values));
+    expect(unknown.code).toBe("UNKNOWN_MACRO");
+    expect(unknown.message).toContain("$.a[1]");
+  });
+});
