@@ -5,6 +5,8 @@ export default defineConfig({
     index: "src/index.ts",
     client: "src/client.ts",
     main: "src/main.ts",
+    // Started by PlanWorkers as a worker thread (src/plan-workers.ts finds it beside itself).
+    "plan-worker": "src/plan-worker.ts",
     // The development stack (bridge + embedded fake cluster) lives under src/testing/: production code never
     // imports @sreda/sdk/testing (scripts/check-boundaries.mjs), and this entry is only for `npm start` (it is not
     // published: package.json's `files` leaves dist/testing out).

@@ -16,6 +16,7 @@ import { bodyParser } from "./middleware/body.js";
 import { errorBody } from "./middleware/error-body.js";
 import { requestId } from "./middleware/request-id.js";
 import { OperationStore } from "./operations.js";
+import { PlanWorkers } from "./plan-workers.js";
 import { API_ROUTES } from "./openapi.js";
 import { createRouter } from "./routes/index.js";
 import type { BridgeState } from "./state.js";
@@ -35,6 +36,8 @@ export type BridgeApp = Koa<BridgeState> & {
   bridge: {
     operations: OperationStore;
     logger: Logger;
+    /** Dry runs' worker threads, if configured. */
+    planWorkers: PlanWorkers | undefined;
     /** Refuse new provisionings and report not-ready; running ones go on. */
     beginShutdown(): void;
     readonly shuttingDown: boolean;
@@ -46,6 +49,7 @@ export function createApp(deps: AppDeps): BridgeApp {
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
   const operations = deps.operations ?? OperationStore.open({ journalPath: config.journalPath, historyLimit: config.historyLimit, logger });
   let shuttingDown = false;
+  const planWorkers = config.planWorkers ? new PlanWorkers(config.planWorkers) : undefined;
 
   const app = new Koa<BridgeState>() as BridgeApp;
   app.proxy = false;
@@ -63,6 +67,7 @@ export function createApp(deps: AppDeps): BridgeApp {
     clock: deps.clock ?? systemClock,
     logger,
     isShuttingDown: () => shuttingDown,
+    planWorkers,
   });
   const publicPaths = new Set(API_ROUTES.filter((r) => r.public).map((r) => r.path));
 
@@ -77,6 +82,7 @@ export function createApp(deps: AppDeps): BridgeApp {
   app.bridge = {
     operations,
     logger,
+    planWorkers,
     beginShutdown: () => {
       shuttingDown = true;
     },

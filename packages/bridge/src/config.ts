@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { normalizeClusterUrl } from "./allowed-clusters.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
+import { defaultPlanWorkers } from "./plan-workers.js";
 
 /** The token the bridge accepts in development mode (printed at start; never valid in production mode). */
 export const DEVELOPMENT_TOKEN = "sreda-bridge-dev-token";
@@ -38,6 +39,11 @@ export interface BridgeConfig {
    * embedded cluster is always added.
    */
   allowedClusters: string[] | undefined;
+  /**
+   * Worker threads that build dry runs (`POST /v1/plans`), so the bridge uses more than one core (default: one per
+   * core beyond the first, at most 4). Undefined or 0: in the request's thread.
+   */
+  planWorkers?: number | undefined;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -64,6 +70,7 @@ export const ConfigFile = z.strictObject({
     .max(24 * 3_600_000)
     .optional(),
   allowedClusters: z.array(z.string().min(1)).max(1000).optional(),
+  planWorkers: z.number().int().min(0).max(16).optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
 
@@ -114,6 +121,8 @@ export function loadConfig(
   const port = int("SREDA_PORT", env["SREDA_PORT"]) ?? file.port ?? DEFAULT_PORT;
   const allowedClusters = clusterList(env["SREDA_ALLOWED_CLUSTERS"], file.allowedClusters);
   if (port > 65535) throw new ConfigError("SREDA_PORT: от 0 до 65535");
+  const planWorkers = int("SREDA_PLAN_WORKERS", env["SREDA_PLAN_WORKERS"]) ?? file.planWorkers ?? defaultPlanWorkers();
+  if (planWorkers > 16) throw new ConfigError("SREDA_PLAN_WORKERS: от 0 до 16");
   return {
     host,
     port,
@@ -126,6 +135,7 @@ export function loadConfig(
     shutdownGraceMs: int("SREDA_SHUTDOWN_GRACE_MS", env["SREDA_SHUTDOWN_GRACE_MS"]) ?? file.shutdownGraceMs ?? 30_000,
     readyTimeoutMs: file.readyTimeoutMs ?? 15 * 60_000,
     allowedClusters,
+    planWorkers,
   };
 }
 

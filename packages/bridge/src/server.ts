@@ -41,6 +41,7 @@ export async function startBridge(deps: AppDeps): Promise<RunningBridge> {
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 1_000).unref();
       });
+      await app.bridge.planWorkers?.close();
       app.bridge.logger.info("shutdown finished", outcome);
       return outcome;
     })();

@@ -1,6 +1,8 @@
 /** Configuration: environment over file, development mode by default, and the refusals. */
 import { describe, expect, it } from "vitest";
+import { availableParallelism } from "node:os";
 import { ConfigError, DEVELOPMENT_TOKEN, loadConfig } from "../src/config.js";
+import { defaultPlanWorkers } from "../src/plan-workers.js";
 
 const TOKEN = "a-production-token-0123456789";
 
@@ -15,6 +17,16 @@ describe("loadConfig", () => {
       logLevel: "info",
       bodyLimitBytes: 1048576,
     });
+  });
+
+  it("builds dry runs on one worker thread per core beyond the first, at most 4; SREDA_PLAN_WORKERS and the file override it", () => {
+    expect(loadConfig({}).planWorkers).toBe(defaultPlanWorkers());
+    expect(defaultPlanWorkers(availableParallelism())).toBe(Math.min(4, availableParallelism() - 1));
+    expect([1, 2, 8].map((cores) => defaultPlanWorkers(cores))).toEqual([0, 1, 4]);
+    expect(loadConfig({ SREDA_PLAN_WORKERS: "0" }).planWorkers).toBe(0);
+    expect(loadConfig({ SREDA_CONFIG: "c.json" }, () => '{"planWorkers": 3}').planWorkers).toBe(3);
+    expect(() => loadConfig({ SREDA_PLAN_WORKERS: "17" })).toThrow(/SREDA_PLAN_WORKERS/);
+    expect(() => loadConfig({ SREDA_PLAN_WORKERS: "-1" })).toThrow(ConfigError);
   });
 
   it("is in production mode when a token is set", () => {

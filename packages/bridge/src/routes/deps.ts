@@ -5,6 +5,7 @@ import type { KubeClientFactory } from "../cluster.js";
 import type { BridgeConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { OperationStore } from "../operations.js";
+import type { PlanWorkers } from "../plan-workers.js";
 import type { BridgeState } from "../state.js";
 
 export interface RouteDeps {
@@ -13,6 +14,8 @@ export interface RouteDeps {
   kubeClientFactory: KubeClientFactory;
   clock: Clock;
   logger: Logger;
+  /** Where dry runs are built when the bridge uses more than one core; none: in the request's thread. */
+  planWorkers?: PlanWorkers | undefined;
   /** True once a shutdown began: no new provisionings, /readyz answers 503. */
   isShuttingDown: () => boolean;
 }

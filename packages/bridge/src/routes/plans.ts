@@ -9,23 +9,27 @@ import { HttpError } from "../errors.js";
 import { PlanRequest } from "../schemas.js";
 import { withPlaceholders } from "../secrets.js";
 import { parseInput } from "../validation.js";
+import { dryRunAnswer } from "../plan-answer.js";
 import type { BridgeRouter, RouteDeps } from "./deps.js";
 
 export function planRoutes(router: BridgeRouter, deps: RouteDeps): void {
   router.post("/v1/plans", async (ctx) => {
-    const { diff, cluster, secrets: supplied, ...input } = parseInput(PlanRequest, ctx.state.body);
+    const { diff, cluster, ...request } = parseInput(PlanRequest, ctx.state.body);
     if (diff && !cluster) {
       throw HttpError.invalid("Для сравнения с кластером нужен доступ к нему", [
         { path: "cluster", message: "укажите cluster (токен доступа), чтобы сравнить план с кластером", code: "required" },
       ]);
     }
+    if (!diff || !cluster) {
+      // Already JSON text (or its bytes, from a plan worker): the answer is serialized where it is built.
+      ctx.type = "application/json";
+      ctx.body = deps.planWorkers ? await deps.planWorkers.run(request) : dryRunAnswer(request);
+      return;
+    }
+    const { secrets: supplied, ...input } = request;
     let { secrets, sources } = withPlaceholders(supplied);
     // Validate before touching the cluster: bad input is a 422 whatever the cluster's state.
     let plan = createProvisioningPlan({ ...input, variables: input.variables ?? [], secrets });
-    if (!diff || !cluster) {
-      ctx.body = { plan: redactPlan(plan), secretSources: sources };
-      return;
-    }
     const kube = deps.kubeClientFactory(clusterTarget(cluster, input.environment.apiRootUrl), "interactive");
     if (Object.values(sources).includes("placeholder")) {
       // The secrets a provisioning would use: the cluster's, or new ones (which then show up as changes).
