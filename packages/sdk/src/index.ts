@@ -110,7 +110,7 @@ export { systemClock, createNodeHttpsFetch } from "./kube/index.js";
 
 // The executor, its preflight and the per-customer lock.
 export { applyPlan, customerLockKey, SPEC_HASH_ANNOTATION, objectPath, storedForm, preflight, planReferences, KeyedLock, customerLocks } from "./kube/index.js";
-export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult, PreflightProblem, PlanReference } from "./kube/index.js";
+export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult, PreflightOptions, PreflightProblem, PlanReference } from "./kube/index.js";
 
 // Secrets read back, the watcher and the one-shot status.
 export { resolveCustomerSecrets, SecretSource, SecretSources, readEnvironmentStatus } from "./kube/index.js";

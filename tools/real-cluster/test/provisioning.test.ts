@@ -1,9 +1,10 @@
 /**
  * Provisioning against the real API server: a clean run with its exact requests (compared with what the fake-cluster
- * test asserts: 9 writes = 7 PATCH + 2 POST, one GET per object), a re-run that changes nothing (no resourceVersion
- * moves), an update (a variable and the image → the ConfigMap and the Deployment change, the Deployment rolls to a new
- * ReplicaSet, the setup Jobs stay; a database password → its Secret changes and both Jobs run again), Jobs created
- * with the field manager `sreda`, and a changed Deployment selector refused as immutable in operator words.
+ * test asserts: 9 writes = 7 PATCH + 2 POST, no GET of an object, one rules review, one list per kind written, one
+ * watch of the Jobs), a re-run that changes nothing (no resourceVersion moves), an update (a variable and the image →
+ * the ConfigMap and the Deployment change, the Deployment rolls to a new ReplicaSet, the setup Jobs stay; a database
+ * password → its Secret changes and both Jobs run again), Jobs created with the field manager `sreda`, and a changed
+ * Deployment selector refused as immutable in operator words.
  */
 import { applyPlan, createProvisioningPlan, followEnvironment, getTemplate, systemClock, type ApplyEvent, type ProvisioningPlan } from "@sreda/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +23,8 @@ afterAll(() => deleteNamespace(cluster.state, NS));
 
 const jobNames = (plan: ProvisioningPlan) => plan.steps.filter((s) => s.kind === "Job").map((s) => s.name);
 const deploymentName = (plan: ProvisioningPlan) => plan.steps.find((s) => s.kind === "Deployment")!.name;
+/** The collections the plan writes to, each once: what the executor lists before the run. */
+const collections = (plan: ProvisioningPlan) => [...new Set(plan.steps.map((s) => s.request.path.replace(/\?.*$/, "")))];
 const follow = (kube: Parameters<typeof followEnvironment>[0], plan: ProvisioningPlan) =>
   followEnvironment(kube, { environment: plan.environment, clock: systemClock, timeoutMs: 90_000 });
 
@@ -46,7 +49,7 @@ describe("provisioning on the real API server", () => {
   let clean: RecordedRequest[] = [];
   let before: Record<string, Obj> = {};
 
-  it("provisions a customer with exactly the requests the fake counts: 9 writes (7 PATCH + 2 POST), one GET per object, and reaches Ready", async (ctx) => {
+  it("provisions a customer with exactly the requests the fake counts: 9 writes (7 PATCH + 2 POST), no read before them, and reaches Ready", async (ctx) => {
     const s = cluster.get(ctx);
     plan = createProvisioningPlan(provisioningInput(s, clientId, NS));
     const { kube, recorder } = recordedClient(s);
@@ -72,37 +75,34 @@ describe("provisioning on the real API server", () => {
     expect(w.filter((r) => r.method === "POST").map((r) => r.path)).toEqual([`/apis/batch/v1/namespaces/${NS}/jobs`, `/apis/batch/v1/namespaces/${NS}/jobs`]);
     expect(w.filter((r) => r.method === "POST").map((r) => new URLSearchParams(r.query).get("fieldManager"))).toEqual(["sreda", "sreda"]);
 
-    // Reads: one GET (404) before each apply; preflight: the namespace, the two Secrets the templates expect, 20 access reviews.
-    for (const step of applied)
+    // Reads: no GET of an object before applying it (the apply's 201 says "created"); preflight: the namespace, the
+    // two Secrets the templates expect, one rules review; with it, one list per kind written, by the customer's labels.
+    for (const step of plan.steps)
       expect(
         clean.filter((r) => r.method === "GET" && r.path === path(plan, step.id)),
         step.id,
-      ).toEqual([expect.objectContaining({ status: 404 })]);
+      ).toEqual([]);
     expect(
       tally(clean.filter((r) => r.path.includes("selfsubject") || r.path === `/api/v1/namespaces/${NS}` || /secrets\/(repository-token|tls)$/.test(r.path))),
     ).toEqual({
       [`GET /api/v1/namespaces/${NS}`]: 1,
       [`GET /api/v1/namespaces/${NS}/secrets/repository-token`]: 1,
       [`GET /api/v1/namespaces/${NS}/secrets/tls`]: 1,
-      "POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews": 20,
+      "POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews": 1,
     });
-    // Jobs: a GET (404), the POST, then polls (GET) until Complete, with a list of the Job's pods after every poll that
-    // did not see it finished (the unschedulable check): pods lists = Σ (polls − 1). The number of polls is the real
-    // controller's timing, not a constant.
-    let polls = 0;
-    for (const name of jobNames(plan)) {
-      const gets = clean.filter((r) => r.method === "GET" && r.path === `/apis/batch/v1/namespaces/${NS}/jobs/${name}`);
-      expect(gets[0]!.status).toBe(404);
-      expect(gets.length).toBeGreaterThanOrEqual(2);
-      polls += gets.length - 2;
-    }
+    const lists = clean.filter((r) => r.method === "GET" && !/watch=/.test(r.query) && collections(plan).includes(r.path));
+    expect(lists.map((r) => r.path).sort()).toEqual([...collections(plan)].sort());
+    expect(lists.every((r) => decodeURIComponent(r.query).includes(`sreda.io/client-id=${clientId}`))).toBe(true);
+    // Jobs: created, then followed by one watch of the customer's Jobs (no GET of a Job); their pods are listed only
+    // when a Job has not finished within the poll interval with a pod not ready yet — the real controller's timing.
+    const watches = clean.filter((r) => r.method === "GET" && /watch=/.test(r.query));
+    expect(watches.map((r) => r.path)).toEqual([`/apis/batch/v1/namespaces/${NS}/jobs`]);
+    for (const name of jobNames(plan)) expect(clean.filter((r) => r.path === `/apis/batch/v1/namespaces/${NS}/jobs/${name}`)).toEqual([]);
     const podLists = clean.filter((r) => r.method === "GET" && r.path === `/api/v1/namespaces/${NS}/pods`);
-    expect(podLists).toHaveLength(polls);
     expect(podLists.every((r) => /controller-uid/.test(decodeURIComponent(r.query)))).toBe(true);
-    const accounted = 23 + applied.length * 2 + jobNames(plan).length * 2 + polls + jobNames(plan).length + podLists.length;
-    expect(clean).toHaveLength(accounted);
+    expect(clean).toHaveLength(4 + lists.length + w.length + watches.length + podLists.length);
     console.log(
-      `clean provisioning on the real server: ${clean.length} requests in ${seconds.toFixed(1)} s (${w.length} writes; Job polls ${polls + 2}, pod lists ${podLists.length}):\n${JSON.stringify(tally(clean), null, 1)}`,
+      `clean provisioning on the real server: ${clean.length} requests in ${seconds.toFixed(1)} s (${w.length} writes; pod lists ${podLists.length}):\n${JSON.stringify(tally(clean), null, 1)}`,
     );
 
     expect((await follow(kube, plan)).phase).toBe("Ready");
@@ -140,20 +140,18 @@ describe("provisioning on the real API server", () => {
     const log = recorder.log;
     const applied = plan.steps.filter((x) => x.kind !== "Job");
     expect(writes(log).map((r) => `${r.method} ${r.status}`)).toEqual(applied.map(() => "PATCH 200"));
-    // Exactly: preflight 23, a GET and a PATCH per applied object, two GETs per Job (exists? + already Complete).
+    // Exactly: preflight 4 (a new client: nothing remembered), one list per kind written, a PATCH per applied object;
+    // the Jobs are Complete in their list: nothing more.
     const expected: Record<string, number> = {
       [`GET /api/v1/namespaces/${NS}`]: 1,
       [`GET /api/v1/namespaces/${NS}/secrets/repository-token`]: 1,
       [`GET /api/v1/namespaces/${NS}/secrets/tls`]: 1,
-      "POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews": 20,
+      "POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews": 1,
     };
-    for (const step of applied) {
-      expected[`GET ${path(plan, step.id)}`] = 1;
-      expected[`PATCH ${path(plan, step.id)}`] = 1;
-    }
-    for (const name of jobNames(plan)) expected[`GET /apis/batch/v1/namespaces/${NS}/jobs/${name}`] = 2;
+    for (const collection of collections(plan)) expected[`GET ${collection}`] = 1;
+    for (const step of applied) expected[`PATCH ${path(plan, step.id)}`] = 1;
     expect(tally(log)).toEqual(Object.fromEntries(Object.entries(expected).sort(([a], [b]) => a.localeCompare(b))));
-    expect(log).toHaveLength(23 + 14 + 4);
+    expect(log).toHaveLength(4 + collections(plan).length + applied.length);
     recorder.close();
     // The same re-run without the client-side rate limit (qps < 0): what the default limiter (burst 20, 10/s) costs.
     const unlimited = recordedClient(s, "sredaEdit", { qps: -1 });

@@ -2,10 +2,13 @@
  * The executor's two kinds of step. An object is applied server-side (PATCH application/apply-patch+yaml, field
  * manager "sreda", force): the API server merges our intent with its defaults and other managers' fields, and a
  * no-op apply leaves the object and its resourceVersion alone, so "unchanged" needs no client-side model of
- * defaulting (docs/decisions/0001-server-side-apply.md). A Job's pod template is immutable, so a Job is created and
+ * defaulting (docs/decisions/0001-server-side-apply.md). What the object was before comes from the lists made with
+ * the preflight (./existing-objects.ts), not from a read before each apply: 201 → created, 200 with the listed
+ * resourceVersion → unchanged, any other 200 → updated. A Job's pod template is immutable, so a Job is created and
  * never patched: a Complete Job with the same spec (a hash kept in an annotation) is left alone; a failed one, or one
- * whose spec changed, is deleted (propagationPolicy Background) and created again. Whether a Job is done is the pure
- * `assessJob`'s verdict, the one the watcher and the status use.
+ * whose spec changed, is deleted (propagationPolicy Background) and created again. A Job is followed by the run's
+ * watch of its Jobs (./job-tracker.ts); whether it is done is the pure `assessJob`'s verdict, the one the watcher
+ * and the status use.
  */
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/canonical-json.js";
@@ -16,7 +19,9 @@ import type { PlanStep } from "../core/plan.js";
 import { assessJob, assessPod, type StatusReason } from "../core/status/index.js";
 import type { KubeClient } from "./client.js";
 import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
+import type { ExistingObjects } from "./existing-objects.js";
 import { failedJobContext, listJobPods } from "./job-pods.js";
+import type { JobTracker } from "./job-tracker.js";
 
 export const SPEC_HASH_ANNOTATION = "sreda.io/spec-hash";
 /** Failures after which re-sending a Job create is safe: an AlreadyExists answer then means the first one landed. */
@@ -31,9 +36,14 @@ export interface StepContext {
   fieldManager: string;
   /** Attempts of a Job create on 5xx or a dropped connection. */
   maxAttempts: number;
+  /** How long a Job may run before its pods are looked at for one that cannot start; the poll period without a watch. */
   jobPollIntervalMs: number;
   jobTimeoutMs: number;
   random: () => number;
+  /** The customer's objects as the run found them, by kind. */
+  existing: ExistingObjects;
+  /** The run's watch of its Jobs; undefined for a plan without Jobs. */
+  jobs: JobTracker | undefined;
   /** A repeated request of the step (counted in its attempts and announced). */
   onRetry: (step: PlanStep, attempt: number, delayMs: number, reason: string, message: string) => void;
   /** The step now waits (announced once per Job). */
@@ -115,28 +125,57 @@ async function getOrNull<T>(ctx: StepContext, path: string): Promise<T | null> {
 
 type Versioned = { metadata?: { resourceVersion?: string } };
 
-/** Server-side apply of one object: created, updated or unchanged by its resourceVersion. */
-export async function applyObject(ctx: StepContext, step: PlanStep): Promise<StepDone> {
-  const path = objectPath(step);
-  const before = await getOrNull<Versioned>(ctx, path);
-  const after = await ctx.kube
-    .apply<Versioned>(path, storedForm(step), { fieldManager: ctx.fieldManager, force: true, signal: ctx.signal })
+/** The step's object as the list before the run found it (null: not there); read now when that kind's list failed. */
+async function objectBefore<T extends Versioned>(ctx: StepContext, step: PlanStep): Promise<T | null> {
+  const listed = ctx.existing.get(step.kind)?.listed;
+  if (listed) return (listed.items.get(step.name) as T | undefined) ?? null;
+  return getOrNull<T>(ctx, objectPath(step));
+}
+
+/**
+ * Server-side apply through `request` rather than `apply`, which returns only the object: the answer's status says
+ * whether the apply created it (201) or found it (200).
+ */
+async function serverSideApply(ctx: StepContext, step: PlanStep, path: string): Promise<{ status: number; object: Versioned }> {
+  const answer = await ctx.kube
+    .request<unknown>({
+      method: "PATCH",
+      path,
+      query: { fieldManager: ctx.fieldManager, fieldValidation: "Strict", force: true },
+      body: storedForm(step),
+      contentType: "application/apply-patch+yaml",
+      idempotent: true, // applying the same configuration twice gives the same object
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    })
     .catch((error: unknown) => {
       throw immutableFieldFailure(error, step, ctx.namespace) ?? error;
     });
-  const resourceVersion = after?.metadata?.resourceVersion;
-  if (!before) return { outcome: "created", message: `${step.kind} ${step.name} создан`, resourceVersion };
-  if (before.metadata?.resourceVersion === resourceVersion)
+  if (typeof answer.body !== "object" || answer.body === null) {
+    // A proxy's page, say; its text is not shown: unlike the client's own errors it has not been redacted.
+    throw new KubeStatusError({ status: answer.status, reason: "InvalidResponse", kubeMessage: "expected a JSON object", method: "PATCH", path });
+  }
+  return { status: answer.status, object: answer.body };
+}
+
+/** Server-side apply of one object: created (201), unchanged (its listed resourceVersion kept) or updated. */
+export async function applyObject(ctx: StepContext, step: PlanStep): Promise<StepDone> {
+  const path = objectPath(step);
+  const before = await objectBefore(ctx, step);
+  const { status, object } = await serverSideApply(ctx, step, path);
+  const resourceVersion = object.metadata?.resourceVersion;
+  if (status === 201) return { outcome: "created", message: `${step.kind} ${step.name} создан`, resourceVersion };
+  // 200: it was there. Unchanged when the list had it at this resourceVersion; changed by this apply, or not in the
+  // list (without the customer's labels: made by someone else), updated.
+  if (before && before.metadata?.resourceVersion === resourceVersion)
     return { outcome: "unchanged", message: `${step.kind} ${step.name} без изменений`, resourceVersion };
   return { outcome: "updated", message: `${step.kind} ${step.name} обновлён`, resourceVersion };
 }
 
 /** A Job create, re-sent on 5xx or a dropped connection (the client does not repeat a POST after those). */
-async function createWithRetries(ctx: StepContext, step: PlanStep, collection: string, body: unknown): Promise<void> {
+async function createWithRetries(ctx: StepContext, step: PlanStep, collection: string, body: unknown): Promise<Job> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await ctx.kube.create(collection, body, { fieldManager: ctx.fieldManager, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      return;
+      return await ctx.kube.create<Job>(collection, body, { fieldManager: ctx.fieldManager, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     } catch (error) {
       const code = error instanceof SredaError ? error.code : "";
       if (ctx.signal?.aborted || !CREATE_RETRYABLE.has(code) || attempt >= ctx.maxAttempts) throw error;
@@ -147,9 +186,23 @@ async function createWithRetries(ctx: StepContext, step: PlanStep, collection: s
   }
 }
 
+/** The created Job; after an AlreadyExists (a create whose answer was lost, or a concurrent creator), the one there. */
+async function createJob(ctx: StepContext, step: PlanStep, body: unknown): Promise<Job> {
+  try {
+    return await createWithRetries(ctx, step, step.request.path.replace(/\?.*$/, ""), body);
+  } catch (error) {
+    if (!isKubeError(error, "AlreadyExists")) throw error;
+  }
+  const job = await getOrNull<Job>(ctx, objectPath(step));
+  if (!job) throw new StepFailure("NotFound", `Job ${step.name} исчез во время ожидания`);
+  return job;
+}
+
 /** A pod of the Job that can never start (no node matches, an image that cannot be pulled), by the pure pod rule. */
 async function stuckJobPod(ctx: StepContext, job: Job): Promise<StatusReason | undefined> {
   if (!job.metadata?.uid) return undefined;
+  // Every active pod ready: none is Pending, so none can be stuck (`ready` is absent on old servers: look then).
+  if ((job.status?.active ?? 0) <= (job.status?.ready ?? 0)) return undefined;
   const pods = await listJobPods(ctx.kube, ctx.namespace, job, ctx.signal);
   return pods
     .filter((p) => p.status?.phase === "Pending")
@@ -157,26 +210,79 @@ async function stuckJobPod(ctx: StepContext, job: Job): Promise<StatusReason | u
     .find((r) => r.phase === "Failed");
 }
 
-/** Polls the Job until `assessJob` calls it Ready; its Failed verdict, a stuck pod or the timeout fail the step. */
-async function waitForJob(ctx: StepContext, step: PlanStep, path: string): Promise<Job> {
+/**
+ * One Job as the run's watch of the Jobs shows it (by uid: after a re-create the old Job may still be there), or,
+ * when the Jobs cannot be watched, as a GET shows it.
+ */
+class FollowedJob {
+  /** The watch has shown this Job: its absence there now means it is gone. */
+  private seen = false;
+  private version = -1;
+
+  constructor(
+    private readonly ctx: StepContext,
+    private readonly step: PlanStep,
+    private job: Job,
+  ) {}
+
+  async latest(): Promise<Job> {
+    const tracker = this.ctx.jobs;
+    if (tracker?.available) {
+      this.version = tracker.version;
+      const live = tracker.get(this.step.name);
+      if (live && live.metadata?.uid === this.job.metadata?.uid) {
+        this.seen = true;
+        this.job = live;
+      } else if (this.seen) throw this.gone();
+      // Not shown yet (the watch is behind the create's answer): the Job as last known.
+      return this.job;
+    }
+    const live = await getOrNull<Job>(this.ctx, objectPath(this.step));
+    if (!live) throw this.gone();
+    return (this.job = live);
+  }
+
+  /** Until the Job may have changed, or `ms` passed. */
+  async next(ms: number): Promise<void> {
+    const tracker = this.ctx.jobs;
+    if (tracker?.available) await tracker.changeOrTimeout(this.version, ms, this.ctx.signal);
+    else await this.ctx.clock.sleep(ms, this.ctx.signal);
+  }
+
+  private gone(): StepFailure {
+    return new StepFailure("NotFound", `Job ${this.step.name} исчез во время ожидания`);
+  }
+}
+
+async function jobFailure(ctx: StepContext, step: PlanStep, job: Job): Promise<StepFailure> {
+  const explained = assessJob(job, await failedJobContext(ctx.kube, ctx.namespace, job, ctx.signal));
+  return new StepFailure(explained.reason, `Job ${step.name} завершился с ошибкой: ${explained.reason} — ${explained.message}`, explained.logs);
+}
+
+/**
+ * Follows the Job until `assessJob` calls it Ready. Its Failed verdict, the timeout, or a pod that can never start
+ * fail the step; pods are looked at only while the Job has not finished, once per poll interval.
+ */
+async function waitForJob(ctx: StepContext, step: PlanStep, first: Job): Promise<Job> {
   const deadline = ctx.clock.now() + ctx.jobTimeoutMs;
+  const followed = new FollowedJob(ctx, step, first);
+  let podsDue = ctx.clock.now() + ctx.jobPollIntervalMs;
   let announced = false;
   for (;;) {
-    const job = await getOrNull<Job>(ctx, path);
-    if (!job) throw new StepFailure("NotFound", `Job ${step.name} исчез во время ожидания`);
+    const job = await followed.latest();
     const verdict = assessJob(job);
     if (verdict.phase === "Ready") return job;
-    if (verdict.phase === "Failed") {
-      const explained = assessJob(job, await failedJobContext(ctx.kube, ctx.namespace, job, ctx.signal));
-      throw new StepFailure(explained.reason, `Job ${step.name} завершился с ошибкой: ${explained.reason} — ${explained.message}`, explained.logs);
-    }
-    // The same pure pod rule as for the Deployment's pods: the step fails with the scheduler's words, no waiting.
-    const stuck = await stuckJobPod(ctx, job);
-    if (stuck) throw new StepFailure(stuck.reason, `Job ${step.name}: под ${stuck.name} не запускается — ${stuck.message}`);
+    if (verdict.phase === "Failed") throw await jobFailure(ctx, step, job);
     if (ctx.clock.now() >= deadline) throw new StepFailure("Timeout", `Job ${step.name} не завершился за отведённое время`);
+    if (ctx.clock.now() >= podsDue) {
+      // The same pure pod rule as for the Deployment's pods: the step fails with the scheduler's words, no waiting.
+      const stuck = await stuckJobPod(ctx, job);
+      if (stuck) throw new StepFailure(stuck.reason, `Job ${step.name}: под ${stuck.name} не запускается — ${stuck.message}`);
+      podsDue = ctx.clock.now() + ctx.jobPollIntervalMs;
+    }
     if (!announced) ctx.onWaiting(step, `ожидание завершения Job ${step.name}`);
     announced = true;
-    await ctx.clock.sleep(ctx.jobPollIntervalMs, ctx.signal);
+    await followed.next(Math.min(podsDue, deadline) - ctx.clock.now());
   }
 }
 
@@ -198,28 +304,21 @@ async function deleteAndWait(ctx: StepContext, step: PlanStep, path: string): Pr
 
 /** A Job: left alone when done with the same spec, else (re-)created and followed to its end. */
 export async function runJob(ctx: StepContext, step: PlanStep): Promise<StepDone> {
-  const path = objectPath(step);
   const body = storedForm(step) as Record<string, any>;
   const hash = createHash("sha256").update(canonicalJson(body["spec"])).digest("hex").slice(0, 32);
   body["metadata"] = { ...body["metadata"], annotations: { ...(body["metadata"]?.annotations ?? {}), [SPEC_HASH_ANNOTATION]: hash } };
   let outcome: StepDone["outcome"] = "created";
-  const existing = await getOrNull<Job>(ctx, path);
+  const existing = await objectBefore<Job>(ctx, step);
   if (existing) {
     const same = existing.metadata?.annotations?.[SPEC_HASH_ANNOTATION] === hash;
     if (same && assessJob(existing).phase !== "Failed") {
-      const done = await waitForJob(ctx, step, path);
+      const done = await waitForJob(ctx, step, existing);
       return { outcome: "unchanged", message: `Job ${step.name} уже выполнен`, resourceVersion: done.metadata?.resourceVersion };
     }
-    await deleteAndWait(ctx, step, path);
+    await deleteAndWait(ctx, step, objectPath(step));
     outcome = "updated";
   }
-  try {
-    await createWithRetries(ctx, step, step.request.path.replace(/\?.*$/, ""), body);
-  } catch (error) {
-    // A create whose response was lost, or a concurrent creator: the Job is there, follow it.
-    if (!isKubeError(error, "AlreadyExists")) throw error;
-  }
-  const done = await waitForJob(ctx, step, path);
+  const done = await waitForJob(ctx, step, await createJob(ctx, step, body));
   const message = outcome === "created" ? `Job ${step.name} создан и выполнен` : `Job ${step.name} пересоздан и выполнен`;
   return { outcome, message, resourceVersion: done.metadata?.resourceVersion };
 }

@@ -1,7 +1,8 @@
 /**
- * The executor: runs a provisioning plan against a cluster, convergently — preflight, then the plan's dependency
- * graph (./apply-graph.ts) of object and Job steps (./apply-steps.ts), under the per-customer lock. Never throws for
- * cluster failures: the result says per step what happened.
+ * The executor: runs a provisioning plan against a cluster, convergently — preflight and a list of what exists
+ * (./existing-objects.ts) in one round, then the plan's dependency graph (./apply-graph.ts) of object and Job steps
+ * (./apply-steps.ts), under the per-customer lock. Never throws for cluster failures: the result says per step what
+ * happened.
  */
 import type { Clock } from "../core/clock.js";
 import { SredaError } from "../core/errors.js";
@@ -11,6 +12,8 @@ import { runGraph } from "./apply-graph.js";
 import { applyObject, describeFailure, runJob, StepFailure, type StepContext } from "./apply-steps.js";
 import { observeKubeRetries, type KubeClient } from "./client.js";
 import { systemClock } from "./clock.js";
+import { listExistingObjects, type ExistingObjects } from "./existing-objects.js";
+import { JobTracker } from "./job-tracker.js";
 import { customerLocks, type KeyedLock } from "./lock.js";
 import { preflight, type PreflightProblem } from "./preflight.js";
 
@@ -68,11 +71,21 @@ export interface ApplyOptions {
    * reports those retries as events.
    */
   maxAttempts?: number;
-  /** How often a running Job is polled (default 2 s) and how long to wait for it (default 20 min). */
+  /**
+   * A Job is watched; when it has not finished within this interval, and every interval after that, its pods are
+   * looked at for one that can never start (default 2 s). It is also the polling period when the Jobs cannot be
+   * watched.
+   */
   jobPollIntervalMs?: number;
+  /** How long to wait for a Job (default 20 min). */
   jobTimeoutMs?: number;
   /** Skip preflight (default false). */
   skipPreflight?: boolean;
+  /**
+   * How long the client remembers, per namespace, that it exists and which permissions its token has there, so that
+   * preflight does not ask again (default 30 s; 0: ask every run). A denial is never remembered.
+   */
+  permissionCacheMs?: number;
   /** When another run for the customer holds the lock: wait (default) or fail with code LOCKED. */
   whenLocked?: "wait" | "fail";
   /** Jitter source for retry backoff (default Math.random). */
@@ -109,7 +122,16 @@ function emitter(onEvent: ApplyOptions["onEvent"]): Emit {
   };
 }
 
-function stepContext(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions, clock: Clock, emit: Emit, results: Map<string, StepResult>): StepContext {
+interface RunState {
+  clock: Clock;
+  emit: Emit;
+  results: Map<string, StepResult>;
+  existing: ExistingObjects;
+}
+
+function stepContext(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions, { clock, emit, results, existing }: RunState): StepContext {
+  const jobPollIntervalMs = options.jobPollIntervalMs ?? 2_000;
+  const jobs = existing.get("Job");
   return {
     kube,
     namespace: plan.namespace,
@@ -117,9 +139,11 @@ function stepContext(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOpt
     signal: options.signal,
     fieldManager: options.fieldManager ?? "sreda",
     maxAttempts: options.maxAttempts ?? 4,
-    jobPollIntervalMs: options.jobPollIntervalMs ?? 2_000,
+    jobPollIntervalMs,
     jobTimeoutMs: options.jobTimeoutMs ?? 20 * 60_000,
     random: options.random ?? Math.random,
+    existing,
+    jobs: jobs && new JobTracker(kube, jobs, { clock, signal: options.signal, pollIntervalMs: jobPollIntervalMs }),
     onRetry: (step, attempt, delayMs, reason, message) => {
       results.get(step.id)!.attempts++;
       emit({ type: "step-retrying", at: clock.now(), stepId: step.id, attempt, delayMs, reason, message });
@@ -128,17 +152,29 @@ function stepContext(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOpt
   };
 }
 
-/** Preflight's problems, or a cancellation; undefined when the steps may run. */
-async function checkBeforeSteps(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions): Promise<"cancelled" | PreflightProblem[] | undefined> {
+/**
+ * Preflight and the lists of what exists, at once (one round trip): preflight's problems, a cancellation, or what the
+ * steps start from.
+ */
+async function checkBeforeSteps(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions): Promise<"cancelled" | PreflightProblem[] | ExistingObjects> {
   const signal = options.signal;
   if (signal?.aborted) return "cancelled";
-  if (options.skipPreflight) return undefined;
-  const problems = await preflight(plan, kube, { signal }).catch((error: unknown) => {
-    if (error instanceof SredaError && error.code === "CLOCK_MISMATCH") throw error;
-    return [{ code: "CheckFailed" as const, message: `предварительная проверка не выполнена: ${describeFailure(error).message}` }];
+  const check = options.skipPreflight
+    ? Promise.resolve([])
+    : preflight(plan, kube, {
+        ...(signal ? { signal } : {}),
+        ...(options.permissionCacheMs !== undefined ? { permissionCacheMs: options.permissionCacheMs } : {}),
+      }).catch((error: unknown) => {
+        if (error instanceof SredaError && error.code === "CLOCK_MISMATCH") throw error;
+        return [{ code: "CheckFailed" as const, message: `предварительная проверка не выполнена: ${describeFailure(error).message}` }];
+      });
+  const lists = listExistingObjects(plan, kube, signal).catch((error: unknown) => {
+    if (signal?.aborted) return undefined;
+    throw error;
   });
-  if (signal?.aborted) return "cancelled";
-  return problems.length > 0 ? problems : undefined;
+  const [problems, existing] = await Promise.all([check, lists]);
+  if (signal?.aborted || !existing) return "cancelled";
+  return problems.length > 0 ? problems : existing;
 }
 
 async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions): Promise<ApplyResult> {
@@ -170,13 +206,18 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
     for (const r of results.values()) Object.assign(r, { outcome: "cancelled", message: "отменено" });
     return finish("cancelled");
   }
-  if (check) {
+  if (Array.isArray(check)) {
     emit({ type: "preflight-failed", at: clock.now(), problems: check });
     for (const r of results.values()) r.message = "не выполнялся: предварительная проверка не пройдена";
     return finish("preflight-failed", check);
   }
 
-  await runSteps(plan, stepContext(plan, kube, options, clock, emit, results), results, emit, Math.max(1, options.concurrency ?? 4));
+  const ctx = stepContext(plan, kube, options, { clock, emit, results, existing: check });
+  try {
+    await runSteps(plan, ctx, results, emit, Math.max(1, options.concurrency ?? 4));
+  } finally {
+    ctx.jobs?.close();
+  }
   const outcomes = [...results.values()].map((r) => r.outcome);
   return finish(signal?.aborted ? "cancelled" : outcomes.some((o) => o === "failed" || o === "skipped") ? "failed" : "succeeded");
 }

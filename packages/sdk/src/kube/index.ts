@@ -26,7 +26,7 @@ export { applyPlan, customerLockKey } from "./apply.js";
 export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult } from "./apply.js";
 export { objectPath, storedForm, SPEC_HASH_ANNOTATION } from "./apply-steps.js";
 export { preflight, planReferences } from "./preflight.js";
-export type { PreflightProblem, PlanReference } from "./preflight.js";
+export type { PreflightOptions, PreflightProblem, PlanReference } from "./preflight.js";
 export { KeyedLock, customerLocks } from "./lock.js";
 export { resolveCustomerSecrets, SecretSource, SecretSources } from "./customer-secrets.js";
 export type { ResolvedCustomerSecrets } from "./customer-secrets.js";

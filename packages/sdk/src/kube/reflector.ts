@@ -36,6 +36,8 @@ export interface WatchListOptions {
   watchTimeoutSeconds?: number;
   /** A watch that delivers nothing (not even a bookmark) this long makes us poll too. Default 10 s. */
   silentWatchFallbackMs?: number;
+  /** A list of the collection already made (same path and selectors): watch from it instead of listing first. */
+  listed?: { items: readonly KubeObject[]; resourceVersion: string };
 }
 
 export interface ListSnapshot<T> {
@@ -65,6 +67,10 @@ class Collection<T extends KubeObject> {
     private readonly options: WatchListOptions,
   ) {
     this.lastActivity = options.clock.now();
+    if (options.listed) {
+      for (const item of options.listed.items) this.items.set(objectKey(item), item as T);
+      this.listedAt = this.resourceVersion = options.listed.resourceVersion;
+    }
   }
 
   snapshot(source: ListSnapshot<T>["source"]): ListSnapshot<T> {
@@ -112,9 +118,9 @@ class Collection<T extends KubeObject> {
 }
 
 /**
- * Lists `path`, then watches it from the list's resourceVersion, yielding a snapshot after the list, after every
- * watch event that changes the collection, and after every poll that does. Runs until `signal` aborts (then throws
- * its reason) or a non-transient error (Forbidden, say) is thrown.
+ * Lists `path` (or takes the list given as `listed`), then watches it from the list's resourceVersion, yielding a
+ * snapshot after the list, after every watch event that changes the collection, and after every poll that does.
+ * Runs until `signal` aborts (then throws its reason) or a non-transient error (Forbidden, say) is thrown.
  *
  * - A watch that ends normally (its `timeoutSeconds`) is resumed from the last resourceVersion seen, bookmarks
  *   included (`allowWatchBookmarks`), without listing again.
@@ -130,6 +136,7 @@ export async function* watchList<T extends KubeObject>(kube: WatchClient, path: 
   const { clock, signal, pollIntervalMs = DEFAULT_POLL_INTERVAL_MS } = options;
   const target = options.fieldSelector ? buildKubePath(path, { fieldSelector: options.fieldSelector }) : path;
   const collection = new Collection<T>(kube, target, options);
+  if (options.listed) yield collection.snapshot("list");
   for (;;) {
     signal?.throwIfAborted();
     if (collection.resourceVersion === undefined) {

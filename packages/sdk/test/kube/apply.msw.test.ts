@@ -30,24 +30,25 @@ describe("provisioning C42 through msw", () => {
     expect(result.status).toBe("succeeded");
 
     const count = (method: string, pattern: RegExp) => cluster.requestLog.filter((r) => r.method === method && pattern.test(r.path)).length;
-    // Preflight: the namespace, the two expected secrets, one access review per (kind, verb).
+    // Preflight: the namespace, the two expected secrets, one rules review; with it, one list per kind written.
     expect(count("GET", /\/namespaces\/lms-dev$/)).toBe(1);
     expect(count("GET", /\/secrets\/(repository-token|tls)$/)).toBe(2);
-    expect(count("POST", /selfsubjectaccessreviews$/)).toBe(
-      5 * 2 /* Secret, ConfigMap, Service, Ingress, Deployment: get, patch */ +
-        3 /* Job: get, create, delete */ +
-        7 /* status: pods, Jobs, Deployment list/watch; events list */,
+    expect(count("POST", /selfsubjectrulesreviews$/)).toBe(1);
+    expect(count("POST", /selfsubjectaccessreviews$/)).toBe(0);
+    expect(cluster.requestLog.filter((r) => r.verb === "list" && r.kind !== "Pod").map((r) => r.kind)).toEqual(
+      expect.arrayContaining(["Secret", "ConfigMap", "Service", "Ingress", "Deployment", "Job"]),
     );
-    // Execution: one read and one write per object; Jobs are then polled until Complete.
+    // Execution: one write per object, no read of it; the Jobs are followed by one watch (through msw, streamed).
     expect(count("PATCH", /./)).toBe(7);
     expect(count("POST", /\/jobs$/)).toBe(2);
     expect(count("DELETE", /./)).toBe(0);
-    for (const step of plan.steps.filter((s) => s.kind !== "Job")) {
+    for (const step of plan.steps) {
       expect(
         cluster.requestLog.filter((r) => r.method === "GET" && r.path.endsWith(`/${step.name}`)),
         step.id,
-      ).toHaveLength(1);
+      ).toEqual([]);
     }
+    expect(cluster.requestLog.filter((r) => r.verb === "watch").map((r) => r.kind)).toEqual(["Job"]);
     expect(cluster.requestLog.every((r) => r.status < 400 || r.status === 404)).toBe(true);
 
     const assessment = await followEnvironment(kube, { environment: plan.environment, clock: cluster.clock });

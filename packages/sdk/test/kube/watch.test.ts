@@ -255,6 +255,25 @@ describe("watchList", () => {
     expect(((await third).value as ListSnapshot<Pod>).items.map((p) => p.metadata!.name)).toEqual(["lms-deployment-c42-7d9f8b6c5d-x2k9p"]);
   });
 
+  it("watches from a list it is given, without listing, and skips the events that list already had", async () => {
+    const kube = new StubKube();
+    const clock = new ManualClock(at("2026-03-10T09:16:00Z"));
+    const controller = new AbortController();
+    cleanups.push(() => controller.abort());
+    const listed = { items: [podA], resourceVersion: "48213160" };
+    const stream = watchList<Pod>(kube, `${NS}/pods`, { clock, signal: controller.signal, labelSelector: "app=C42-lms", listed });
+
+    expect((await stream.next()).value).toMatchObject({ source: "list", resourceVersion: "48213160", items: [podA] });
+    const next = stream.next();
+    await settle();
+    expect(kube.lists).toHaveLength(0);
+    expect(kube.watches[0]!.opts).toMatchObject({ resourceVersion: "48213160", labelSelector: "app=C42-lms" });
+    kube.watches[0]!.push("MODIFIED", withRv(podA, "48213100")); // older than the list: already in it
+    kube.watches[0]!.push("ADDED", withRv(pod("running-ready"), "48213377"));
+    expect((await next).value).toMatchObject({ source: "watch", resourceVersion: "48213377" });
+    expect(((await next).value as ListSnapshot<Pod>).items).toHaveLength(2);
+  });
+
   it("lists again on 410 Gone and watches from the new list", async () => {
     const kube = new StubKube();
     const clock = new ManualClock(at("2026-03-10T09:16:00Z"));

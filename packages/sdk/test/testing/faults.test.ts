@@ -57,6 +57,24 @@ describe("fault injection", () => {
     expect(cluster.clock.now() - before).toBe(7_500);
   });
 
+  it("delays a watch's opening by the latency, not its events: they come as the changes happen", async () => {
+    cluster = createFakeCluster();
+    cluster.addFault({ action: { type: "latency", ms: 50 } });
+    const opened = cluster.clock.now();
+    const response = await cluster.fetch(`${BASE}${paths.configmaps()}?watch=true&timeoutSeconds=5`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(cluster.clock.now() - opened).toBe(50);
+    const seen = new Map<string, number>();
+    const reading = (async () => {
+      for await (const e of watchEvents(response)) seen.set(e["object"].metadata.name, cluster.clock.now());
+    })();
+    await call(cluster, "POST", paths.configmaps(), fixture("configmap-lms-config-c42"));
+    const written = cluster.clock.now();
+    await reading;
+    // The create itself waited 50 ms; its event reached the open watch at the moment it was written.
+    expect(written - opened).toBe(100);
+    expect(seen.get("lms-config-c42")).toBe(written);
+  });
+
   it("skips the first matches with `after` and can be removed", async () => {
     cluster = createFakeCluster();
     const remove = cluster.addFault({ match: { verb: "list" }, after: 2, action: { type: "status", code: 503 } });
