@@ -43,3 +43,6 @@ export type { OperationStatus, NewOperation, OperationRecords, Live } from "./op
 export type { OperationJournal, RetainedRecords } from "./operation-journal.js";
 export type { ClusterAccess, OperationView, Operation } from "./schemas.js";
 export { requestSchemas, responseSchemas } from "./openapi.js";
+export { PlanWorkers, defaultPlanWorkers } from "./plan-workers.js";
+export type { DryRun } from "./plan-answer.js";
+export { PlanRequest } from "./schemas.js";
