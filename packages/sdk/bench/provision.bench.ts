@@ -76,6 +76,6 @@ writeSection(
     `${CUSTOMERS} customers, ${LATENCY_MS} ms injected latency per API request, simulated Job run ${TIMINGS.jobRun} ms, ` +
     `Job polling every 100 ms. Plan: ${plan.steps.length} steps, ${criticalPathLevels(plan)} dependency levels on the critical path ` +
     `(db-setup-secret → DB Jobs → Deployment).\n\n| mode | wall time | per customer | requests per customer | writes per customer |\n|---|---|---|---|---|\n${table}\n\n` +
-    `Requests per customer include preflight (namespace, expected secrets, 16 access reviews), one GET and one write per object, ` +
+    `Requests per customer include preflight (namespace, expected Secrets, permissions), the reads and one write per object, ` +
     `and Job polling. The graph's gain over one-by-one is ${(sequential.wallMs / parallel.wallMs).toFixed(1)}× for a single customer.`,
 );
