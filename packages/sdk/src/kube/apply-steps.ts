@@ -318,6 +318,8 @@ export async function runJob(ctx: StepContext, step: PlanStep): Promise<StepDone
     await deleteAndWait(ctx, step, objectPath(step));
     outcome = "updated";
   }
+  // The watch opens beside the create, not after it: its round trip is then off the critical path.
+  ctx.jobs?.start();
   const done = await waitForJob(ctx, step, await createJob(ctx, step, body));
   const message = outcome === "created" ? `Job ${step.name} создан и выполнен` : `Job ${step.name} пересоздан и выполнен`;
   return { outcome, message, resourceVersion: done.metadata?.resourceVersion };

@@ -75,7 +75,11 @@ export class JobTracker {
     this.changed = new Promise((resolve) => (this.wake = resolve));
   }
 
-  private start(): void {
+  /**
+   * Opens the watch (once). A step about to create a Job calls it, so the watch opens in the same round trip as the
+   * create rather than after it; a run that creates no Job never opens one.
+   */
+  start(): void {
     if (this.started) return;
     this.started = true;
     const { clock, signal: runSignal, pollIntervalMs } = this.options;
