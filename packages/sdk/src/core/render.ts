@@ -8,6 +8,7 @@ import Handlebars from "handlebars";
 import { z } from "zod";
 import { RequestTemplate } from "@sreda/templates";
 import { SredaError } from "./errors.js";
+import { joinPath } from "./json-path.js";
 import { getMacro } from "./macros.js";
 import { TextCache } from "./text-cache.js";
 
@@ -201,11 +202,6 @@ function renderWholeMacro(ctx: Context, macro: string, jsonPath: string): unknow
 /** A compiled piece of a template body: renders its value for one context. */
 type Program = (ctx: Context) => unknown;
 
-function childPath(jsonPath: string, key: string): string {
-  return IDENTIFIER.test(key) ? `${jsonPath}.${key}` : `${jsonPath}[${JSON.stringify(key)}]`;
-}
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
 /**
  * A body node compiled once: JSON paths, literal text and the shape are worked out here, so rendering only looks
  * up macro values and builds the objects. A node that cannot compile renders by the interpreter, which throws the
@@ -241,7 +237,7 @@ function compileString(source: string, jsonPath: string): Program {
 
 function compileObject(node: Record<string, unknown>, jsonPath: string): Program {
   const entries = Object.entries(node).map(([key, value]) => {
-    const path = childPath(jsonPath, key);
+    const path = joinPath(jsonPath, key);
     if (key.includes("{{")) {
       const fail: Program = (ctx) => {
         throw new SredaError("TEMPLATE_INVALID", `Шаблон ${ctx.templateId}: макросы допускаются только в строковых значениях, не в ключах (${path})`, {

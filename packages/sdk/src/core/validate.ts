@@ -5,6 +5,7 @@
  * Pure: no I/O; the schema is compiled lazily once and shared by all calls.
  */
 import schemaJson from "../generated/kube-schema.json" with { type: "json" };
+import { joinPath } from "./json-path.js";
 
 export interface ManifestProblem {
   /** JSON path of the offending value or key, e.g. `$.spec.template.spec.containers[0].image`. */
@@ -169,10 +170,8 @@ function isAbsent(value: unknown): boolean {
   return value === null || value === undefined;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-function child(path: string, key: string): string {
-  return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-}
+/** `$.a.b`, `$.labels["app.kubernetes.io/name"]`: the plans' JSON path dialect. */
+const child = (path: string, key: string): string => joinPath(path, key);
 
 function jsonTypeOf(value: unknown): string {
   if (value === null) return "null";

@@ -67,9 +67,14 @@ export class StepFailure extends Error {
   }
 }
 
+/** The step's collection: the template's path without its query. */
+export function stepCollection(step: Pick<PlanStep, "request">): string {
+  return step.request.path.replace(/\?.*$/, "");
+}
+
 /** The object's own path: the template's collection path and the step's name. */
 export function objectPath(step: Pick<PlanStep, "request" | "name">): string {
-  return `${step.request.path.replace(/\?.*$/, "").replace(/\/+$/, "")}/${encodeURIComponent(step.name)}`;
+  return `${stepCollection(step).replace(/\/+$/, "")}/${encodeURIComponent(step.name)}`;
 }
 
 /** The manifest as the server stores it: a Secret's stringData folded into base64 data, keys sorted. */
@@ -189,7 +194,7 @@ async function createWithRetries(ctx: StepContext, step: PlanStep, collection: s
 /** The created Job; after an AlreadyExists (a create whose answer was lost, or a concurrent creator), the one there. */
 async function createJob(ctx: StepContext, step: PlanStep, body: unknown): Promise<Job> {
   try {
-    return await createWithRetries(ctx, step, step.request.path.replace(/\?.*$/, ""), body);
+    return await createWithRetries(ctx, step, stepCollection(step), body);
   } catch (error) {
     if (!isKubeError(error, "AlreadyExists")) throw error;
   }

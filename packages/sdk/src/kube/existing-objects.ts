@@ -5,8 +5,10 @@
  * reading each object before applying it, finds its Jobs and their state there, and watches the Jobs from that list.
  * Another customer's objects are never in it (other labels), and an object is matched by name.
  */
+import { labelSelectorString } from "../core/environment.js";
 import type { ListMeta } from "../core/kube-objects.js";
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
+import { stepCollection } from "./apply-steps.js";
 import type { KubeClient } from "./client.js";
 import { KubeNetworkError, KubeStatusError } from "./errors.js";
 import type { KubeObject } from "./reflector.js";
@@ -26,11 +28,9 @@ export type ExistingObjects = ReadonlyMap<string, KindListing>;
 function sharedLabels(steps: readonly PlanStep[]): string | undefined {
   const labelsOf = (step: PlanStep) =>
     ((step.request.body as { metadata?: { labels?: Record<string, string> } } | null)?.metadata?.labels ?? {}) as Record<string, string>;
-  const [first, ...rest] = steps.map(labelsOf);
-  const shared = Object.keys(first ?? {})
-    .filter((key) => rest.every((labels) => labels[key] === first![key]))
-    .sort();
-  return shared.length > 0 ? shared.map((key) => `${key}=${first![key]}`).join(",") : undefined;
+  const [first = {}, ...rest] = steps.map(labelsOf);
+  const matchLabels = Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((labels) => labels[key] === value)));
+  return labelSelectorString({ matchLabels }) || undefined;
 }
 
 /**
@@ -42,7 +42,7 @@ export async function listExistingObjects(plan: ProvisioningPlan, kube: KubeClie
   for (const step of plan.steps) byKind.set(step.kind, [...(byKind.get(step.kind) ?? []), step]);
   const listings = await Promise.all(
     [...byKind].map(async ([kind, steps]): Promise<[string, KindListing]> => {
-      const listing: KindListing = { path: steps[0]!.request.path.replace(/\?.*$/, ""), labelSelector: sharedLabels(steps) };
+      const listing: KindListing = { path: stepCollection(steps[0]!), labelSelector: sharedLabels(steps) };
       try {
         const list = await kube.list<{ metadata?: ListMeta; items?: KubeObject[] }>(listing.path, {
           ...(listing.labelSelector ? { labelSelector: listing.labelSelector } : {}),
