@@ -5,13 +5,21 @@ import { SredaValidationError } from "../src/core/errors.js";
 import { macroCatalog, resolveMacroValues, secretMacroNames } from "../src/core/macros.js";
 import { ProvisioningInput } from "../src/core/models.js";
 
-const used = new Set(templates.flatMap((t) => [...`${t.path} ${t.name ?? ""} ${t.body ?? ""}`.matchAll(/\{\{([^{}]+)\}\}/g)].map((m) => m[1]!)));
+// Macros inside strings, and the boolean macros of the templates' conditions (`when`, `omit[].when`).
+const used = new Set(
+  templates.flatMap((t) => [
+    ...[...`${t.path} ${t.name ?? ""} ${t.body ?? ""}`.matchAll(/\{\{([^{}]+)\}\}/g)].map((m) => m[1]!),
+    ...(t.when ? [t.when] : []),
+    ...t.omit.map((o) => o.when),
+  ]),
+);
 
 describe("macroCatalog", () => {
-  it("describes every macro the templates use; the only extra is the API root the client prefixes", () => {
+  it("describes every macro the templates use; the extras are the API root the client prefixes and a derived rule's setting", () => {
     const names = new Set(macroCatalog.map((m) => m.name));
     expect([...used].filter((n) => !names.has(n))).toEqual([]);
-    expect([...names].filter((n) => !used.has(n))).toEqual(["api-root-url"]);
+    // external-ports is read by the derived external-egress-rule, not by a template directly.
+    expect([...names].filter((n) => !used.has(n))).toEqual(["api-root-url", "external-ports"]);
   });
 
   it("says where each value comes from, with an input path, and is serializable data", () => {

@@ -40,10 +40,10 @@ describe("createProvisioningPlan for C42 in lms-dev", () => {
     expect(JSON.stringify(createProvisioningPlan(input()))).toBe(JSON.stringify(plan));
   });
 
-  it("has one step per write template and the monitoring query", () => {
+  it("has one step per write template the namespace's settings turn on, and the monitoring query", () => {
     expect(plan.steps.map((s) => s.id).sort()).toEqual(
       templates
-        .filter((t) => t.method !== "GET")
+        .filter((t) => t.method !== "GET" && !t.when)
         .map((t) => t.id)
         .sort(),
     );

@@ -16,6 +16,11 @@ import lmsService from "../templates/lms-service.json" with { type: "json" };
 import lmsIngress from "../templates/lms-ingress.json" with { type: "json" };
 import lmsDeployment from "../templates/lms-deployment.json" with { type: "json" };
 import podMonitoring from "../templates/pod-monitoring.json" with { type: "json" };
+import dbSetupNetworkPolicy from "../templates/db-setup-network-policy.json" with { type: "json" };
+import lmsNetworkPolicy from "../templates/lms-network-policy.json" with { type: "json" };
+import lmsExternalNetworkPolicy from "../templates/lms-external-network-policy.json" with { type: "json" };
+import lmsAutoscaler from "../templates/lms-autoscaler.json" with { type: "json" };
+import lmsDisruptionBudget from "../templates/lms-disruption-budget.json" with { type: "json" };
 import commonDefaults from "../defaults/common.json" with { type: "json" };
 import lmsDevDefaults from "../defaults/lms-dev.json" with { type: "json" };
 import lmsProdDefaults from "../defaults/lms-prod.json" with { type: "json" };
@@ -40,6 +45,18 @@ export const TemplateId = z
   .regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens, starting with a letter");
 export type TemplateId = z.infer<typeof TemplateId>;
 
+/** A macro's name as templates write it inside `{{…}}`: `autoscaling`, `network-policies`. */
+export const MacroName = z
+  .string()
+  .max(63, { abort: true })
+  .regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens, starting with a letter");
+
+/** A JSON path into a body as the plan writes them: `$.spec.replicas`, `$.data["tls.crt"]`, `$.spec.ports[0]`. */
+export const JsonPath = z
+  .string()
+  .max(512, { abort: true })
+  .regex(/^\$(?:\.[A-Za-z_$][A-Za-z0-9_$]*|\[[0-9]+\]|\["(?:[^"\\\u0000-\u001f]|\\.)*"\])+$/, "a JSON path: $.spec.replicas");
+
 /**
  * One request template. `body` is JSON text with `{{macro}}` placeholders inside string values; a string that
  * is exactly one integer macro (`"{{replicas}}"`) renders as a number.
@@ -61,6 +78,19 @@ export const RequestTemplate = z.strictObject({
   /** The object's name with macros; absent for queries. */
   name: line(253).min(1).optional(),
   dependsOn: z.array(TemplateId).max(50, { abort: true }).default([]),
+  /**
+   * A boolean macro (a setting): the template is in the plan only while its value is `true` — Helm's
+   * `{{- if .Values.autoscaling.enabled }}` as data. A dependency on a template left out this way is met.
+   */
+  when: MacroName.optional(),
+  /**
+   * Body fields left out while a boolean macro is `true`: another owner sets them then (an autoscaler owns a
+   * Deployment's `replicas`), and an apply that wrote them would fight it.
+   */
+  omit: z
+    .array(z.strictObject({ path: JsonPath, when: MacroName }))
+    .max(20, { abort: true })
+    .default([]),
   /** JSON text with macros; null for a GET. */
   body: text(256 * 1024).nullable(),
 });
@@ -74,9 +104,10 @@ export const MacroDefaults = z.strictObject({
 });
 export type MacroDefaults = z.infer<typeof MacroDefaults>;
 
-type TemplateFile = Omit<RequestTemplate, "body" | "description" | "dependsOn"> & {
+type TemplateFile = Omit<RequestTemplate, "body" | "description" | "dependsOn" | "omit"> & {
   description?: string;
   dependsOn?: string[];
+  omit?: RequestTemplate["omit"];
   body: unknown;
 };
 
@@ -88,7 +119,23 @@ function fromFile(file: TemplateFile): RequestTemplate {
 
 /** The shipped templates, in execution order. */
 export const templates: readonly RequestTemplate[] = Object.freeze(
-  [dbSetupSecret, clickhouseSetupJob, postgresSetupJob, lmsConfig, lmsSecrets, rsaSecret, lmsService, lmsIngress, lmsDeployment, podMonitoring]
+  [
+    dbSetupNetworkPolicy,
+    dbSetupSecret,
+    clickhouseSetupJob,
+    postgresSetupJob,
+    lmsConfig,
+    lmsSecrets,
+    rsaSecret,
+    lmsService,
+    lmsIngress,
+    lmsNetworkPolicy,
+    lmsExternalNetworkPolicy,
+    lmsDeployment,
+    lmsAutoscaler,
+    lmsDisruptionBudget,
+    podMonitoring,
+  ]
     .map((file) => fromFile(file as TemplateFile))
     .sort((a, b) => a.order - b.order),
 );

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { RequestTemplate, templates as shippedTemplates } from "@sreda/templates";
+import { SredaError } from "./errors.js";
 import { parsePath } from "./json-path.js";
 import { generatedSecretMacros, knownMacroValues, type GeneratedSecretMacro } from "./macros.js";
 import { renderTemplate, renderText } from "./render.js";
@@ -24,11 +25,25 @@ export type SecretLocation = z.infer<typeof SecretLocation>;
 export const EnvironmentObject = z.object({ template: z.string(), kind: z.string(), name: z.string() });
 export type EnvironmentObject = z.infer<typeof EnvironmentObject>;
 
+/** A kind the templates write: what is looked for when objects the plan no longer produces are pruned. */
+export const OwnedKind = z.object({ apiVersion: z.string(), kind: z.string() });
+export type OwnedKind = z.infer<typeof OwnedKind>;
+
 export const EnvironmentDescription = z.object({
   clientId: z.string(),
   namespace: z.string(),
   /** Every object the plan writes, in template order. */
   objects: z.array(EnvironmentObject),
+  /**
+   * Every kind a template of the set writes, whether or not its settings put it in this plan (a policy turned off):
+   * the customer's objects of these kinds that the plan does not produce are pruned.
+   */
+  kinds: z.array(OwnedKind).describe("Виды объектов, которые пишут шаблоны: среди них ищутся объекты клиента, которых нет в плане"),
+  /**
+   * The labels every object of the plan carries, as a label selector — the customer's (`sreda.io/client-id=C42,…`);
+   * null when they share no label naming the customer, and then nothing is pruned.
+   */
+  ownerSelector: z.string().nullable().describe("Метки, по которым находятся все объекты клиента"),
   /** The label selector of the customer's application pods (the Deployment's), or null when there is none. */
   podSelector: z.string().nullable().describe("Селектор подов приложения клиента (селектор Deployment)"),
   /** Where each generated secret is kept; a secret no template keeps whole is absent (it cannot be read back). */
@@ -95,14 +110,51 @@ export function labelSelectorString(selector: unknown): string | null {
   return parts.length > 0 ? parts.join(",") : null;
 }
 
-/** The description of the environment that `steps` (rendered, in template order) produce. */
-export function describeSteps(clientId: string, namespace: string, steps: readonly DescribedStep[]): EnvironmentDescription {
+/** The label every customer object carries, with the customer's id: an owner selector must hold it. */
+export const CUSTOMER_LABEL = "sreda.io/client-id";
+
+/** The labels (with their values) every step's object carries, as a selector; null unless it names the customer. */
+function ownerSelectorOf(clientId: string, steps: readonly DescribedStep[]): string | null {
+  const labelsOf = (step: DescribedStep) =>
+    ((step.body?.["metadata"] as { labels?: Record<string, string> } | undefined)?.labels ?? {}) as Record<string, string>;
+  const [first = {}, ...rest] = steps.map(labelsOf);
+  const shared = Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((labels) => labels[key] === value)));
+  return shared[CUSTOMER_LABEL] === clientId ? labelSelectorString({ matchLabels: shared }) : null;
+}
+
+/** The kinds the write templates of a set produce, each once, in template order. */
+export function writtenKinds(templates: readonly Pick<RequestTemplate, "method" | "apiVersion" | "kind">[]): OwnedKind[] {
+  const kinds = new Map<string, OwnedKind>();
+  for (const t of templates) if (t.method !== "GET") kinds.set(`${t.apiVersion}/${t.kind}`, { apiVersion: t.apiVersion, kind: t.kind });
+  return [...kinds.values()];
+}
+
+/**
+ * Whether a template is in the plan for these macro values: no `when`, or its boolean macro is `true`. Anything
+ * else than `true`/`false` is refused (a misspelt macro must not silently drop a network policy).
+ */
+export function isTemplateIncluded(template: Pick<RequestTemplate, "id" | "when">, values: Readonly<Record<string, string>>): boolean {
+  if (!template.when) return true;
+  const value = values[template.when];
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new SredaError(
+    "TEMPLATE_INVALID",
+    `Шаблон ${template.id}: условие when должно называть макрос со значением true или false, а {{${template.when}}} ${value === undefined ? "неизвестен" : `= ${value}`}`,
+    { templateId: template.id, where: "when" },
+  );
+}
+
+/** The description of the environment that `steps` (rendered, in template order) produce; `kinds`: the set's. */
+export function describeSteps(clientId: string, namespace: string, steps: readonly DescribedStep[], kinds: readonly OwnedKind[]): EnvironmentDescription {
   const deployment = steps.find((s) => s.kind === "Deployment");
   const spec = deployment?.body?.["spec"] as { selector?: unknown } | undefined;
   return {
     clientId,
     namespace,
     objects: steps.map((s) => ({ template: s.id, kind: s.kind, name: s.name })),
+    kinds: [...kinds],
+    ownerSelector: ownerSelectorOf(clientId, steps),
     podSelector: labelSelectorString(spec?.selector),
     secretLocations: secretLocations(steps),
   };
@@ -125,9 +177,11 @@ export interface EnvironmentRef {
 export function describeEnvironment(ref: EnvironmentRef): EnvironmentDescription {
   const values = knownMacroValues(ref);
   const steps: DescribedStep[] = [];
-  for (const template of templatesWith(ref.templates?.map((t) => RequestTemplate.parse(t)))) {
+  const set = templatesWith(ref.templates?.map((t) => RequestTemplate.parse(t)));
+  for (const template of set) {
     if (template.method === "GET") continue;
     try {
+      if (!isTemplateIncluded(template, values)) continue;
       const { body, secretMacroPaths } = renderTemplate(template, values);
       const metadata = (body?.["metadata"] ?? {}) as { name?: unknown };
       const name = template.name ? renderText(template.id, template.name, values) : String(metadata.name ?? "");
@@ -136,5 +190,5 @@ export function describeEnvironment(ref: EnvironmentRef): EnvironmentDescription
       continue;
     }
   }
-  return describeSteps(ref.client.id, ref.environment.namespace, steps);
+  return describeSteps(ref.client.id, ref.environment.namespace, steps, writtenKinds(set));
 }

@@ -34,3 +34,18 @@ export function setAtPath(root: unknown, path: string, value: unknown): boolean 
   (node as Record<PathSegment, unknown>)[last] = value;
   return true;
 }
+
+/** Removes the value at `path` in place when it exists; returns whether it did. */
+export function deleteAtPath(root: unknown, path: string): boolean {
+  const segments = parsePath(path);
+  let node: unknown = root;
+  for (let i = 0; i < segments.length - 1; i++) {
+    if (node === null || typeof node !== "object") return false;
+    node = (node as Record<PathSegment, unknown>)[segments[i]!];
+  }
+  const last = segments[segments.length - 1];
+  if (last === undefined || node === null || typeof node !== "object" || !Object.hasOwn(node, last)) return false;
+  if (Array.isArray(node) && typeof last === "number") node.splice(last, 1);
+  else delete (node as Record<PathSegment, unknown>)[last];
+  return true;
+}

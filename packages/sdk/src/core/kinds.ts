@@ -160,6 +160,30 @@ export const KINDS: readonly KindInfo[] = Object.freeze([
     write: "apply",
     definition: "io.k8s.api.policy.v1.PodDisruptionBudget",
   },
+  {
+    kind: "NetworkPolicy",
+    group: "networking.k8s.io",
+    version: "v1",
+    resource: "networkpolicies",
+    namespaced: true,
+    shortNames: ["netpol"],
+    generation: true,
+    statusSubresource: false,
+    write: "apply",
+    definition: "io.k8s.api.networking.v1.NetworkPolicy",
+  },
+  {
+    kind: "HorizontalPodAutoscaler",
+    group: "autoscaling",
+    version: "v2",
+    resource: "horizontalpodautoscalers",
+    namespaced: true,
+    shortNames: ["hpa"],
+    generation: false,
+    statusSubresource: true,
+    write: "apply",
+    definition: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
+  },
 ] satisfies KindInfo[]);
 
 /** `v1`, `apps/v1`. */

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { defaultMacroValues } from "@sreda/templates";
 import { SredaValidationError, type Problem } from "./errors.js";
 import type { ProvisioningInput } from "./models.js";
+import { databaseEgressRule, externalEgressRule } from "./network-rules.js";
 
 export const MacroSource = z.enum(["client", "environment", "databases", "secrets", "derived"]);
 export type MacroSource = z.infer<typeof MacroSource>;
@@ -21,10 +22,12 @@ export const MacroDefinition = z.object({
   /** A secret value: masked in previews and logs, kept in Kubernetes Secrets only. */
   secret: z.boolean(),
   /**
-   * `integer` macros render as JSON numbers when a string is exactly `"{{macro}}"` (replicas); numbers that the
-   * templates use inside strings (ports, TTLs in env values) are `string` macros.
+   * How a string that is exactly `"{{macro}}"` renders: `integer` as a JSON number (replicas), `boolean` as
+   * `true`/`false` (a template's `when`), `labels` (`a=1,b=2`) as an object of labels (`matchLabels`), `json` as
+   * the structure the SDK worked out from the settings (a network policy's rule). Inside a longer string every
+   * value is text; numbers the templates use inside strings (ports, TTLs in env values) are `string` macros.
    */
-  type: z.enum(["string", "integer"]),
+  type: z.enum(["string", "integer", "boolean", "labels", "json"]),
   /** True when `@sreda/templates` ships a default for some or all namespaces. */
   hasDefault: z.boolean(),
 });
@@ -33,13 +36,159 @@ export type MacroDefinition = z.infer<typeof MacroDefinition>;
 type Input = ProvisioningInput;
 interface MacroSpec extends Omit<MacroDefinition, "hasDefault" | "secret" | "type"> {
   secret?: boolean;
-  type?: "string" | "integer";
-  read: (input: Input) => string | number | undefined;
+  type?: MacroDefinition["type"];
+  read: (input: Input) => string | number | boolean | undefined;
+  /**
+   * A value worked out from the input and the other macros' values (defaults applied), after them: a problem when
+   * the settings do not say enough. `read` then gives nothing.
+   */
+  derive?: (input: Input, values: Readonly<Record<string, string>>) => string | Problem;
+  /** What a derived value stands in for when the input is not all there (describing an environment by its id). */
+  placeholder?: string;
   /** For a generated secret (source `secrets`) whose macro value is not the secret itself: the inverse of `read`. */
   unread?: (value: string) => string;
 }
 
-const str = (v: string | number | undefined) => (v === undefined ? undefined : String(v));
+const str = (v: string | number | boolean | undefined) => (v === undefined ? undefined : String(v));
+const list = (v: readonly (string | number)[] | undefined) => v?.join(",");
+const none = () => undefined;
+
+/** The platform's rules (TR-K8S-5, TR-K8S-7, disruption budgets): which objects a namespace gets, with what numbers. */
+function platformRuleSpecs(): MacroSpec[] {
+  const policies = (i: Input) => i.environment.networkPolicies;
+  const scaling = (i: Input) => i.environment.autoscaling;
+  return [
+    {
+      name: "network-policies",
+      description: "Сетевые политики среды клиента: запрещено всё, что не разрешено (TR-K8S-7)",
+      source: "environment",
+      inputPath: "environment.networkPolicies.enabled",
+      type: "boolean",
+      read: (i) => policies(i)?.enabled,
+    },
+    {
+      name: "ingress-controller-namespace",
+      description: "Пространство имён ingress-контроллера: единственный источник входящего трафика приложения",
+      source: "environment",
+      inputPath: "environment.networkPolicies.ingressControllerNamespace",
+      read: (i) => policies(i)?.ingressControllerNamespace,
+    },
+    {
+      name: "ingress-controller-pod-labels",
+      description: "Метки подов ingress-контроллера (ключ=значение через запятую)",
+      source: "environment",
+      inputPath: "environment.networkPolicies.ingressControllerPodLabels",
+      type: "labels",
+      read: (i) => policies(i)?.ingressControllerPodLabels,
+    },
+    {
+      name: "dns-namespace",
+      description: "Пространство имён DNS кластера (CoreDNS)",
+      source: "environment",
+      inputPath: "environment.networkPolicies.dnsNamespace",
+      read: (i) => policies(i)?.dnsNamespace,
+    },
+    {
+      name: "dns-pod-labels",
+      description: "Метки подов DNS кластера (ключ=значение через запятую)",
+      source: "environment",
+      inputPath: "environment.networkPolicies.dnsPodLabels",
+      type: "labels",
+      read: (i) => policies(i)?.dnsPodLabels,
+    },
+    {
+      name: "external-ports",
+      description: "Порты внешних сервисов (sms4b и т. п.), через запятую",
+      source: "environment",
+      inputPath: "environment.networkPolicies.externalPorts",
+      read: (i) => list(policies(i)?.externalPorts),
+    },
+    {
+      name: "autoscaling",
+      description: "Горизонтальное автомасштабирование приложения по CPU и памяти (TR-K8S-5)",
+      source: "environment",
+      inputPath: "environment.autoscaling.enabled",
+      type: "boolean",
+      read: (i) => scaling(i)?.enabled,
+    },
+    ...(["minReplicas", "maxReplicas", "cpuUtilization", "memoryUtilization"] as const).map((field): MacroSpec => ({
+      name: `autoscaling-${AUTOSCALING_NAMES[field]}`,
+      description: AUTOSCALING_WORDS[field],
+      source: "environment",
+      inputPath: `environment.autoscaling.${field}`,
+      type: "integer",
+      read: (i) => scaling(i)?.[field],
+    })),
+    {
+      name: "disruption-budget",
+      description: "Бюджет нарушений: обслуживание узлов не выводит все поды приложения сразу",
+      source: "environment",
+      inputPath: "environment.disruptionBudget.enabled",
+      type: "boolean",
+      read: (i) => i.environment.disruptionBudget?.enabled,
+    },
+    {
+      name: "disruption-budget-max-unavailable",
+      description: "Сколько подов приложения может быть недоступно при обслуживании узлов",
+      source: "environment",
+      inputPath: "environment.disruptionBudget.maxUnavailable",
+      type: "integer",
+      read: (i) => i.environment.disruptionBudget?.maxUnavailable,
+    },
+  ];
+}
+
+const AUTOSCALING_NAMES = {
+  minReplicas: "min-replicas",
+  maxReplicas: "max-replicas",
+  cpuUtilization: "cpu-utilization",
+  memoryUtilization: "memory-utilization",
+};
+const AUTOSCALING_WORDS = {
+  minReplicas: "Наименьшее число экземпляров приложения при автомасштабировании",
+  maxReplicas: "Наибольшее число экземпляров приложения при автомасштабировании",
+  cpuUtilization: "Целевая средняя загрузка CPU, % от запроса",
+  memoryUtilization: "Целевая средняя загрузка памяти, % от запроса",
+};
+
+/** The network policies' rules, worked out from the settings and the databases' hosts (./network-rules.ts). */
+function networkRuleSpecs(): MacroSpec[] {
+  const policiesOn = (values: Readonly<Record<string, string>>) => values["network-policies"] === "true";
+  const databaseRule = (database: "postgres" | "clickhouse"): MacroSpec => ({
+    name: `${database}-egress-rule`,
+    description: `Правило сетевой политики к серверу ${database === "postgres" ? "PostgreSQL" : "ClickHouse"}: адресные блоки или пространство имён, порт`,
+    source: "derived",
+    inputPath: `environment.networkPolicies.${database}`,
+    type: "json",
+    read: none,
+    derive: (i, values) => (policiesOn(values) ? databaseEgressRule(i, database, values[`${database}-port`] ?? "") : "null"),
+    placeholder: "null",
+  });
+  return [
+    databaseRule("postgres"),
+    databaseRule("clickhouse"),
+    {
+      name: "external-egress",
+      description: "Есть ли внешние сервисы, к которым обращается приложение (заданы адресные блоки)",
+      source: "derived",
+      inputPath: "environment.networkPolicies.externalCidrs",
+      type: "boolean",
+      read: none,
+      derive: (i, values) => String(policiesOn(values) && (i.environment.networkPolicies?.externalCidrs?.length ?? 0) > 0),
+      placeholder: "false",
+    },
+    {
+      name: "external-egress-rule",
+      description: "Правило сетевой политики к внешним сервисам: адресные блоки и порты",
+      source: "derived",
+      inputPath: "environment.networkPolicies.externalCidrs",
+      type: "json",
+      read: none,
+      derive: (i, values) => externalEgressRule(i, values["external-ports"] ?? ""),
+      placeholder: "null",
+    },
+  ];
+}
 
 // Order: as an editor reads them — customer, environment, resources, databases, generated secrets.
 const specs: MacroSpec[] = [
@@ -222,6 +371,7 @@ const specs: MacroSpec[] = [
     inputPath: "environment.images.clickhouseClient",
     read: (i) => i.environment.images?.clickhouseClient,
   },
+  ...platformRuleSpecs(),
   {
     name: "postgres-host",
     description: "Сервер PostgreSQL",
@@ -307,6 +457,7 @@ const specs: MacroSpec[] = [
     read: (i) => Buffer.from(i.secrets.rsaPrivateKeyPem, "utf8").toString("base64"),
     unread: (value) => Buffer.from(value, "base64").toString("utf8"),
   },
+  ...networkRuleSpecs(),
 ];
 
 const everyDefault = new Set(Object.keys(defaultMacroValues("")));
@@ -314,7 +465,7 @@ const someDefault = new Set(["lms-dev", "lms-prod"].flatMap((ns) => Object.keys(
 
 /** Every macro the shipped templates may use. Frozen data: safe to serialize and show. */
 export const macroCatalog: readonly MacroDefinition[] = Object.freeze(
-  specs.map(({ read: _read, unread: _unread, ...spec }) =>
+  specs.map(({ read: _read, unread: _unread, derive: _derive, placeholder: _placeholder, ...spec }) =>
     Object.freeze({
       ...spec,
       secret: spec.secret ?? false,
@@ -364,6 +515,7 @@ export function knownMacroValues(known: { environment: { namespace: string } }):
   const defaults = defaultMacroValues(known.environment.namespace);
   const values: Record<string, string> = {};
   for (const spec of specs) {
+    if (spec.derive) continue;
     let value: string | undefined;
     try {
       value = str(spec.read(known as Input));
@@ -372,18 +524,29 @@ export function knownMacroValues(known: { environment: { namespace: string } }):
     }
     values[spec.name] = value ?? defaults[spec.name] ?? (spec.type === "integer" ? "1" : `unknown-${spec.name}`);
   }
+  for (const spec of specs) {
+    if (!spec.derive) continue;
+    let value: string | Problem | undefined;
+    try {
+      value = spec.derive(known as Input, values);
+    } catch {
+      // Worked out from a part of the input that was not given.
+    }
+    values[spec.name] = typeof value === "string" ? value : (spec.placeholder ?? `unknown-${spec.name}`);
+  }
   return values;
 }
 
 /**
- * Every macro's value for one input: the input's own field first, then the namespace's defaults.
- * A macro with neither is reported with the input path an operator should fill.
+ * Every macro's value for one input: the input's own field first, then the namespace's defaults, then the derived
+ * values from those. A macro with no value is reported with the input path an operator should fill.
  */
 export function resolveMacroValues(input: ProvisioningInput): Record<string, string> {
   const defaults = defaultMacroValues(input.environment.namespace);
   const values: Record<string, string> = {};
   const problems: Problem[] = [];
   for (const spec of specs) {
+    if (spec.derive) continue;
     const value = str(spec.read(input)) ?? defaults[spec.name];
     if (value === undefined) {
       problems.push({
@@ -396,5 +559,25 @@ export function resolveMacroValues(input: ProvisioningInput): Record<string, str
     }
   }
   if (problems.length > 0) throw new SredaValidationError("INVALID_INPUT", "Не хватает настроек среды", problems);
+  for (const spec of specs) {
+    const value = spec.derive?.(input, values);
+    if (typeof value === "string") values[spec.name] = value;
+    else if (value) problems.push(value);
+  }
+  problems.push(...settingProblems(values));
+  if (problems.length > 0) throw new SredaValidationError("INVALID_INPUT", "Настройки среды противоречат друг другу", problems);
   return values;
+}
+
+/** Settings that are valid one by one but not together. */
+function settingProblems(values: Readonly<Record<string, string>>): Problem[] {
+  const problems: Problem[] = [];
+  if (values["autoscaling"] === "true" && Number(values["autoscaling-min-replicas"]) > Number(values["autoscaling-max-replicas"])) {
+    problems.push({
+      path: "environment.autoscaling.maxReplicas",
+      message: `наибольшее число экземпляров (${values["autoscaling-max-replicas"]}) меньше наименьшего (${values["autoscaling-min-replicas"]})`,
+      code: "autoscaling-range",
+    });
+  }
+  return problems;
 }

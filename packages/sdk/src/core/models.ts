@@ -81,6 +81,65 @@ export type ContainerResources = z.infer<typeof ContainerResources>;
 
 const Secret = multiLine(LIMITS.secret).min(1);
 
+/** `key=value` pairs joined by commas, as `kubectl -l` writes equality selectors; keys and values as labels allow. */
+const LABEL_PAIR =
+  "(?:[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?/)?[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?=(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?";
+export const PodLabels = bounded(1024).regex(
+  new RegExp(`^${LABEL_PAIR}(?:,${LABEL_PAIR})*$`),
+  "метки подов: ключ=значение через запятую, например app.kubernetes.io/name=ingress-nginx",
+);
+
+const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+/** An IPv4 address block: `10.66.0.0/16`, `192.0.2.10/32`. */
+export const Cidr = bounded(18).regex(new RegExp(`^(?:${OCTET}\\.){3}${OCTET}/(?:3[0-2]|[12]?[0-9])$`), "адресный блок IPv4, например 10.66.0.0/16");
+
+/**
+ * Where a database is, for the network policies: address blocks (a server outside the cluster), or a namespace and
+ * optionally its pods' labels (a server in the cluster). Neither: worked out from the host (an IPv4 address is its
+ * own /32; `name`, `name.ns.svc[.cluster.local]` is a Service of that namespace); an external name must be given.
+ */
+export const NetworkPeerSettings = z.strictObject({
+  cidrs: boundedArray(Cidr, 20, "адресных блоков").optional(),
+  namespace: Namespace.optional(),
+  podLabels: PodLabels.optional(),
+});
+export type NetworkPeerSettings = z.infer<typeof NetworkPeerSettings>;
+
+/** TR-K8S-7: the customer's pods get only the traffic they need ("deny everything that is not allowed"). */
+export const NetworkPolicySettings = z.strictObject({
+  enabled: z.boolean().optional(),
+  /** The ingress controller's namespace and pod labels: the only source of traffic to the application. */
+  ingressControllerNamespace: Namespace.optional(),
+  ingressControllerPodLabels: PodLabels.optional(),
+  /** The cluster DNS (CoreDNS): every pod must resolve names. */
+  dnsNamespace: Namespace.optional(),
+  dnsPodLabels: PodLabels.optional(),
+  postgres: NetworkPeerSettings.optional(),
+  clickhouse: NetworkPeerSettings.optional(),
+  /** Hosts outside the cluster the application calls (sms4b and the like), as address blocks, and their ports. */
+  externalCidrs: boundedArray(Cidr, 50, "адресных блоков").optional(),
+  externalPorts: boundedArray(z.number().int().min(1).max(65535), 10, "портов").optional(),
+});
+export type NetworkPolicySettings = z.infer<typeof NetworkPolicySettings>;
+
+/** TR-K8S-5: the application scales horizontally on CPU and memory (autoscaling/v2). */
+export const AutoscalingSettings = z.strictObject({
+  enabled: z.boolean().optional(),
+  minReplicas: z.number().int().min(1).max(100).optional(),
+  maxReplicas: z.number().int().min(1).max(100).optional(),
+  /** Target average utilization, percent of the request. */
+  cpuUtilization: z.number().int().min(1).max(1000).optional(),
+  memoryUtilization: z.number().int().min(1).max(1000).optional(),
+});
+export type AutoscalingSettings = z.infer<typeof AutoscalingSettings>;
+
+/** A node drain never takes all of a customer's pods at once. */
+export const DisruptionBudgetSettings = z.strictObject({
+  enabled: z.boolean().optional(),
+  maxUnavailable: z.number().int().min(1).max(100).optional(),
+});
+export type DisruptionBudgetSettings = z.infer<typeof DisruptionBudgetSettings>;
+
 /**
  * Settings of one environment (a namespace of a cluster). Anything left out falls back to the namespace's
  * defaults from `@sreda/templates`; what has no default must be given.
@@ -117,6 +176,9 @@ export const EnvironmentSettings = z.strictObject({
       clickhouseClient: bounded(512).regex(IMAGE_REF).optional(),
     })
     .optional(),
+  networkPolicies: NetworkPolicySettings.optional(),
+  autoscaling: AutoscalingSettings.optional(),
+  disruptionBudget: DisruptionBudgetSettings.optional(),
 });
 export type EnvironmentSettings = z.infer<typeof EnvironmentSettings>;
 

@@ -5,9 +5,9 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { RequestTemplate } from "@sreda/templates";
-import { EnvironmentDescription, describeSteps, templatesWith, type DescribedStep } from "./environment.js";
+import { EnvironmentDescription, describeSteps, isTemplateIncluded, templatesWith, writtenKinds, type DescribedStep } from "./environment.js";
 import { SredaError, SredaValidationError, formatPath, type Problem } from "./errors.js";
-import { joinPath, setAtPath } from "./json-path.js";
+import { deleteAtPath, joinPath, setAtPath } from "./json-path.js";
 import { resolveMacroValues } from "./macros.js";
 import { ProvisioningInput, type ProvisioningInputData } from "./models.js";
 import { RenderedRequest, renderTemplate, renderText, parseTemplateJson } from "./render.js";
@@ -30,6 +30,11 @@ export const PlanStep = z.object({
   request: RenderedRequest,
   /** JSON paths inside `request.body` that hold secret values (see `redactPlan`). */
   sensitivePaths: z.array(z.string()),
+  /**
+   * Fields the template leaves out because another owner sets them now (`$.spec.replicas` while an autoscaler owns
+   * it): the executor hands them over instead of letting the apply delete them.
+   */
+  releasedPaths: z.array(z.string()),
 });
 export type PlanStep = z.infer<typeof PlanStep>;
 
@@ -245,6 +250,25 @@ function manifestProblems(template: RequestTemplate, body: Record<string, unknow
 type PlannedTemplate =
   { query: PlanQuery; problems: Problem[] } | { step: PlanStep; secretMacroPaths: Record<string, string>; problems: Problem[] } | { problems: Problem[] };
 
+/** Takes the template's `omit` fields out of the rendered body while their macro is true; those paths are released. */
+function omitFields(
+  template: RequestTemplate,
+  body: Record<string, unknown>,
+  values: Record<string, string>,
+  at: string,
+): { paths: string[]; problems: Problem[] } {
+  const paths: string[] = [];
+  const problems: Problem[] = [];
+  for (const [index, { path, when }] of template.omit.entries()) {
+    const value = values[when];
+    if (value === "true" && deleteAtPath(body, path)) paths.push(path);
+    if (value === "true" || value === "false") continue;
+    const message = `условие должно называть макрос со значением true или false, а {{${when}}} ${value === undefined ? "неизвестен" : `= ${value}`}`;
+    problems.push({ path: `${at}.omit[${index}].when`, message, code: "invalid-condition" });
+  }
+  return { paths, problems };
+}
+
 /** One template rendered for the customer: a query (GET), or a write step with its manifest's problems. */
 function planTemplate(template: RequestTemplate, values: Record<string, string>, namespace: string): PlannedTemplate {
   const at = `templates.${template.id}`;
@@ -260,6 +284,7 @@ function planTemplate(template: RequestTemplate, values: Record<string, string>,
   if (template.method === "GET") return { query: { id: template.id, title: template.title, request }, problems: [] };
   const body = request.body;
   if (!body) return { problems: [{ path: `${at}.body`, message: `шаблон ${template.id} с методом ${template.method} должен иметь тело`, code: "required" }] };
+  const released = omitFields(template, body, values, at);
   const metadata = (body["metadata"] ?? {}) as Record<string, unknown>;
   const step: PlanStep = {
     id: template.id,
@@ -271,8 +296,9 @@ function planTemplate(template: RequestTemplate, values: Record<string, string>,
     namespace,
     request,
     sensitivePaths,
+    releasedPaths: released.paths,
   };
-  return { step, secretMacroPaths, problems: manifestProblems(template, body, name, namespace, at) };
+  return { step, secretMacroPaths, problems: [...released.problems, ...manifestProblems(template, body, name, namespace, at)] };
 }
 
 /** The input parsed, or one `SredaValidationError` with every problem and its path. */
@@ -289,8 +315,8 @@ function parseInput(data: ProvisioningInputData | ProvisioningInput): Provisioni
  */
 export function createProvisioningPlan(data: ProvisioningInputData | ProvisioningInput): ProvisioningPlan {
   const input = parseInput(data);
-  const templates = templatesWith(input.templates);
-  const problems: Problem[] = checkVariables(input, templates);
+  const set = templatesWith(input.templates);
+  const problems: Problem[] = checkVariables(input, set);
   let values: Record<string, string>;
   try {
     values = resolveMacroValues(input);
@@ -299,15 +325,18 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
     if (error instanceof SredaValidationError) throw new SredaValidationError("INVALID_INPUT", "Не хватает настроек среды", [...problems, ...error.problems]);
     throw error;
   }
+  const { included, left } = selectTemplates(set, values, problems);
   const namespace = input.environment.namespace;
   const steps: PlanStep[] = [];
   const queries: PlanQuery[] = [];
   const described: DescribedStep[] = [];
-  for (const template of templates) {
+  for (const template of included) {
     const planned = planTemplate(template, values, namespace);
     problems.push(...planned.problems);
     if ("query" in planned) queries.push(planned.query);
     if ("step" in planned) {
+      // A dependency on a template the settings leave out is met: there is nothing to wait for.
+      planned.step.dependsOn = planned.step.dependsOn.filter((id) => !left.has(id));
       steps.push(planned.step);
       const { id, kind, name, request } = planned.step;
       described.push({ id, kind, name, body: request.body, secretMacroPaths: planned.secretMacroPaths });
@@ -315,9 +344,25 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
   }
   applyVariables(new Map(steps.map((s) => [s.id, s])), input);
   stampConfigHashes(steps);
-  const ordered = orderSteps(steps, new Map(templates.map((t) => [t.id, t.order])), problems);
+  const ordered = orderSteps(steps, new Map(set.map((t) => [t.id, t.order])), problems);
   if (problems.length > 0) throw new SredaValidationError("INVALID_INPUT", `План для ${input.client.id} не построен`, problems);
-  return { clientId: input.client.id, namespace, steps: ordered, queries, environment: describeSteps(input.client.id, namespace, described) };
+  const environment = describeSteps(input.client.id, namespace, described, writtenKinds(set));
+  return { clientId: input.client.id, namespace, steps: ordered, queries, environment };
+}
+
+/** The templates the settings put in the plan, and the ids of those they leave out (`when` false). */
+function selectTemplates(set: RequestTemplate[], values: Record<string, string>, problems: Problem[]): { included: RequestTemplate[]; left: Set<string> } {
+  const included: RequestTemplate[] = [];
+  const left = new Set<string>();
+  for (const template of set) {
+    try {
+      if (isTemplateIncluded(template, values)) included.push(template);
+      else left.add(template.id);
+    } catch (error) {
+      problems.push(renderProblem(error, `templates.${template.id}`));
+    }
+  }
+  return { included, left };
 }
 
 /** A deep copy of plain JSON data; several times faster than `structuredClone`, and a `__proto__` key stays data. */

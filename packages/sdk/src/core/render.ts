@@ -9,7 +9,8 @@ import { z } from "zod";
 import { RequestTemplate } from "@sreda/templates";
 import { SredaError } from "./errors.js";
 import { joinPath } from "./json-path.js";
-import { getMacro } from "./macros.js";
+import { getMacro, type MacroDefinition } from "./macros.js";
+import { parseLabels } from "./network-rules.js";
 import { TextCache } from "./text-cache.js";
 
 export type MacroValues = Readonly<Record<string, string | number | boolean>>;
@@ -32,6 +33,8 @@ export interface RenderResult extends RenderedRequest {
    */
   secretMacroPaths: Record<string, string>;
 }
+
+type MacroType = MacroDefinition["type"];
 
 type Part = { text: string } | { macro: string; line: number; column: number };
 
@@ -188,16 +191,39 @@ function renderWholeMacro(ctx: Context, macro: string, jsonPath: string): unknow
     ctx.sensitive.push(jsonPath);
     ctx.wholeSecrets[jsonPath] = macro;
   }
-  if (getMacro(macro)?.type !== "integer") return String(value);
+  const type = getMacro(macro)?.type ?? "string";
   const text = String(value);
-  if (!/^-?\d+$/.test(text)) {
-    throw new SredaError("INVALID_MACRO_VALUE", `Шаблон ${ctx.templateId}: макрос {{${macro}}} должен быть целым числом (${jsonPath})`, {
+  const typed = type === "string" ? text : TYPED_VALUES[type](text);
+  if (typed === undefined) {
+    throw new SredaError("INVALID_MACRO_VALUE", `Шаблон ${ctx.templateId}: макрос {{${macro}}} должен быть ${TYPE_WORDS[type]} (${jsonPath})`, {
       templateId: ctx.templateId,
       macro,
     });
   }
-  return Number(text);
+  return typed;
 }
+
+/** A whole-string macro's value as its type reads it; undefined when it cannot be read so. */
+const TYPED_VALUES: Record<Exclude<MacroType, "string">, (text: string) => unknown> = {
+  integer: (text) => (/^-?\d+$/.test(text) ? Number(text) : undefined),
+  boolean: (text) => (text === "true" ? true : text === "false" ? false : undefined),
+  labels: (text) => (/^[^=,]+=[^=,]*(?:,[^=,]+=[^=,]*)*$/.test(text) ? parseLabels(text) : undefined),
+  json: (text) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+const TYPE_WORDS: Record<MacroType, string> = {
+  string: "строкой",
+  integer: "целым числом",
+  boolean: "true или false",
+  labels: "метками вида ключ=значение через запятую",
+  json: "JSON",
+};
 
 /** A compiled piece of a template body: renders its value for one context. */
 type Program = (ctx: Context) => unknown;
