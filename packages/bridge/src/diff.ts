@@ -1,6 +1,7 @@
 /**
  * A plan compared with the live cluster, object by object: `create` (absent), `change` (with the JSON paths of
- * the fields that differ) or `unchanged`.
+ * the fields that differ) or `unchanged` — and `delete` for the customer's objects the plan no longer produces, which
+ * the run would prune after its steps.
  *
  * Only the fields the plan sets are compared, at the same paths in the live object: whatever the API server adds
  * (uid, resourceVersion, managedFields, status, defaulted spec fields, labels of a Job's pod template) is ignored,
@@ -10,7 +11,18 @@
  * their paths are reported, never a value. Quantities compare by amount (`0.5` = `500m`, `1Gi` = `1024Mi`), as the
  * API server canonicalizes them.
  */
-import { formatPath, isKubeError, objectPath, storedForm, type KubeClient, type ProvisioningPlan } from "@sreda/sdk";
+import {
+  formatPath,
+  isKubeError,
+  listExistingObjects,
+  objectPath,
+  pruneCandidates,
+  storedForm,
+  type ExistingObjects,
+  type KubeClient,
+  type PlanStep,
+  type ProvisioningPlan,
+} from "@sreda/sdk";
 import type { z } from "zod";
 import type { ObjectDiff } from "./schemas.js";
 
@@ -69,20 +81,41 @@ function changedFields(desired: unknown, live: unknown, path: PropertyKey[] = []
   return sameScalar(desired, live, path) ? [] : [path];
 }
 
-/** Compares every step of `plan` with the cluster (in parallel; the client's rate limit paces it). */
+/** The step's object as the lists found it; read by itself when its kind's list failed or did not have it. */
+async function liveObject(step: PlanStep, existing: ExistingObjects, kube: KubeClient, signal: AbortSignal | undefined): Promise<unknown | null> {
+  const listed = existing.get(step.kind)?.listed?.items.get(step.name);
+  // A list's items carry no apiVersion and kind (the list says them once).
+  if (listed) return { apiVersion: step.apiVersion, kind: step.kind, ...listed };
+  // Not in the list by the customer's labels: absent, or there without them (made by someone else) — only a read says.
+  try {
+    return await kube.get(objectPath(step), signal ? { signal } : {});
+  } catch (error) {
+    if (isKubeError(error, "NotFound")) return null;
+    throw error;
+  }
+}
+
+/**
+ * Compares every step of `plan` with the cluster, and lists what a run would delete: the customer's objects the plan
+ * no longer produces (stepId empty). One list per kind (the executor's own), a read only for what the lists lack.
+ */
 export async function diffPlan(plan: ProvisioningPlan, kube: KubeClient, options: { signal?: AbortSignal } = {}): Promise<ObjectDiffResult[]> {
-  return Promise.all(
+  const existing = await listExistingObjects(plan, kube, options.signal);
+  const changes = await Promise.all(
     plan.steps.map(async (step): Promise<ObjectDiffResult> => {
       const base = { stepId: step.id, kind: step.kind, name: step.name };
-      let live: unknown;
-      try {
-        live = await kube.get(objectPath(step), options.signal ? { signal: options.signal } : {});
-      } catch (error) {
-        if (isKubeError(error, "NotFound")) return { ...base, action: "create", changedPaths: [] };
-        throw error;
-      }
+      const live = await liveObject(step, existing, kube, options.signal);
+      if (live === null) return { ...base, action: "create", changedPaths: [] };
       const changed = changedFields(storedForm(step), live).map((segments) => formatPath(segments, "$"));
       return { ...base, action: changed.length > 0 ? "change" : "unchanged", changedPaths: changed };
     }),
   );
+  const deletions = pruneCandidates(plan, existing).candidates.map(({ kind, name }): ObjectDiffResult => ({
+    stepId: "",
+    kind,
+    name,
+    action: "delete",
+    changedPaths: [],
+  }));
+  return [...changes, ...deletions];
 }

@@ -43,7 +43,7 @@ export class OperationJournal {
         const entry = JSON.parse(line) as { v?: number; operation?: OperationRecord };
         if (entry.v !== 1 || !entry.operation?.id) throw new Error("not a journal entry");
         byId.delete(entry.operation.id); // re-insert: Map order = order of last change
-        byId.set(entry.operation.id, entry.operation);
+        byId.set(entry.operation.id, upgraded(entry.operation));
       } catch {
         skipped++;
       }
@@ -72,4 +72,10 @@ export class OperationJournal {
       this.logger?.error("journal write failed", { path: this.path, message: error instanceof Error ? error.message : String(error) });
     }
   }
+}
+
+/** A record as the current schema has it: a journal written before pruning and status warnings lacks them (none then). */
+function upgraded(record: OperationRecord): OperationRecord {
+  const environment = record.environment && { ...record.environment, warnings: record.environment.warnings ?? [] };
+  return { ...record, pruned: record.pruned ?? [], environment };
 }

@@ -134,6 +134,7 @@ export class OperationRecords {
       createdAt: at,
       updatedAt: at,
       steps: init.steps.map((s) => ({ ...s, status: "pending", message: "ожидает", attempts: 0 })),
+      pruned: [],
       events: [],
       environment: null,
       secretsDelivered: false,

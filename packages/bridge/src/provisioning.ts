@@ -132,6 +132,13 @@ function recordApplyEvent(store: OperationStore, id: string, event: ApplyEvent):
       return store.event(id, { type: event.type, stepId: event.stepId, message: event.message }, event.at);
     case "step-skipped":
       return update(event.stepId, (s) => Object.assign(s, { status: "skipped", message: `пропущен: не выполнены ${event.blockedBy.join(", ")}` }));
+    case "object-pruned": {
+      const { type, at, ...pruned } = event;
+      store.update(id, (r) => {
+        r.pruned.push(pruned);
+      });
+      return store.event(id, { type, message: pruned.message }, at);
+    }
     case "run-finished":
       return store.event(id, { type: event.type, message: `запросы к кластеру: ${event.status}` }, event.at);
   }
@@ -153,6 +160,7 @@ async function applyStage(ctx: ProvisioningContext, plan: ProvisioningPlan, sign
   }
   // The result is authoritative for every step (events may have been missed by nobody, but be sure).
   store.update(id, (r) => {
+    r.pruned = result.pruned.map((p) => ({ ...p }));
     for (const res of result.steps) {
       const s = stepOf(r, res.id);
       if (s)
@@ -179,6 +187,15 @@ async function applyStage(ctx: ProvisioningContext, plan: ProvisioningPlan, sign
   }
   if (result.status === "failed") {
     const failed = result.steps.find((s) => s.outcome === "failed");
+    const prune = result.pruned.find((p) => p.outcome === "failed");
+    if (!failed && prune) {
+      store.finish(id, "failed", {
+        code: "PRUNE_FAILED",
+        message: `Удаление лишних объектов не выполнено: ${prune.message}`,
+        details: { kind: prune.kind, name: prune.name },
+      });
+      return false;
+    }
     store.finish(id, "failed", {
       code: "APPLY_FAILED",
       message: failed ? `Шаг ${failed.id} не выполнен: ${failed.message}` : "Запросы к кластеру не выполнены",

@@ -120,10 +120,10 @@ export const MacrosResponse = z.object({ macros: z.array(MacroDefinition) });
 
 /** One object compared with the cluster: created, changed (which fields), or already as wanted. */
 export const ObjectDiff = z.object({
-  stepId: z.string(),
+  stepId: z.string().describe("Шаг плана; пусто для объекта, которого нет в плане (он будет удалён)"),
   kind: z.string(),
   name: z.string(),
-  action: z.enum(["create", "change", "unchanged"]),
+  action: z.enum(["create", "change", "unchanged", "delete"]).describe("delete: объект клиента, которого больше нет в плане; удаляется после всех шагов"),
   /** JSON paths (`$.spec.replicas`, `$.data["postgres-user-password"]`) of fields that differ; values are never shown. */
   changedPaths: z.array(z.string()),
 });
@@ -165,6 +165,15 @@ export const OperationStep = z.object({
   logs: z.array(z.string()).optional(),
 });
 
+/** A customer's object the plan no longer produces, and what pruning did with it (name empty: a kind not listed). */
+export const PrunedObject = z.object({
+  kind: z.string(),
+  name: z.string(),
+  outcome: z.enum(["deleted", "failed"]),
+  message: z.string(),
+  reason: z.string().optional(),
+});
+
 export const OperationEvent = z.object({
   at: z.string(),
   type: z.string(),
@@ -187,6 +196,8 @@ export const Operation = z.object({
   updatedAt: z.string(),
   finishedAt: z.string().optional(),
   steps: z.array(OperationStep),
+  /** The customer's objects the plan no longer produces, deleted after every step succeeded. */
+  pruned: z.array(PrunedObject).describe("Удалённые объекты клиента, которых больше нет в плане"),
   /** The latest events, oldest first (bounded). */
   events: z.array(OperationEvent),
   /** The environment's phase and reasons, once the requests are applied. */

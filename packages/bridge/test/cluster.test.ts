@@ -183,6 +183,44 @@ describe("diff", () => {
   });
 });
 
+describe("turning a platform rule off", () => {
+  it("lists the budget to delete in the diff first, then prunes it on the next provisioning — C44's only", async () => {
+    const withBudget = (clientId: string) => {
+      const request = provisioningRequest({ clientId });
+      request["environment"].disruptionBudget = { enabled: true };
+      return request;
+    };
+    for (const clientId of ["C44", "C45"]) {
+      const on = await waitForOperation(h, (await h.client.POST("/v1/provisionings", { body: withBudget(clientId) as never })).data!.operation.id);
+      expect(on.final.status, JSON.stringify(on.final.error)).toBe("succeeded");
+    }
+    expect(h.fake.getObject("PodDisruptionBudget", "lms-dev", "lms-disruption-budget-c44")).toBeDefined();
+
+    const diff = await h.client.POST("/v1/plans", { body: { ...provisioningRequest({ clientId: "C44" }), diff: true } as never });
+    expect(diff.data!.diff!.filter((d) => d.action !== "unchanged")).toEqual([
+      { stepId: "", kind: "PodDisruptionBudget", name: "lms-disruption-budget-c44", action: "delete", changedPaths: [] },
+    ]);
+    expect(h.fake.getObject("PodDisruptionBudget", "lms-dev", "lms-disruption-budget-c44")).toBeDefined();
+
+    const off = await waitForOperation(
+      h,
+      (await h.client.POST("/v1/provisionings", { body: provisioningRequest({ clientId: "C44" }) as never })).data!.operation.id,
+    );
+    expect(off.final.status).toBe("succeeded");
+    expect(off.final.pruned).toEqual([
+      {
+        kind: "PodDisruptionBudget",
+        name: "lms-disruption-budget-c44",
+        outcome: "deleted",
+        message: "PodDisruptionBudget lms-disruption-budget-c44 удалён: его больше нет в плане",
+      },
+    ]);
+    expect(off.final.events.some((e: { type: string }) => e.type === "object-pruned")).toBe(true);
+    expect(h.fake.getObject("PodDisruptionBudget", "lms-dev", "lms-disruption-budget-c44")).toBeUndefined();
+    expect(h.fake.getObject("PodDisruptionBudget", "lms-dev", "lms-disruption-budget-c45")).toBeDefined();
+  });
+});
+
 describe("environment status", () => {
   it("reports many environments at once, each on its own", async () => {
     const down = await closedPortUrl();

@@ -15,6 +15,12 @@ export {
   DatabaseAccess,
   Email,
   EnvironmentSettings,
+  NetworkPolicySettings,
+  NetworkPeerSettings,
+  AutoscalingSettings,
+  DisruptionBudgetSettings,
+  PodLabels,
+  Cidr,
   EnvironmentVariable,
   Host,
   Namespace,
@@ -44,7 +50,16 @@ export type { KindInfo } from "./core/kinds.js";
 export { generateCustomerSecrets, generatePassword, generateRsaPrivateKeyPem, cryptoRandom, seededRandom } from "./core/secrets.js";
 export type { RandomSource, GenerateCustomerSecretsOptions } from "./core/secrets.js";
 export { createProvisioningPlan, redactPlan, REDACTED, VARIABLE_TARGETS, CONFIG_HASH_ANNOTATION, ProvisioningPlan, PlanStep, PlanQuery } from "./core/plan.js";
-export { describeEnvironment, objectNames, labelSelectorString, EnvironmentDescription, EnvironmentObject, SecretLocation } from "./core/environment.js";
+export {
+  describeEnvironment,
+  objectNames,
+  labelSelectorString,
+  EnvironmentDescription,
+  EnvironmentObject,
+  OwnedKind,
+  SecretLocation,
+  CUSTOMER_LABEL,
+} from "./core/environment.js";
 export type { EnvironmentRef, GeneratedSecretField } from "./core/environment.js";
 export type { GeneratedSecretMacro } from "./core/macros.js";
 export { referencedObjects, podSpecOf } from "./core/references.js";
@@ -56,6 +71,8 @@ export {
   describeReason,
   assessJob,
   assessDeployment,
+  assessAutoscaler,
+  assessDisruptionBudget,
   assessPod,
   isFinalPhase,
   worsePhase,
@@ -76,11 +93,13 @@ export type {
   ContainerStatus,
   Deployment,
   Event,
+  HorizontalPodAutoscaler,
   Ingress,
   Job,
   Namespace as NamespaceObject,
   ObjectMeta,
   Pod,
+  PodDisruptionBudget,
   PodList,
   ReplicaSet,
   Secret,
@@ -111,6 +130,8 @@ export { systemClock, createNodeHttpsFetch } from "./kube/index.js";
 // The executor, its preflight and the per-customer lock.
 export { applyPlan, customerLockKey, SPEC_HASH_ANNOTATION, objectPath, storedForm, preflight, planReferences, KeyedLock, customerLocks } from "./kube/index.js";
 export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult, PreflightOptions, PreflightProblem, PlanReference } from "./kube/index.js";
+export { listExistingObjects, pruneCandidates, findPruneCandidates } from "./kube/index.js";
+export type { ExistingObjects, KindListing, PruneCandidate, PruneResult } from "./kube/index.js";
 
 // Secrets read back, the watcher and the one-shot status.
 export { resolveCustomerSecrets, SecretSource, SecretSources, readEnvironmentStatus } from "./kube/index.js";

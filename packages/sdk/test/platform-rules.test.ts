@@ -9,23 +9,9 @@ import { describeEnvironment } from "../src/core/environment.js";
 import { SredaValidationError } from "../src/core/errors.js";
 import { createProvisioningPlan, type ProvisioningPlan } from "../src/core/plan.js";
 import { validateManifest } from "../src/core/validate.js";
+import { prodInput, type ExampleInput } from "./support/inputs.js";
 
-type Input = typeof example & Record<string, any>;
-
-/** C42 in lms-prod: the settings the spec leaves open there are given. */
-function prodInput(environment: Record<string, unknown> = {}, databases?: Record<string, unknown>): Input {
-  const input = structuredClone(example) as Input;
-  Object.assign(input.environment, {
-    namespace: "lms-prod",
-    publicDns: "c42.lms.example.ru",
-    dockerImage: "registry.example/lms/backend:1.4.2",
-    nfsServer: "10.66.139.80",
-    sms4b: { ...input.environment.sms4b, sender: "1C-RARUS", passcodeLifetimeSeconds: 120 },
-    ...environment,
-  });
-  if (databases) Object.assign(input.databases, databases);
-  return input;
-}
+type Input = ExampleInput;
 
 function planError(data: unknown): SredaValidationError {
   try {

@@ -55,7 +55,8 @@ export const MacroName = z
 export const JsonPath = z
   .string()
   .max(512, { abort: true })
-  .regex(/^\$(?:\.[A-Za-z_$][A-Za-z0-9_$]*|\[[0-9]+\]|\["(?:[^"\\\u0000-\u001f]|\\.)*"\])+$/, "a JSON path: $.spec.replicas");
+  // An escape's character is spelt out (not `.`): JavaScript's and Python's `.` differ on a carriage return.
+  .regex(/^\$(?:\.[A-Za-z_$][A-Za-z0-9_$]*|\[[0-9]+\]|\["(?:[^"\\\u0000-\u001f]|\\[^\u0000-\u001f])*"\])+$/, "a JSON path: $.spec.replicas");
 
 /**
  * One request template. `body` is JSON text with `{{macro}}` placeholders inside string values; a string that

@@ -228,6 +228,12 @@ export interface components {
             name?: string;
             /** @default [] */
             dependsOn: string[];
+            when?: string;
+            /** @default [] */
+            omit: {
+                path: string;
+                when: string;
+            }[];
             body: string | null;
         };
         MacrosResponse: {
@@ -241,7 +247,7 @@ export interface components {
             inputPath?: string;
             secret: boolean;
             /** @enum {string} */
-            type: "string" | "integer";
+            type: "string" | "integer" | "boolean" | "labels" | "json";
             hasDefault: boolean;
         };
         PlanResponse: {
@@ -266,6 +272,13 @@ export interface components {
                     kind: string;
                     name: string;
                 }[];
+                /** @description Виды объектов, которые пишут шаблоны: среди них ищутся объекты клиента, которых нет в плане */
+                kinds: {
+                    apiVersion: string;
+                    kind: string;
+                }[];
+                /** @description Метки, по которым находятся все объекты клиента */
+                ownerSelector: string | null;
                 /** @description Селектор подов приложения клиента (селектор Deployment) */
                 podSelector: string | null;
                 secretLocations: {
@@ -330,6 +343,7 @@ export interface components {
             namespace: string;
             request: components["schemas"]["RenderedRequest"];
             sensitivePaths: string[];
+            releasedPaths: string[];
         };
         RenderedRequest: {
             /** @enum {string} */
@@ -340,11 +354,15 @@ export interface components {
             } | null;
         };
         ObjectDiff: {
+            /** @description Шаг плана; пусто для объекта, которого нет в плане (он будет удалён) */
             stepId: string;
             kind: string;
             name: string;
-            /** @enum {string} */
-            action: "create" | "change" | "unchanged";
+            /**
+             * @description delete: объект клиента, которого больше нет в плане; удаляется после всех шагов
+             * @enum {string}
+             */
+            action: "create" | "change" | "unchanged" | "delete";
             changedPaths: string[];
         };
         SecretSources: {
@@ -381,6 +399,15 @@ export interface components {
             updatedAt: string;
             finishedAt?: string;
             steps: components["schemas"]["OperationStep"][];
+            /** @description Удалённые объекты клиента, которых больше нет в плане */
+            pruned: {
+                kind: string;
+                name: string;
+                /** @enum {string} */
+                outcome: "deleted" | "failed";
+                message: string;
+                reason?: string;
+            }[];
             events: components["schemas"]["OperationEvent"][];
             environment: components["schemas"]["EnvironmentAssessment"] | null;
             error?: components["schemas"]["OperationError"];
@@ -424,6 +451,7 @@ export interface components {
             /** @enum {string} */
             phase: "Pending" | "Progressing" | "Ready" | "Degraded" | "Failed";
             reasons: components["schemas"]["StatusReason"][];
+            warnings: components["schemas"]["StatusReason"][];
             summary: string;
         };
         StatusReason: {
@@ -436,6 +464,7 @@ export interface components {
             container?: string;
             logs?: string[];
             since?: string;
+            warning?: boolean;
         };
         EnvironmentStatusResponse: {
             environments: components["schemas"]["EnvironmentStatusItem"][];
@@ -540,6 +569,36 @@ export interface components {
                 postgresClient?: string;
                 clickhouseClient?: string;
             };
+            networkPolicies?: {
+                enabled?: boolean;
+                ingressControllerNamespace?: string;
+                ingressControllerPodLabels?: string;
+                dnsNamespace?: string;
+                dnsPodLabels?: string;
+                postgres?: {
+                    cidrs?: string[];
+                    namespace?: string;
+                    podLabels?: string;
+                };
+                clickhouse?: {
+                    cidrs?: string[];
+                    namespace?: string;
+                    podLabels?: string;
+                };
+                externalCidrs?: string[];
+                externalPorts?: number[];
+            };
+            autoscaling?: {
+                enabled?: boolean;
+                minReplicas?: number;
+                maxReplicas?: number;
+                cpuUtilization?: number;
+                memoryUtilization?: number;
+            };
+            disruptionBudget?: {
+                enabled?: boolean;
+                maxUnavailable?: number;
+            };
         };
         DatabaseAccess: {
             postgres: {
@@ -575,6 +634,12 @@ export interface components {
             name?: string;
             /** @default [] */
             dependsOn: string[];
+            when?: string;
+            /** @default [] */
+            omit: {
+                path: string;
+                when: string;
+            }[];
             body: string | null;
         };
     };

@@ -31,6 +31,9 @@ export type Job = KubeSchemas["io.k8s.api.batch.v1.Job"];
 
 export type Ingress = KubeSchemas["io.k8s.api.networking.v1.Ingress"];
 
+export type HorizontalPodAutoscaler = KubeSchemas["io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler"];
+export type PodDisruptionBudget = KubeSchemas["io.k8s.api.policy.v1.PodDisruptionBudget"];
+
 /** The type of one line of a watch stream (`?watch=1`), as apimachinery's `metav1.WatchEvent` names them. */
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 

@@ -15,6 +15,7 @@ import { canonicalJson } from "../core/canonical-json.js";
 import type { Clock } from "../core/clock.js";
 import { SredaError } from "../core/errors.js";
 import type { Job } from "../core/kube-objects.js";
+import { parsePath } from "../core/json-path.js";
 import type { PlanStep } from "../core/plan.js";
 import { assessJob, assessPod, type StatusReason } from "../core/status/index.js";
 import type { KubeClient } from "./client.js";
@@ -162,10 +163,58 @@ async function serverSideApply(ctx: StepContext, step: PlanStep, path: string): 
   return { status: answer.status, object: answer.body };
 }
 
+type Managed = Versioned & { metadata?: { managedFields?: { manager?: string; operation?: string; fieldsV1?: unknown }[] } };
+
+/** `$.spec.replicas` → `["f:spec", "f:replicas"]`: where a field sits in managedFields' fieldsV1; undefined for array items. */
+function fieldsV1Path(path: string): string[] | undefined {
+  const segments = parsePath(path);
+  return segments.every((s) => typeof s === "string") ? segments.map((s) => `f:${s}`) : undefined;
+}
+
+/** The released paths our field manager still owns on the object (an apply without them would delete them). */
+function ownedReleasedPaths(before: Managed, step: PlanStep, fieldManager: string): string[] {
+  const ours = before.metadata?.managedFields?.filter((f) => f.manager === fieldManager && f.operation === "Apply") ?? [];
+  return step.releasedPaths.filter((path) => {
+    const keys = fieldsV1Path(path);
+    return (
+      keys !== undefined &&
+      ours.some((f) => keys.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], f.fieldsV1) !== undefined)
+    );
+  });
+}
+
+/**
+ * Hands the released fields over before the apply that leaves them out: the same values applied by a second field
+ * manager, so our apply without them does not delete them (a Deployment's `replicas` would fall back to 1 and the
+ * pods the autoscaler keeps would be stopped) — Kubernetes' "transferring ownership" procedure for server-side apply.
+ */
+async function handOverReleasedFields(ctx: StepContext, step: PlanStep, path: string, before: Managed | null): Promise<void> {
+  const owned = before ? ownedReleasedPaths(before, step, ctx.fieldManager) : [];
+  if (owned.length === 0) return;
+  const body: Record<string, unknown> = { apiVersion: step.apiVersion, kind: step.kind, metadata: { name: step.name, namespace: step.namespace } };
+  for (const released of owned) {
+    const segments = parsePath(released) as string[];
+    const value = segments.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], before);
+    let node = body;
+    for (const key of segments.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[segments[segments.length - 1]!] = value;
+  }
+  await ctx.kube.request({
+    method: "PATCH",
+    path,
+    query: { fieldManager: `${ctx.fieldManager}-handover`, fieldValidation: "Strict", force: true },
+    body,
+    contentType: "application/apply-patch+yaml",
+    idempotent: true,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+}
+
 /** Server-side apply of one object: created (201), unchanged (its listed resourceVersion kept) or updated. */
 export async function applyObject(ctx: StepContext, step: PlanStep): Promise<StepDone> {
   const path = objectPath(step);
-  const before = await objectBefore(ctx, step);
+  const before = await objectBefore<Managed>(ctx, step);
+  await handOverReleasedFields(ctx, step, path, before);
   const { status, object } = await serverSideApply(ctx, step, path);
   const resourceVersion = object.metadata?.resourceVersion;
   if (status === 201) return { outcome: "created", message: `${step.kind} ${step.name} создан`, resourceVersion };

@@ -1,7 +1,7 @@
 /**
  * The executor: runs a provisioning plan against a cluster, convergently — preflight and a list of what exists
  * (./existing-objects.ts) in one round, then the plan's dependency graph (./apply-graph.ts) of object and Job steps
- * (./apply-steps.ts), under the per-customer lock. Never throws for cluster failures: the result says per step what
+ * (./apply-steps.ts), then the pruning of what the plan no longer produces (./prune.ts), under the per-customer lock. Never throws for cluster failures: the result says per step what
  * happened.
  */
 import type { Clock } from "../core/clock.js";
@@ -16,6 +16,7 @@ import { listExistingObjects, type ExistingObjects } from "./existing-objects.js
 import { JobTracker } from "./job-tracker.js";
 import { customerLocks, type KeyedLock } from "./lock.js";
 import { preflight, type PreflightProblem } from "./preflight.js";
+import { pruneCandidates, pruneObjects, type PruneResult } from "./prune.js";
 
 export type StepOutcome = "created" | "updated" | "unchanged" | "failed" | "skipped" | "cancelled";
 
@@ -44,6 +45,7 @@ export type ApplyEvent =
   | { type: "step-succeeded"; at: number; stepId: string; outcome: "created" | "updated" | "unchanged"; message: string; done: number; total: number }
   | { type: "step-failed"; at: number; stepId: string; reason: string; message: string; logs?: string[]; done: number; total: number }
   | { type: "step-skipped"; at: number; stepId: string; blockedBy: string[]; done: number; total: number }
+  | ({ type: "object-pruned"; at: number } & PruneResult)
   | { type: "run-finished"; at: number; status: ApplyResult["status"] };
 
 export interface ApplyResult {
@@ -51,6 +53,11 @@ export interface ApplyResult {
   clientId: string;
   namespace: string;
   steps: StepResult[];
+  /**
+   * The customer's objects the plan no longer produces, deleted after every step succeeded (none otherwise); a
+   * failure here fails the run.
+   */
+  pruned: PruneResult[];
   preflight: PreflightProblem[];
   startedAt: number;
   finishedAt: number;
@@ -186,12 +193,14 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
   const results = new Map<string, StepResult>(
     plan.steps.map((s) => [s.id, { id: s.id, kind: s.kind, name: s.name, outcome: "skipped", message: "не выполнялся", attempts: 1 }]),
   );
+  let pruned: PruneResult[] = [];
   const finish = (status: ApplyResult["status"], problems: PreflightProblem[] = []): ApplyResult => {
     const result: ApplyResult = {
       status,
       clientId: plan.clientId,
       namespace: plan.namespace,
       steps: plan.steps.map((s) => results.get(s.id)!),
+      pruned,
       preflight: problems,
       startedAt,
       finishedAt: clock.now(),
@@ -219,7 +228,15 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
     ctx.jobs?.close();
   }
   const outcomes = [...results.values()].map((r) => r.outcome);
-  return finish(signal?.aborted ? "cancelled" : outcomes.some((o) => o === "failed" || o === "skipped") ? "failed" : "succeeded");
+  if (signal?.aborted) return finish("cancelled");
+  if (outcomes.some((o) => o === "failed" || o === "skipped")) return finish("failed");
+  // Only after every step succeeded, as Helm deletes what a release dropped only when its upgrade succeeded.
+  pruned = await pruneObjects(kube, pruneCandidates(plan, check), {
+    signal,
+    onPruned: (result) => emit({ type: "object-pruned", at: clock.now(), ...result }),
+  });
+  if (signal?.aborted) return finish("cancelled");
+  return finish(pruned.some((p) => p.outcome === "failed") ? "failed" : "succeeded");
 }
 
 /** The graph, with each step's result recorded and announced. */

@@ -1,12 +1,13 @@
 /**
- * Following an environment until it is Ready or Failed: a reflector stream (./reflector.ts) per object of the
- * environment description, and the pure `assessEnvironment` deciding after every observation.
+ * Following an environment until it is Ready or Failed: a reflector stream (./reflector.ts) per Job, Deployment and
+ * the pods, its autoscaler and disruption budget read along, and the pure `assessEnvironment` deciding after every
+ * observation.
  */
 import type { Clock } from "../core/clock.js";
 import { objectNames, type EnvironmentDescription } from "../core/environment.js";
 import type { ProvisioningPlan } from "../core/plan.js";
 import { systemClock } from "./clock.js";
-import type { Deployment, Event, EventList, Job, Pod } from "../core/kube-objects.js";
+import type { Deployment, Event, EventList, HorizontalPodAutoscaler, Job, Pod, PodDisruptionBudget } from "../core/kube-objects.js";
 import {
   assessEnvironment,
   IMAGE_PULL_WAITING_REASONS,
@@ -16,6 +17,7 @@ import {
   type StatusReason,
 } from "../core/status/index.js";
 import { buildKubePath } from "./client.js";
+import { isKubeError } from "./errors.js";
 import { containerLogLines, failedJobContext } from "./job-pods.js";
 import {
   DEFAULT_POLL_INTERVAL_MS,
@@ -102,18 +104,21 @@ async function assessStreams(
   kube: WatchClient,
   environment: EnvironmentDescription,
   streams: Streams,
-  events: PodEvents,
+  reads: { events: PodEvents; autoscaler: NamedObject<HorizontalPodAutoscaler>; disruptionBudget: NamedObject<PodDisruptionBudget> },
   options: FollowEnvironmentOptions & { clock: Clock },
   signal: AbortSignal,
 ): Promise<EnvironmentAssessment> {
   const { clock, imagePullFailureThresholdMs, imagePullFailureThresholdAttempts } = options;
+  const { events, autoscaler, disruptionBudget } = reads;
   const pods = (streams.state.get("pods") ?? []) as Pod[];
   // Image pull thresholds count the kubelet's events: read them for pods stuck pulling before deciding.
-  await Promise.all(pods.filter(isPullingImage).map((pod) => events.read(pod.metadata?.name ?? "")));
+  await Promise.all([...pods.filter(isPullingImage).map((pod) => events.read(pod.metadata?.name ?? "")), autoscaler.read(), disruptionBudget.read()]);
   const deploymentName = objectNames(environment, "Deployment")[0] ?? "";
   const snapshot: EnvironmentSnapshot = {
     jobs: objectNames(environment, "Job").flatMap((name) => streams.state.get(`job/${name}`) as Job[]),
     deployment: (streams.state.get("deployment") as Deployment[])[0] ?? null,
+    autoscaler: autoscaler.current(),
+    disruptionBudget: disruptionBudget.current(),
     pods,
     events: events.all(),
     now: clock.now(),
@@ -152,7 +157,22 @@ export async function followEnvironment(kube: WatchClient, options: FollowEnviro
     watchTimeoutSeconds: options.watchTimeoutSeconds ?? DEFAULT_WATCH_TIMEOUT_SECONDS,
     silentWatchFallbackMs: options.silentWatchFallbackMs ?? DEFAULT_SILENT_WATCH_FALLBACK_MS,
   });
-  const events = podEvents(kube, environment.namespace, clock, pollIntervalMs, inner);
+  const ns = encodeURIComponent(environment.namespace);
+  const reads = {
+    events: podEvents(kube, environment.namespace, clock, pollIntervalMs, inner),
+    autoscaler: namedObject<HorizontalPodAutoscaler>(
+      kube,
+      `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`,
+      objectNames(environment, "HorizontalPodAutoscaler")[0],
+      { clock, maxAgeMs: pollIntervalMs, signal: inner },
+    ),
+    disruptionBudget: namedObject<PodDisruptionBudget>(
+      kube,
+      `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`,
+      objectNames(environment, "PodDisruptionBudget")[0],
+      { clock, maxAgeMs: pollIntervalMs, signal: inner },
+    ),
+  };
   let last: EnvironmentAssessment | undefined;
   let lastReported = "";
   const report = (assessment: EnvironmentAssessment): EnvironmentAssessment => {
@@ -167,7 +187,7 @@ export async function followEnvironment(kube: WatchClient, options: FollowEnviro
       if (streams.failure) throw streams.failure.error;
       signal?.throwIfAborted();
       if (streams.complete) {
-        const assessment = report(await assessStreams(kube, environment, streams, events, { ...options, clock }, inner));
+        const assessment = report(await assessStreams(kube, environment, streams, reads, { ...options, clock }, inner));
         if (isFinalPhase(assessment.phase)) return assessment;
       }
       const elapsed = clock.now() - started;
@@ -219,6 +239,44 @@ function podEvents(kube: WatchClient, namespace: string, clock: Clock, maxAgeMs:
       }
     },
     all: () => [...byPod.values()].flatMap((e) => e.items),
+  };
+}
+
+interface NamedObject<T> {
+  /** Reads the object unless read less than a poll interval ago. */
+  read(): Promise<void>;
+  /** The object as last read; null when absent, unreadable or not part of the environment. */
+  current(): T | null;
+}
+
+/**
+ * One optional object of the environment (its autoscaler, its disruption budget), read by name with a list (the
+ * watch client has no get) at most once per poll interval, when an assessment is made: they rarely change and only
+ * add warnings, not worth a watch each. No name (turned off in the settings) reads nothing. 403 and 404 (a platform
+ * that does not let us read them, or does not serve their API) count as absent; any other failure keeps the last
+ * value read, to try again at the next interval.
+ */
+function namedObject<T>(
+  kube: WatchClient,
+  collection: string,
+  name: string | undefined,
+  { clock, maxAgeMs, signal }: { clock: Clock; maxAgeMs: number; signal: AbortSignal },
+): NamedObject<T> {
+  let value: T | null = null;
+  let readAt: number | undefined;
+  return {
+    async read() {
+      if (!name || (readAt !== undefined && clock.now() - readAt < maxAgeMs)) return;
+      try {
+        const list = await kube.list<{ items?: T[] }>(buildKubePath(collection, { fieldSelector: `metadata.name=${name}` }), { signal });
+        value = list.items?.[0] ?? null;
+      } catch (error) {
+        signal.throwIfAborted();
+        if (isKubeError(error, "Forbidden") || isKubeError(error, "NotFound")) value = null;
+      }
+      readAt = clock.now();
+    },
+    current: () => value,
   };
 }
 
@@ -277,6 +335,7 @@ function timedOut(last: EnvironmentAssessment | undefined, timeoutMs: number, cl
   return {
     phase: "Failed",
     reasons: [reason, ...(last?.reasons ?? [])],
+    warnings: last?.warnings ?? [],
     summary: `Ошибка: среда не готова за ${limit} (Timeout)${last ? `; последнее состояние — ${last.summary}` : ""}`,
   };
 }

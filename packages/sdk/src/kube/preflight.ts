@@ -184,6 +184,12 @@ function wantedPermissions(plan: ProvisioningPlan): { kind: string; verb: string
   };
   for (const step of plan.steps) for (const verb of verbsFor(step.kind)) want(step.kind, verb, step.name);
   for (const p of STATUS_PERMISSIONS) want(p.kind, p.verb);
+  // Pruning lists every kind the templates write, and deletes what settings turned off (./prune.ts).
+  const written = new Set(plan.steps.map((s) => s.kind));
+  for (const { kind } of plan.environment.kinds) {
+    want(kind, "list");
+    if (!written.has(kind)) want(kind, "delete");
+  }
   for (const ref of expectedObjects(plan)) want(ref.kind, "get", ref.name);
   return [...wanted.values()].map(({ kind, verb, names, any }) => ({ kind, verb, names: any ? undefined : [...names] }));
 }

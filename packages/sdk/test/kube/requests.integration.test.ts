@@ -48,12 +48,19 @@ const withoutPodLists = (log: readonly RequestLogEntry[]) => log.filter((r) => !
 const versions = (cluster: FakeCluster, plan: ProvisioningPlan) =>
   plan.steps.map((s) => (cluster.getObject(s.kind, plan.namespace, s.name) as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
 
-/** Each list the executor makes before the run: one per kind written, with the customer's labels. */
+/**
+ * Each list the executor makes before the run: one per kind the templates write, with the customer's labels — the
+ * kinds lms-dev's settings turn off too (HorizontalPodAutoscaler, NetworkPolicy, PodDisruptionBudget): what is there
+ * of them is pruned.
+ */
 const LISTS = {
   "GET list ConfigMap": 1,
   "GET list Deployment": 1,
+  "GET list HorizontalPodAutoscaler": 1,
   "GET list Ingress": 1,
   "GET list Job": 1,
+  "GET list NetworkPolicy": 1,
+  "GET list PodDisruptionBudget": 1,
   "GET list Secret": 1,
   "GET list Service": 1,
 };
@@ -118,7 +125,7 @@ describe("a clean provisioning", () => {
 });
 
 describe("a re-run that changes nothing", () => {
-  it("reports 9/9 unchanged, moves no resourceVersion, and asks no review within the TTL: two GETs, six lists, seven applies", async () => {
+  it("reports 9/9 unchanged, moves no resourceVersion, and asks no review within the TTL: two GETs, nine lists, seven applies", async () => {
     const { cluster, run } = setup();
     const plan = planFor();
     await run(plan);
@@ -185,7 +192,7 @@ describe("permissions from the rules review", () => {
       // A webhook authorizer that cannot list its rules: RBAC's are there (everything but batch), incomplete.
       const review = (await answer.json()) as { status: Record<string, unknown> };
       review.status = {
-        resourceRules: [{ verbs: ["*"], apiGroups: ["", "apps", "networking.k8s.io"], resources: ["*"] }],
+        resourceRules: [{ verbs: ["*"], apiGroups: ["", "apps", "networking.k8s.io", "autoscaling", "policy"], resources: ["*"] }],
         nonResourceRules: [],
         incomplete: true,
         evaluationError: "webhook authorizer does not support user rule resolution",

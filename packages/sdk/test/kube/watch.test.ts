@@ -8,6 +8,7 @@ import { followEnvironment, type FollowEnvironmentOptions } from "../../src/kube
 import { watchList, type ListSnapshot, type WatchClient } from "../../src/kube/reflector.js";
 import { describeEnvironment } from "../../src/core/environment.js";
 import { at, deployment, events as eventFixture, job, pod } from "../status/fixture.js";
+import { autoscaler, disruptionBudget } from "../status/scaling-fixtures.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // A manual clock: sleeps wait until the test advances time; advancing fires them in order, letting promises settle.
@@ -599,5 +600,77 @@ describe("followEnvironment", () => {
     });
     env.kube.listErrors.set(DEPLOYMENT, forbidden);
     await expect(env.follow()).rejects.toBe(forbidden);
+  });
+
+  describe("with an autoscaler and a disruption budget", () => {
+    const HPA = StubKube.key("/apis/autoscaling/v2/namespaces/lms-dev/horizontalpodautoscalers?fieldSelector=metadata.name%3Dlms-autoscaler-c42");
+    const PDB = StubKube.key("/apis/policy/v1/namespaces/lms-dev/poddisruptionbudgets?fieldSelector=metadata.name%3Dlms-disruption-budget-c42");
+    // The settings decide whether the description lists them; here it does, whatever the templates' defaults.
+    const WITH_SCALING = {
+      ...C42_ENVIRONMENT,
+      objects: [
+        ...C42_ENVIRONMENT.objects.filter((o) => o.kind !== "HorizontalPodAutoscaler" && o.kind !== "PodDisruptionBudget"),
+        { template: "lms-autoscaler", kind: "HorizontalPodAutoscaler", name: "lms-autoscaler-c42" },
+        { template: "lms-disruption-budget", kind: "PodDisruptionBudget", name: "lms-disruption-budget-c42" },
+      ],
+    };
+    const listsOf = (env: ReturnType<typeof setup>, key: string) => env.kube.lists.filter((l) => l.key === key).length;
+
+    it("resolves Ready with the autoscaler's warning in the summary", async () => {
+      const env = setup("2026-03-10T09:20:00Z", { pods: [pod("running-ready")], dep: deployment("available") });
+      env.kube.set(HPA, [autoscaler("no-metrics-api")]);
+      env.kube.set(PDB, [disruptionBudget("one-replica")]);
+      void env.follow({ environment: WITH_SCALING });
+      await settle();
+      expect(env.result()).toMatchObject({
+        phase: "Ready",
+        summary: "Готова: 1/1 подов; предупреждение: автомасштабирование lms-autoscaler-c42 не работает (FailedGetResourceMetric)",
+      });
+      expect(env.result()!.warnings).toEqual([expect.objectContaining({ kind: "HorizontalPodAutoscaler", reason: "FailedGetResourceMetric", warning: true })]);
+      expect(env.result()!.reasons.map((r) => r.kind)).toContain("PodDisruptionBudget");
+    });
+
+    it("reads them at most once per poll interval, and sees a change at the next read", async () => {
+      const env = setup("2026-03-10T09:16:05Z", { pods: [pod("running-ready")], dep: deployment("available") });
+      env.kube.set(HPA, [autoscaler("not-observed")]);
+      env.kube.set(PDB, [disruptionBudget("one-replica")]);
+      void env.follow({ environment: WITH_SCALING });
+      await settle();
+      expect(env.seen.map((a) => a.phase)).toEqual(["Progressing"]);
+      expect(env.seen[0]!.reasons[0]).toMatchObject({ kind: "HorizontalPodAutoscaler", reason: "LatestGenerationNotObserved" });
+      // Pod changes re-assess at once, but the autoscaler and the budget are not read again within the interval.
+      env.kube.emit(PODS, "MODIFIED", withRv(pod("running-ready"), "48213999"));
+      await settle();
+      expect([listsOf(env, HPA), listsOf(env, PDB)]).toEqual([1, 1]);
+
+      env.kube.set(HPA, [autoscaler("healthy")]);
+      await env.clock.advance(2_000);
+      expect(env.result()).toMatchObject({ phase: "Ready", summary: "Готова: 1/1 подов", warnings: [] });
+      expect([listsOf(env, HPA), listsOf(env, PDB)]).toEqual([2, 2]);
+    });
+
+    it("treats a forbidden or unserved read as absent, not as a failure", async () => {
+      const env = setup("2026-03-10T09:20:00Z", { pods: [pod("running-ready")], dep: deployment("available") });
+      const status = (code: 403 | 404, reason: "Forbidden" | "NotFound", path: string) =>
+        new KubeStatusError({ status: code, reason, kubeMessage: "", method: "GET", path });
+      env.kube.listErrors.set(HPA, status(403, "Forbidden", "/apis/autoscaling/v2/namespaces/lms-dev/horizontalpodautoscalers"));
+      env.kube.listErrors.set(PDB, status(404, "NotFound", "/apis/policy/v1/namespaces/lms-dev/poddisruptionbudgets"));
+      void env.follow({ environment: WITH_SCALING });
+      await settle();
+      expect(env.result()).toMatchObject({ phase: "Ready", summary: "Готова: 1/1 подов", warnings: [] });
+      expect(env.result()!.reasons.map((r) => r.kind)).not.toContain("HorizontalPodAutoscaler");
+    });
+
+    it("reads neither when the description has none (turned off in the settings)", async () => {
+      const env = setup("2026-03-10T09:20:00Z", { pods: [pod("running-ready")], dep: deployment("available") });
+      const without = {
+        ...C42_ENVIRONMENT,
+        objects: WITH_SCALING.objects.filter((o) => !o.template.startsWith("lms-autoscaler") && !o.template.startsWith("lms-disruption")),
+      };
+      void env.follow({ environment: without });
+      await settle();
+      expect(env.result()?.phase).toBe("Ready");
+      expect(env.kube.lists.filter((l) => l.key.includes("horizontalpodautoscalers") || l.key.includes("poddisruptionbudgets"))).toEqual([]);
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Job } from "../../src/core/kube-objects.js";
-import { assessEnvironment, type EnvironmentPhase, type EnvironmentSnapshot } from "../../src/core/status/index.js";
+import type { Deployment, Job } from "../../src/core/kube-objects.js";
+import { assessEnvironment, describeReason, type EnvironmentPhase, type EnvironmentSnapshot } from "../../src/core/status/index.js";
 import { at, deployment, events, job, pod } from "./fixture.js";
+import { autoscaler, disruptionBudget, NO_METRICS_API_MESSAGE } from "./scaling-fixtures.js";
 
 /** The ClickHouse setup job, made from the PostgreSQL one: same controller, another name and uid. */
 function clickhouse(scenario: string): Job {
@@ -146,6 +147,7 @@ describe("assessEnvironment", () => {
     expect(result.phase).toBe(c.phase);
     expect(result.reasons[0]).toMatchObject(c.first);
     expect(result.summary).toBe(c.summary);
+    expect(result.warnings).toEqual([]); // always there, empty without an autoscaler or a budget
   });
 
   it("puts the failed job with its logs first, and does not judge the job's failed attempt as a pod", () => {
@@ -206,5 +208,141 @@ describe('a missing Deployment (issue 10: a real API server showed "Pending Envi
     expect(result.phase).toBe("Pending");
     expect(result.reasons[0]).toMatchObject({ kind: "Deployment", name: "lms-deployment-c42", reason: "DeploymentNotFound" });
     expect(result.summary).toBe("Ожидание: развёртывание lms-deployment-c42 ещё не создано");
+  });
+});
+
+/** The available Deployment after its autoscaler wrote `replicas` (spec.replicas is the HPA's now). */
+function scaledTo(replicas: number): Deployment {
+  const d = deployment("available");
+  d.spec = { ...d.spec!, replicas };
+  d.status = { ...d.status, replicas, readyReplicas: replicas, availableReplicas: replicas, updatedReplicas: replicas };
+  return d;
+}
+
+describe("warnings: an autoscaler or a disruption budget that works badly leaves the environment Ready", () => {
+  const base = (): EnvironmentSnapshot => ({ jobs: jobsDone(), deployment: scaledTo(2), pods: [pod("running-ready")], now: at("2026-03-10T09:20:00Z") });
+
+  // name, snapshot additions, phase, summary, the warnings' kind/reason.
+  const table: [string, Partial<EnvironmentSnapshot>, EnvironmentPhase, string, string[]][] = [
+    [
+      "no metrics-server: Ready, the autoscaler named in the summary",
+      { autoscaler: autoscaler("no-metrics-api"), disruptionBudget: disruptionBudget("two-replicas") },
+      "Ready",
+      "Готова: 2/2 подов; предупреждение: автомасштабирование lms-autoscaler-c42 не работает (FailedGetResourceMetric)",
+      ["HorizontalPodAutoscaler/FailedGetResourceMetric"],
+    ],
+    [
+      "a budget that blocks every drain",
+      { deployment: deployment("available"), autoscaler: autoscaler("healthy"), disruptionBudget: disruptionBudget("min-available-one-of-one") },
+      "Ready",
+      "Готова: 1/1 подов; предупреждение: бюджет нарушений lms-disruption-budget-c42 запрещает любое вытеснение подов (NoDisruptionsAllowed)",
+      ["PodDisruptionBudget/NoDisruptionsAllowed"],
+    ],
+    [
+      "both",
+      { autoscaler: autoscaler("no-metrics-api"), disruptionBudget: disruptionBudget("max-unavailable-zero") },
+      "Ready",
+      "Готова: 2/2 подов; предупреждения: автомасштабирование lms-autoscaler-c42 не работает (FailedGetResourceMetric); " +
+        "бюджет нарушений lms-disruption-budget-c42 запрещает любое вытеснение подов (NoDisruptionsAllowed)",
+      ["HorizontalPodAutoscaler/FailedGetResourceMetric", "PodDisruptionBudget/NoDisruptionsAllowed"],
+    ],
+    [
+      "both healthy, at the autoscaler's limit",
+      { autoscaler: autoscaler("at-max-replicas"), disruptionBudget: disruptionBudget("two-replicas") },
+      "Ready",
+      "Готова: 2/2 подов",
+      [],
+    ],
+    [
+      "suspended: ScalingDisabled and a budget without pods are no warnings",
+      { deployment: deployment("scaled-to-zero"), pods: [], autoscaler: autoscaler("scaling-disabled"), disruptionBudget: disruptionBudget("no-pods") },
+      "Ready",
+      "Готова: развёртывание остановлено (0 реплик)",
+      [],
+    ],
+    [
+      "not Ready: the summary keeps to the why, the warning stays in `warnings`",
+      {
+        deployment: deployment("rolling"),
+        pods: [pod("container-creating")],
+        autoscaler: autoscaler("no-metrics-api"),
+        disruptionBudget: disruptionBudget("pods-unhealthy"),
+      },
+      "Progressing",
+      "Развёртывается: развёртывание lms-deployment-c42 обновляется (ReplicasUnavailable)",
+      ["HorizontalPodAutoscaler/FailedGetResourceMetric"],
+    ],
+    [
+      "an autoscaler that cannot reach its Deployment is Degraded",
+      { autoscaler: autoscaler("failed-get-scale") },
+      "Degraded",
+      "Нарушена: автомасштабирование lms-autoscaler-c42 не может управлять развёртыванием (FailedGetScale)",
+      [],
+    ],
+    [
+      "an autoscaler not synced yet holds Ready back",
+      { autoscaler: autoscaler("not-observed"), disruptionBudget: disruptionBudget("two-replicas") },
+      "Progressing",
+      "Развёртывается: автомасштабирование lms-autoscaler-c42: контроллер ещё не обработал изменения",
+      [],
+    ],
+    [
+      "a budget not synced yet holds Ready back",
+      { autoscaler: autoscaler("healthy"), disruptionBudget: disruptionBudget("not-observed") },
+      "Progressing",
+      "Развёртывается: бюджет нарушений lms-disruption-budget-c42: контроллер ещё не обработал изменения",
+      [],
+    ],
+    [
+      "no Deployment: its FailedGetScale autoscaler is no second reason",
+      { deployment: null, deploymentName: "lms-deployment-c42", autoscaler: autoscaler("failed-get-scale"), disruptionBudget: disruptionBudget("no-pods") },
+      "Pending",
+      "Ожидание: развёртывание lms-deployment-c42 ещё не создано",
+      [],
+    ],
+  ];
+
+  it.each(table)("%s", (_name, extra, phase, summary, warnings) => {
+    const result = assessEnvironment({ ...base(), ...extra });
+    expect(result.phase).toBe(phase);
+    expect(result.summary).toBe(summary);
+    expect(result.warnings.map((w) => `${w.kind}/${w.reason}`)).toEqual(warnings);
+    expect(result.warnings.every((w) => w.phase === "Ready" && w.warning === true)).toBe(true);
+  });
+
+  it("keeps one reason per object: a warning is the object's reason, listed again in `warnings`", () => {
+    const result = assessEnvironment({ ...base(), autoscaler: autoscaler("no-metrics-api"), disruptionBudget: disruptionBudget("two-replicas") });
+    expect(result.reasons.map((r) => `${r.kind}:${r.phase}`)).toEqual([
+      "Job:Ready",
+      "Job:Ready",
+      "Deployment:Ready",
+      "HorizontalPodAutoscaler:Ready",
+      "PodDisruptionBudget:Ready",
+      "Pod:Ready",
+    ]);
+    expect(result.warnings).toEqual([
+      {
+        kind: "HorizontalPodAutoscaler",
+        name: "lms-autoscaler-c42",
+        phase: "Ready",
+        reason: "FailedGetResourceMetric",
+        message: NO_METRICS_API_MESSAGE,
+        since: "2026-03-10T09:16:30Z",
+        warning: true,
+      },
+    ]);
+    expect(result.warnings[0]).toBe(result.reasons[3]);
+  });
+
+  it("has an empty `warnings` and no autoscaler or budget reason for an environment without them", () => {
+    const result = assessEnvironment(base());
+    expect(result).toEqual({ phase: "Ready", reasons: expect.any(Array), warnings: [], summary: "Готова: 2/2 подов" });
+    expect(result.reasons.map((r) => r.kind)).toEqual(["Job", "Job", "Deployment", "Pod"]);
+    expect(assessEnvironment({ ...base(), autoscaler: null, disruptionBudget: null })).toEqual(result);
+  });
+
+  it("describes a warning the way the summary does", () => {
+    const [warning] = assessEnvironment({ ...base(), autoscaler: autoscaler("no-metrics-api") }).warnings;
+    expect(describeReason(warning!)).toBe("автомасштабирование lms-autoscaler-c42 не работает (FailedGetResourceMetric)");
   });
 });

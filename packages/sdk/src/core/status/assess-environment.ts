@@ -3,9 +3,11 @@
  * the reasons ordered most severe first, and one Russian line for the operator. Pure: the clock reading, events
  * and logs come in with the snapshot.
  */
-import type { Deployment, Event, Job, Pod } from "../kube-objects.js";
+import type { Deployment, Event, HorizontalPodAutoscaler, Job, Pod, PodDisruptionBudget } from "../kube-objects.js";
+import { assessAutoscaler } from "./autoscaler.js";
 import type { ContainerLogs } from "./context.js";
 import { assessDeployment } from "./deployment.js";
+import { assessDisruptionBudget } from "./disruption-budget.js";
 import { assessJob, isPodOfJob } from "./job.js";
 import { foldPhases, phaseSeverity, type EnvironmentPhase, type StatusReason } from "./phase.js";
 import { assessPod } from "./pod.js";
@@ -15,6 +17,10 @@ export interface EnvironmentSnapshot {
   jobs: Job[];
   /** Absent or null: not created (yet). */
   deployment?: Deployment | null;
+  /** Absent or null: the environment has none (turned off in its settings), or it could not be read. Assessed only with the Deployment. */
+  autoscaler?: HorizontalPodAutoscaler | null;
+  /** Absent or null: the environment has none (turned off in its settings), or it could not be read. */
+  disruptionBudget?: PodDisruptionBudget | null;
   pods: Pod[];
   events?: Event[];
   /** Last log lines keyed `${pod}/${container}`. */
@@ -32,12 +38,15 @@ export interface EnvironmentSnapshot {
 }
 
 export function assessEnvironment(snapshot: EnvironmentSnapshot): EnvironmentAssessment {
-  const { jobs, deployment, pods, logs } = snapshot;
+  const { jobs, deployment, autoscaler, disruptionBudget, pods, logs } = snapshot;
   const parts: StatusReason[] = [];
 
   // The table: kind → rule, one small pure function per kind. Order here is the tie-break order of the reasons.
   for (const job of jobs) parts.push(assessJob(job, { pods: pods.filter((pod) => isPodOfJob(pod, job)), ...withLogs(logs) }));
   if (deployment) parts.push(assessDeployment(deployment));
+  // Without its Deployment the autoscaler can only say FailedGetScale: the missing Deployment is the reason (below).
+  if (autoscaler && deployment) parts.push(assessAutoscaler(autoscaler));
+  if (disruptionBudget) parts.push(assessDisruptionBudget(disruptionBudget));
   for (const pod of pods) {
     // A finished pod of a Job is one attempt; the Job's conditions (backoffLimit, deadline) give the verdict, as
     // Argo CD and kstatus judge the Job, not its pods. It still serves as the source of the Job's failure logs.
@@ -64,7 +73,9 @@ export function assessEnvironment(snapshot: EnvironmentSnapshot): EnvironmentAss
     .map((reason, index) => ({ reason, index }))
     .sort((a, b) => phaseSeverity(b.reason.phase) - phaseSeverity(a.reason.phase) || a.index - b.index)
     .map(({ reason }) => reason);
-  return { phase, reasons, summary: summarize(phase, reasons, deployment ?? undefined) };
+  // Warnings are the same reason objects, so `reasons` stays one per object; they never enter the fold above.
+  const warnings = reasons.filter((r) => r.warning === true);
+  return { phase, reasons, warnings, summary: summarize(phase, reasons, warnings, deployment ?? undefined) };
 }
 
 function withLogs(logs: ContainerLogs | undefined): { logs?: ContainerLogs } {
@@ -92,7 +103,8 @@ const PHASE_WORDS: Record<EnvironmentPhase, string> = {
 
 type Phrases = Record<EnvironmentPhase, (subject: string) => string>;
 
-const KIND_PHRASES: Record<string, { subject: (r: StatusReason) => string; phrases: Phrases }> = {
+/** Per kind: how to name the object, what each phase says of it, and what a warning (a `Ready` reason) says. */
+const KIND_PHRASES: Record<string, { subject: (r: StatusReason) => string; phrases: Phrases; warning?: (subject: string) => string }> = {
   Job: {
     subject: (r) => `задание ${r.name}`,
     phrases: {
@@ -123,6 +135,28 @@ const KIND_PHRASES: Record<string, { subject: (r: StatusReason) => string; phras
       Failed: (s) => `${s} не запускается`,
     },
   },
+  HorizontalPodAutoscaler: {
+    subject: (r) => `автомасштабирование ${r.name}`,
+    phrases: {
+      Ready: (s) => `${s} работает`,
+      Pending: (s) => `${s} ожидает`,
+      Progressing: (s) => `${s} запускается`,
+      Degraded: (s) => `${s} не может управлять развёртыванием`,
+      Failed: (s) => `${s} не работает`,
+    },
+    warning: (s) => `${s} не работает`,
+  },
+  PodDisruptionBudget: {
+    subject: (r) => `бюджет нарушений ${r.name}`,
+    phrases: {
+      Ready: (s) => `${s} действует`,
+      Pending: (s) => `${s} ожидает`,
+      Progressing: (s) => `${s} вычисляется`,
+      Degraded: (s) => `${s} нарушен`,
+      Failed: (s) => `${s} не работает`,
+    },
+    warning: (s) => `${s} запрещает любое вытеснение подов`,
+  },
 };
 
 /** Reasons whose wording does not depend on the kind. */
@@ -134,11 +168,13 @@ const REASON_PHRASES: Record<string, (subject: string) => string> = {
   Timeout: () => "среда не готова за отведённое время",
 };
 
-function summarize(phase: EnvironmentPhase, reasons: readonly StatusReason[], deployment: Deployment | undefined): string {
+function summarize(phase: EnvironmentPhase, reasons: readonly StatusReason[], warnings: readonly StatusReason[], deployment: Deployment | undefined): string {
   if (phase === "Ready") {
+    // spec.replicas is what the autoscaler last wrote when there is one.
     const desired = deployment?.spec?.replicas ?? 1;
-    if (desired === 0) return "Готова: развёртывание остановлено (0 реплик)";
-    return `Готова: ${deployment?.status?.readyReplicas ?? 0}/${desired} подов`;
+    const ready = desired === 0 ? "Готова: развёртывание остановлено (0 реплик)" : `Готова: ${deployment?.status?.readyReplicas ?? 0}/${desired} подов`;
+    if (warnings.length === 0) return ready;
+    return `${ready}; ${warnings.length === 1 ? "предупреждение" : "предупреждения"}: ${warnings.map(describeReason).join("; ")}`;
   }
   const top = reasons[0];
   return top ? `${PHASE_WORDS[phase]}: ${describeReason(top)}` : PHASE_WORDS[phase];
@@ -150,6 +186,6 @@ export function describeReason(reason: StatusReason): string {
   const subject = kind ? kind.subject(reason) : `${reason.kind} ${reason.name}`.trim();
   const generic = REASON_PHRASES[reason.reason];
   if (generic) return generic(subject);
-  const phrase = kind ? kind.phrases[reason.phase](subject) : subject;
+  const phrase = kind ? (reason.warning && kind.warning ? kind.warning(subject) : kind.phrases[reason.phase](subject)) : subject;
   return `${phrase} (${reason.reason})`;
 }

@@ -6,6 +6,8 @@ export type { EnvironmentSnapshot } from "./assess-environment.js";
 export { EnvironmentAssessment, EnvironmentPhase, StatusReason } from "./schema.js";
 export { assessJob } from "./job.js";
 export { assessDeployment } from "./deployment.js";
+export { assessAutoscaler } from "./autoscaler.js";
+export { assessDisruptionBudget } from "./disruption-budget.js";
 export { assessPod, FATAL_WAITING_REASONS, IMAGE_PULL_WAITING_REASONS } from "./pod.js";
 export { PHASES_BY_SEVERITY, foldPhases, isFinalPhase, phaseSeverity, worsePhase } from "./phase.js";
 export {
