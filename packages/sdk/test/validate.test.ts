@@ -546,7 +546,9 @@ describe("isKnownKind", () => {
     ["v1", "Deployment", false],
     ["apps/v1", "ReplicaSet", true],
     ["policy/v1", "PodDisruptionBudget", true],
-    ["autoscaling/v2", "HorizontalPodAutoscaler", false],
+    ["autoscaling/v2", "HorizontalPodAutoscaler", true],
+    ["networking.k8s.io/v1", "NetworkPolicy", true],
+    ["autoscaling/v1", "HorizontalPodAutoscaler", false],
     ["authorization.k8s.io/v1", "SelfSubjectAccessReview", false],
     ["batch/v1", "job", false],
   ] as const)("%s %s → %s", (apiVersion, kind, known) => {

@@ -130,6 +130,8 @@ const CONTROLLERS = [
   "statefulset-controller",
   "daemonset-controller",
   "disruption-controller",
+  // HorizontalPodAutoscalers: without a metrics server they report ScalingActive=False (FailedGetResourceMetric).
+  "horizontal-pod-autoscaler-controller",
   "replicationcontroller-controller",
   // Removes the node.kubernetes.io/not-ready taint from the Ready kwok node: without it nothing is scheduled.
   "node-lifecycle-controller",

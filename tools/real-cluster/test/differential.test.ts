@@ -17,6 +17,9 @@ const NS = "rc-differential";
 const core = (resource: string, rest = "") => `/api/v1/namespaces/${NS}/${resource}${rest}`;
 const apps = (resource: string, rest = "") => `/apis/apps/v1/namespaces/${NS}/${resource}${rest}`;
 const batch = (resource: string, rest = "") => `/apis/batch/v1/namespaces/${NS}/${resource}${rest}`;
+const networking = (rest = "") => `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies${rest}`;
+const policy = (rest = "") => `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets${rest}`;
+const autoscaling = (rest = "") => `/apis/autoscaling/v2/namespaces/${NS}/horizontalpodautoscalers${rest}`;
 const q = (selector: string) => encodeURIComponent(selector);
 
 const configMap = (name: string, labels?: Record<string, string>, data: Record<string, string> = { key: "value" }) => ({
@@ -37,7 +40,8 @@ function deployment(
     kind: "Deployment",
     metadata: { name, labels: { app: name }, annotations: { "sreda.io/test": "differential" } },
     spec: {
-      replicas: options.replicas ?? 2,
+      // -1: no replicas field at all.
+      ...(options.replicas === -1 ? {} : { replicas: options.replicas ?? 2 }),
       selector: { matchLabels: options.selector ?? labels },
       template: { metadata: { labels }, spec: { containers: [container] } },
     },
@@ -89,6 +93,33 @@ const owners = (b: Obj) => ({
     deleting: i["metadata"].deletionTimestamp !== undefined,
   })),
 });
+
+const networkPolicy = (name: string, spec: Obj) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name }, spec });
+const budget = (name: string, spec: Obj) => ({ apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name }, spec });
+const autoscaler = (name: string, target: string, spec: Obj) => ({
+  apiVersion: "autoscaling/v2",
+  kind: "HorizontalPodAutoscaler",
+  metadata: { name },
+  spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target }, ...spec },
+});
+const cpuAt50 = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } } }];
+/** Keys sorted, at every level: the digest compares arrays whole, and JSON key order means nothing to a client. */
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(canonical)
+    : typeof v === "object" && v !== null
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical((v as Obj)[k])]),
+        )
+      : v;
+/** What a server adds on create: the defaulted spec, the generation (or none) and the status it starts with. */
+const defaulted = (b: Obj) => canonical({ kind: b["kind"], spec: b["spec"], generation: b["metadata"]?.generation ?? null, status: b["status"] ?? null });
+const statusOf = (b: Obj) => canonical({ kind: b["kind"], status: b["status"] });
+const condition = (a: Answer, type: string) => ((a.body?.status?.conditions ?? []) as Obj[]).find((c) => c["type"] === type);
+/** The distinct (type, reason, message) of an object's Events: how often a controller said it is timing. */
+const eventTexts = (b: Obj) => [...new Set(((b["items"] ?? []) as Obj[]).map((e) => `${e["type"]} ${e["reason"]}: ${e["message"]}`))].sort();
 
 interface Sequence {
   name: string;
@@ -326,6 +357,177 @@ const SEQUENCES: Sequence[] = [
       { label: "delete the Job without propagationPolicy", method: "DELETE", path: batch("jobs", "/to-delete") },
       { label: "the Job is gone", method: "GET", path: batch("jobs", "/to-delete"), until: gone },
       { label: "its pod stays, orphaned", method: "GET", path: core("pods", `?labelSelector=${q("job-name=to-delete")}`), view: owners },
+    ],
+  },
+  {
+    name: "network policies",
+    steps: [
+      {
+        label: "create a NetworkPolicy",
+        method: "POST",
+        path: networking("?fieldManager=differential"),
+        body: networkPolicy("np", {
+          podSelector: { matchLabels: { app: "web" } },
+          ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 80 }, { port: "dns", protocol: "UDP" }] }],
+          egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] } }] }],
+        }),
+        view: defaulted,
+      },
+      { label: "get the NetworkPolicy", method: "GET", path: networking("/np") },
+      {
+        label: "a NetworkPolicy with invalid ports, peers and policy types",
+        method: "POST",
+        path: networking(),
+        body: networkPolicy("invalid", {
+          podSelector: {},
+          policyTypes: ["Ingress", "Foo"],
+          ingress: [
+            {
+              from: [{}, { ipBlock: { cidr: "10.0.0.0/33" }, podSelector: {} }, { ipBlock: { cidr: "10.0.0.0/8", except: ["11.0.0.0/16", "x"] } }],
+              ports: [{ port: 0, protocol: "ICMP" }, { port: "a_b" }, { port: 100, endPort: 90 }, { port: "http", endPort: 90 }],
+            },
+          ],
+        }),
+      },
+      {
+        label: "a NetworkPolicy with an ambiguous CIDR",
+        method: "POST",
+        path: networking(),
+        body: networkPolicy("ambiguous", { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.1/8" } }] }] }),
+      },
+      {
+        label: "replace the NetworkPolicy with an invalid CIDR",
+        method: "PUT",
+        path: networking("/np"),
+        body: networkPolicy("np", { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/40" } }] }] }),
+      },
+    ],
+  },
+  {
+    name: "disruption budgets",
+    steps: [
+      { label: "create a Deployment for a budget", method: "POST", path: apps("deployments"), body: deployment("pdb-web") },
+      {
+        label: "create a PodDisruptionBudget",
+        method: "POST",
+        path: policy("?fieldManager=differential"),
+        body: budget("pdb-web", { minAvailable: "50%", selector: { matchLabels: { app: "pdb-web" } } }),
+        view: defaulted,
+      },
+      {
+        label: "the budget allows one disruption",
+        method: "GET",
+        path: policy("/pdb-web"),
+        until: (a) => a.body?.status?.expectedPods === 2 && a.body?.status?.currentHealthy === 2,
+        conditions: true,
+      },
+      { label: "the budget's status", method: "GET", path: policy("/pdb-web"), view: statusOf },
+      {
+        label: "create a budget over no pods",
+        method: "POST",
+        path: policy(),
+        body: budget("pdb-none", { minAvailable: 1, selector: { matchLabels: { app: "nothing" } } }),
+      },
+      {
+        label: "the empty budget's status",
+        method: "GET",
+        path: policy("/pdb-none"),
+        until: (a) => condition(a, "DisruptionAllowed") !== undefined,
+        view: statusOf,
+      },
+      {
+        label: "a budget with minAvailable and maxUnavailable",
+        method: "POST",
+        path: policy(),
+        body: budget("both", { minAvailable: 1, maxUnavailable: "150%", selector: { matchLabels: { app: "pdb-web" } } }),
+      },
+      { label: "a budget with a fractional percentage", method: "POST", path: policy(), body: budget("fraction", { minAvailable: "5.5%" }) },
+    ],
+  },
+  {
+    name: "autoscaling",
+    steps: [
+      {
+        label: "apply a Deployment to autoscale",
+        method: "PATCH",
+        type: "apply",
+        path: apps("deployments", "/hpa-web?fieldManager=differential"),
+        body: deployment("hpa-web", { replicas: 3 }),
+      },
+      {
+        label: "create an HPA",
+        method: "POST",
+        path: autoscaling("?fieldManager=differential"),
+        body: autoscaler("hpa-web", "hpa-web", { maxReplicas: 2 }),
+        view: defaulted,
+      },
+      {
+        label: "the HPA scales the Deployment to maxReplicas",
+        method: "GET",
+        path: apps("deployments", "/hpa-web"),
+        until: (a) => a.body?.spec?.replicas === 2,
+      },
+      {
+        label: "the HPA finds no metrics API",
+        method: "GET",
+        path: autoscaling("/hpa-web"),
+        until: (a) => condition(a, "ScalingActive") !== undefined,
+        conditions: true,
+        view: (b) => canonical({ ...b.status, lastScaleTime: b.status.lastScaleTime === undefined ? undefined : "set" }),
+      },
+      {
+        label: "the HPA's events",
+        method: "GET",
+        path: core("events", `?fieldSelector=${q("involvedObject.kind=HorizontalPodAutoscaler,involvedObject.name=hpa-web")}`),
+        // Events are recorded after the status write: wait for the last one.
+        until: (a) => eventTexts(a.body).some((t) => t.startsWith("Warning FailedComputeMetricsReplicas")),
+        view: eventTexts,
+      },
+      {
+        label: "the Deployment's scale",
+        method: "GET",
+        path: apps("deployments", "/hpa-web/scale"),
+        until: (a) => a.body?.status?.replicas === 2,
+        view: (b) => canonical({ spec: b.spec, status: b.status }),
+      },
+      {
+        label: "apply the Deployment without replicas",
+        method: "PATCH",
+        type: "apply",
+        path: apps("deployments", "/hpa-web?fieldManager=differential"),
+        body: deployment("hpa-web", { replicas: -1 }),
+        view: (b) => ({ replicas: b.spec?.replicas }),
+      },
+      {
+        label: "apply the Deployment with other replicas",
+        method: "PATCH",
+        type: "apply",
+        path: apps("deployments", "/hpa-web?fieldManager=differential"),
+        body: deployment("hpa-web", { replicas: 4 }),
+      },
+      {
+        label: "create an HPA of a missing Deployment",
+        method: "POST",
+        path: autoscaling(),
+        body: autoscaler("hpa-missing", "missing", { maxReplicas: 2, metrics: cpuAt50 }),
+      },
+      {
+        label: "the HPA cannot get its target's scale",
+        method: "GET",
+        path: autoscaling("/hpa-missing"),
+        until: (a) => condition(a, "AbleToScale") !== undefined,
+        view: (b) => canonical(b.status),
+      },
+      {
+        label: "an HPA with invalid bounds and metrics",
+        method: "POST",
+        path: autoscaling(),
+        body: autoscaler("invalid", "hpa-web", {
+          minReplicas: 5,
+          maxReplicas: 3,
+          metrics: [{ type: "Resource", resource: { name: "", target: { type: "Utilization", averageUtilization: 0 } } }, { type: "Pods" }],
+        }),
+      },
     ],
   },
   {

@@ -55,8 +55,12 @@ const none = () => undefined;
 
 /** The platform's rules (TR-K8S-5, TR-K8S-7, disruption budgets): which objects a namespace gets, with what numbers. */
 function platformRuleSpecs(): MacroSpec[] {
+  return [...networkPolicySpecs(), ...scalingSpecs()];
+}
+
+/** TR-K8S-7's settings: on or off, and who the customer's pods may talk to. */
+function networkPolicySpecs(): MacroSpec[] {
   const policies = (i: Input) => i.environment.networkPolicies;
-  const scaling = (i: Input) => i.environment.autoscaling;
   return [
     {
       name: "network-policies",
@@ -103,6 +107,13 @@ function platformRuleSpecs(): MacroSpec[] {
       inputPath: "environment.networkPolicies.externalPorts",
       read: (i) => list(policies(i)?.externalPorts),
     },
+  ];
+}
+
+/** TR-K8S-5's autoscaler and the disruption budget: on or off, and their numbers. */
+function scalingSpecs(): MacroSpec[] {
+  const scaling = (i: Input) => i.environment.autoscaling;
+  return [
     {
       name: "autoscaling",
       description: "Горизонтальное автомасштабирование приложения по CPU и памяти (TR-K8S-5)",

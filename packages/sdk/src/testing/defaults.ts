@@ -228,6 +228,56 @@ function defaultDeployment(deployment: Obj): void {
   defaultTemplate(spec);
 }
 
+/** SetDefaults_NetworkPolicy and SetDefaults_NetworkPolicyPort (networking/v1). */
+function defaultNetworkPolicy(policy: Obj): void {
+  const spec: Obj = isRecord(policy.spec) ? policy.spec : (policy.spec = {});
+  for (const rules of ["ingress", "egress"]) {
+    for (const rule of Array.isArray(spec[rules]) ? spec[rules] : []) {
+      if (!isRecord(rule)) continue;
+      for (const port of Array.isArray(rule.ports) ? rule.ports : []) if (isRecord(port)) setDefault(port, "protocol", "TCP");
+    }
+  }
+  if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length === 0) {
+    // Any policy implies Ingress; Egress only when it has egress rules.
+    spec.policyTypes = Array.isArray(spec.egress) && spec.egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
+  }
+}
+
+/** The scaling rules a given behavior is completed with (autoscaling/v2 GenerateHPAScale{Up,Down}Rules). */
+const SCALE_UP_RULES: Obj = {
+  stabilizationWindowSeconds: 0,
+  selectPolicy: "Max",
+  policies: [
+    { type: "Pods", value: 4, periodSeconds: 15 },
+    { type: "Percent", value: 100, periodSeconds: 15 },
+  ],
+};
+// The scale-down window stays unset: the controller's --horizontal-pod-autoscaler-downscale-stabilization applies.
+const SCALE_DOWN_RULES: Obj = { selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }] };
+
+function scalingRules(given: unknown, defaults: Obj): Obj {
+  const from: Obj = isRecord(given) ? given : {};
+  const rules: Obj = {};
+  // HPAScalingRules' field order.
+  for (const key of ["stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance"]) {
+    const value = from[key] ?? defaults[key];
+    if (value !== undefined && value !== null) rules[key] = JSON.parse(JSON.stringify(value)) as unknown;
+  }
+  return rules;
+}
+
+/** SetDefaults_HorizontalPodAutoscaler (autoscaling/v2): minReplicas 1, a CPU target of 80%, a complete behavior. */
+function defaultAutoscaler(hpa: Obj): void {
+  const spec: Obj = isRecord(hpa.spec) ? hpa.spec : (hpa.spec = {});
+  setDefault(spec, "minReplicas", 1);
+  if (!Array.isArray(spec.metrics) || spec.metrics.length === 0) {
+    spec.metrics = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }];
+  }
+  if (isRecord(spec.behavior)) {
+    spec.behavior = { scaleUp: scalingRules(spec.behavior.scaleUp, SCALE_UP_RULES), scaleDown: scalingRules(spec.behavior.scaleDown, SCALE_DOWN_RULES) };
+  }
+}
+
 /** Applies the defaults of `rt` to `obj` in place. `old` is the stored object on updates. */
 export function applyDefaults(rt: ResourceType, obj: Obj, ctx: DefaultingContext, old: Obj | undefined): void {
   switch (rt.kind) {
@@ -242,6 +292,12 @@ export function applyDefaults(rt: ResourceType, obj: Obj, ctx: DefaultingContext
       break;
     case "Deployment":
       defaultDeployment(obj);
+      break;
+    case "NetworkPolicy":
+      defaultNetworkPolicy(obj);
+      break;
+    case "HorizontalPodAutoscaler":
+      defaultAutoscaler(obj);
       break;
     case "ReplicaSet": {
       const spec: Obj = isRecord(obj.spec) ? obj.spec : (obj.spec = {});
@@ -285,6 +341,11 @@ export function initialStatus(rt: ResourceType, obj: Obj): Obj | undefined {
       return { loadBalancer: {} };
     case "Namespace":
       return { phase: "Active" };
+    case "HorizontalPodAutoscaler":
+      // currentMetrics has no omitempty: a new HPA's status says null.
+      return { desiredReplicas: 0, currentMetrics: null };
+    case "PodDisruptionBudget":
+      return { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
     default:
       return undefined;
   }

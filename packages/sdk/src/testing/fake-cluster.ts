@@ -5,7 +5,24 @@
  */
 import { FETCH_CLOCK } from "../core/clock.js";
 import { SredaError } from "../core/errors.js";
-import type { ConfigMap, Deployment, Event, Ingress, Job, Namespace, Pod, ReplicaSet, Secret, Service } from "../core/kube-objects.js";
+import type {
+  ConfigMap,
+  Deployment,
+  Event,
+  HorizontalPodAutoscaler,
+  Ingress,
+  Job,
+  KubeSchemas,
+  Namespace,
+  Pod,
+  PodDisruptionBudget,
+  ReplicaSet,
+  Secret,
+  Service,
+} from "../core/kube-objects.js";
+import { AutoscalerController } from "./autoscaler-controller.js";
+import { DisruptionController } from "./disruption-controller.js";
+import { PodMetricsSource, type PodMetrics } from "./pod-metrics.js";
 import { DEFAULT_TOKENS, type Tokens } from "./auth.js";
 import { createVirtualClock, type VirtualClock } from "./clock.js";
 import { ControllerManager, EventRecorder, controllerOf } from "./controllers.js";
@@ -25,12 +42,19 @@ import { base64Encode, deepCopy, isRecord, type Obj } from "./util.js";
 import { DeploymentController, ReplicaSetController } from "./workloads.js";
 
 export type Container = NonNullable<Pod["spec"]>["containers"][number];
+export type NetworkPolicy = KubeSchemas["io.k8s.api.networking.v1.NetworkPolicy"];
 
 export interface FakeClusterBehavior {
   /** What a pod's container does; return undefined for the default (by image name, see README). */
   pod?(pod: Pod, container: Container): PodScenario | undefined;
   /** Whether a Job's pods succeed or fail; undefined for the default (FAKE_JOB_FAIL=1 or "fail" in the image → fail). */
   job?(job: Job): "succeed" | "fail" | undefined;
+  /**
+   * A Running pod's resource usage as the metrics API (metrics-server) reports it, for the HPA controller:
+   * `{ cpu: "200m", memory: "100Mi" }` (or per container in `containers`); undefined: no metrics for the pod. Giving
+   * it installs the metrics API; `setPodMetrics` overrides it per pod.
+   */
+  podMetrics?(pod: Pod): PodMetrics | undefined;
 }
 
 export interface FakeClusterOptions {
@@ -76,6 +100,9 @@ export interface KindObjects {
   ReplicaSet: ReplicaSet;
   Job: Job;
   Ingress: Ingress;
+  NetworkPolicy: NetworkPolicy;
+  PodDisruptionBudget: PodDisruptionBudget;
+  HorizontalPodAutoscaler: HorizontalPodAutoscaler;
 }
 
 /** What `createKubeClient` needs to talk to the fake: `createKubeClient(cluster.clientConfig)`. */
@@ -113,6 +140,12 @@ export interface FakeCluster {
   clearFaults(): void;
   /** Log lines a container prints (replaces the default lines of its current and later runs). */
   setPodLogs(namespace: string, pod: string, container: string, lines: string[]): void;
+  /**
+   * A pod's resource usage in the metrics API the HPA controller reads (`{ cpu: "200m", memory: "100Mi" }`, or per
+   * container in `containers`); undefined removes it. The first call installs the metrics API (without it a resource
+   * metric fails like on a cluster without metrics-server). Read at the HPA's next sync (every 15 s).
+   */
+  setPodMetrics(namespace: string, pod: string, metrics: PodMetrics | undefined): void;
   /** Runs the controllers until nothing changes at the current virtual time. */
   settle(): Promise<void>;
   /** Stops controllers and timers and ends open watches. */
@@ -200,6 +233,10 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
   manager.register(new ReplicaSetController({ store, registry, events, manager, now }));
   manager.register(new DeploymentController({ store, registry, events, manager, now }));
   manager.register(new JobController({ store, registry, events, manager, now }));
+  const podMetricsHook = behavior.podMetrics;
+  const podMetrics = new PodMetricsSource(podMetricsHook ? (pod) => podMetricsHook(deepCopy(pod) as Pod) : undefined, now);
+  manager.register(new AutoscalerController({ store, registry, events, manager, metrics: podMetrics, now }));
+  manager.register(new DisruptionController({ store, registry, events, now }));
   manager.register(new GarbageCollector(store, registry));
   manager.register(new NamespaceController(store, registry));
 
@@ -322,6 +359,7 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
     addFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     setPodLogs: (namespace, pod, container, lines) => kubelet.setLogs(namespace, pod, container, lines),
+    setPodMetrics: (namespace, pod, metrics) => podMetrics.set(namespace, pod, metrics === undefined ? undefined : deepCopy(metrics)),
     async settle() {
       for (let i = 0; i < 100; i++) {
         manager.drain();

@@ -11,6 +11,7 @@ import { jsonMergePatch, jsonPatch, strategicMergePatch } from "./patch.js";
 import type { Random } from "./random.js";
 import { apiVersionOf, findResource, GROUP_VERSIONS, RESOURCES, type ResourceType, type Verb } from "./resources.js";
 import type { DeleteOptions, Registry, WriteOptions } from "./registry.js";
+import { isScalable, replaceScale, scaleOf } from "./scale.js";
 import { matchesFields, matchesSelector, parseFieldSelector, parseLabelSelector } from "./selectors.js";
 import {
   ApiError,
@@ -423,6 +424,17 @@ export class ApiServer {
       if (rt.statusSubresource)
         resources.push({ name: `${rt.plural}/status`, singularName: "", namespaced: rt.namespaced, kind: rt.kind, verbs: ["get", "patch", "update"] });
       if (rt.kind === "Pod") resources.push({ name: "pods/log", singularName: "", namespaced: true, kind: "Pod", verbs: ["get"] });
+      if (isScalable(rt)) {
+        resources.push({
+          name: `${rt.plural}/scale`,
+          singularName: "",
+          namespaced: true,
+          group: "autoscaling",
+          version: "v1",
+          kind: "Scale",
+          verbs: ["get", "patch", "update"],
+        });
+      }
     }
     return { kind: "APIResourceList", apiVersion: "v1", groupVersion, resources };
   }
@@ -733,6 +745,35 @@ export class ApiServer {
     );
   }
 
+  /** `…/deployments/{name}/scale`: GET, PUT and the non-apply patches of the Scale view. */
+  private async scale(request: Request, route: Route, verb: Verb, params: URLSearchParams): Promise<Response> {
+    const rt = route.rt!;
+    const name = route.name!;
+    if (verb === "get") return jsonResponse(200, scaleOf(this.ctx.registry.get(rt, route.namespace, name)));
+    if (verb === "update") {
+      return this.write(request, params, async (options) => {
+        const body = parseBody(await request.text(), "object", request.headers.get("content-type") ?? "");
+        return { status: 200, body: replaceScale(this.ctx.registry, rt, route.namespace, name, body, options) };
+      });
+    }
+    if (verb !== "patch") throw methodNotAllowed();
+    // Server-side apply of a Scale is not simulated: the fake takes the three other patch types.
+    const types = PATCH_TYPES.filter((t) => t !== "application/apply-patch+yaml");
+    const contentType = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (!types.includes(contentType)) throw unsupportedMediaType(types);
+    const options = this.writeOptions(params, request);
+    const patchBody = parseBody(await request.text(), "patch", contentType);
+    const scale = scaleOf(this.ctx.registry.get(rt, route.namespace, name));
+    let patched: unknown;
+    if (contentType === "application/json-patch+json") patched = jsonPatch(scale, patchBody);
+    else if (!isRecord(patchBody)) throw badRequest("json: cannot unmarshal array into Go value of type map[string]interface {}");
+    else patched = contentType === "application/merge-patch+json" ? jsonMergePatch(scale, patchBody) : strategicMergePatch(scale, patchBody);
+    const patchMeta = isRecord(patchBody) && isRecord(patchBody.metadata) ? patchBody.metadata : undefined;
+    // A patch applies to the latest version unless it names a resourceVersion.
+    if (isRecord(patched) && isRecord(patched.metadata) && !(patchMeta && "resourceVersion" in patchMeta)) delete patched.metadata.resourceVersion;
+    return jsonResponse(200, replaceScale(this.ctx.registry, rt, route.namespace, name, patched, options), this.warningHeaders(options.warnings ?? []));
+  }
+
   private async subresource(request: Request, route: Route, verb: Verb, params: URLSearchParams): Promise<Response> {
     const rt = route.rt!;
     const sub = route.subresource!;
@@ -747,6 +788,7 @@ export class ApiServer {
       }
       throw methodNotAllowed();
     }
+    if (sub === "scale" && isScalable(rt)) return this.scale(request, route, verb, params);
     if (sub === "log" && rt.kind === "Pod") {
       if (verb !== "get") throw methodNotAllowed();
       const pod = this.ctx.store.get(rt, route.namespace, route.name!);

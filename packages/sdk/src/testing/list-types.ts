@@ -84,5 +84,5 @@ export function isAtomicStruct(kind: string, path: readonly string[]): boolean {
   const field = path[path.length - 1];
   // metav1.LabelSelector is atomic; a Service's spec.selector is a plain map of labels.
   if (kind === "Service" && field === "selector") return false;
-  return field === "selector" || field === "labelSelector" || field === "namespaceSelector";
+  return field === "selector" || field === "labelSelector" || field === "namespaceSelector" || field === "podSelector";
 }

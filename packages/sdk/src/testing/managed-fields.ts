@@ -7,7 +7,11 @@
  *   takes them from everyone else;
  * - an Apply owns exactly the fields of its configuration: a field another manager owns with a different value
  *   is a conflict (409) unless `force=true`, which takes it over; a field the applier owned before and omits now
- *   is removed from the object unless someone else also owns it.
+ *   is removed from the object unless someone else also owns it;
+ * - the `scale` subresource (managedfields.ScaleHandler) writes `spec.replicas` only: its Update takes the field from
+ *   the object's other managers and records it as the manager's `scale` entry in the parent's apiVersion, with no
+ *   time (the handler keeps the parent's times, and a new manager has none). Status entries and the others never share
+ *   fields, so each write meets only the entries of its own side.
  */
 import { isAtomicStruct, itemKey, listTypeAt, sameKey, GRANULAR_MAPS } from "./list-types.js";
 import { deepCopy, deepEqual, isRecord, rfc3339, type Obj } from "./util.js";
@@ -45,6 +49,7 @@ const UNTRACKED_METADATA = [
 function trackedPart(obj: Obj, subresource: string | undefined): Obj {
   // A read-only view (shallow copies of the two top levels): field sets only read it.
   if (subresource === "status") return isRecord(obj.status) ? { status: obj.status } : {};
+  if (subresource === "scale") return isRecord(obj.spec) && obj.spec.replicas !== undefined ? { spec: { replicas: obj.spec.replicas } } : {};
   const view: Obj = { ...obj };
   delete view.apiVersion;
   delete view.kind;
@@ -304,6 +309,11 @@ function writeEntries(entries: ManagedEntry[]): Obj[] {
     });
 }
 
+/** Whether an entry's fields can meet a write's: status entries own status only, the others (scale's too) the rest. */
+function sharesFields(entrySubresource: string | undefined, writeSubresource: string | undefined): boolean {
+  return (entrySubresource === "status") === (writeSubresource === "status");
+}
+
 function sameOwner(e: ManagedEntry, manager: string, operation: string, subresource: string | undefined): boolean {
   return e.manager === manager && e.operation === operation && e.subresource === subresource;
 }
@@ -336,7 +346,7 @@ export function updateOwnership(before: Obj | undefined, after: Obj, options: Ow
   const removed = [...oldSet].filter((p) => !newSet.has(p));
   if (changed.size === 0 && removed.length === 0) return writeEntries(entries);
   for (const entry of entries) {
-    if (entry.subresource !== subresource) continue;
+    if (!sharesFields(entry.subresource, subresource)) continue;
     for (const path of [...changed, ...removed]) if (entry.set.delete(path)) entry.dirty = true;
   }
   let mine = entries.find((e) => sameOwner(e, manager, "Update", subresource));
@@ -347,7 +357,7 @@ export function updateOwnership(before: Obj | undefined, after: Obj, options: Ow
   }
   for (const path of changed) mine.set.add(path);
   if (changed.size > 0) {
-    mine.time = rfc3339(options.now);
+    if (subresource !== "scale") mine.time = rfc3339(options.now);
     mine.dirty = true;
   }
   return writeEntries(entries);
@@ -413,7 +423,7 @@ export function applyConfiguration(live: Obj | undefined, applied: Obj, options:
   const conflicts: ApplyConflict[] = [];
   const appliedInterior = interiorOf(appliedSet);
   for (const entry of entries) {
-    if (entry.subresource !== subresource || sameOwner(entry, manager, "Apply", subresource)) continue;
+    if (!sharesFields(entry.subresource, subresource) || sameOwner(entry, manager, "Apply", subresource)) continue;
     for (const path of appliedSet) {
       if (!entry.set.has(path) || appliedInterior.has(path)) continue;
       if (!deepEqual(valueAt(appliedPart, path), valueAt(livePart, path))) conflicts.push({ manager: entry, path });
@@ -430,7 +440,7 @@ export function applyConfiguration(live: Obj | undefined, applied: Obj, options:
   const merged = (live ? mergeApplied(kind, live, cleanApplied, []) : deepCopy(cleanApplied)) as Obj;
   let mine = entries.find((e) => sameOwner(e, manager, "Apply", subresource));
   const previous = mine?.set ?? new Set<string>();
-  const others = entries.filter((e) => e !== mine && e.subresource === subresource);
+  const others = entries.filter((e) => e !== mine && sharesFields(e.subresource, subresource));
   const removed = [...previous].filter((p) => !appliedSet.has(p)).sort((a, b) => b.split(SEP).length - a.split(SEP).length);
   for (const path of removed) {
     if (others.some((e) => hasDescendantOrSelf(e.set, path))) continue;

@@ -10,14 +10,15 @@ import { apiVersionOf, resourceByName, RESOURCES, type ResourceType } from "./re
 import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound, preconditionFailed, statusBody } from "./status.js";
 import { applyConfiguration, ownershipSignature, printPath, updateOwnership } from "./managed-fields.js";
 import { applyDefaults, initialStatus, type DefaultingContext } from "./defaults.js";
-import { checkTypeMeta, decodeObject, validateObject, type FieldValidation } from "./validation.js";
+import { checkTypeMeta, decodeObject, objectWarnings, validateObject, type FieldValidation } from "./validation.js";
 import type { Store } from "./store.js";
 import { deepCopy, deepEqual, isRecord, rfc3339, type Obj } from "./util.js";
 
 export interface WriteOptions {
   /** Field manager recorded in managedFields. */
   manager: string;
-  subresource?: "status";
+  /** "scale": only `spec.replicas` of the new object is taken (the apps registries' ScaleREST). */
+  subresource?: "status" | "scale";
   dryRun?: boolean;
   fieldValidation?: FieldValidation;
   /** Receives `Warning` header texts. */
@@ -236,6 +237,7 @@ export class Registry {
     applyDefaults(rt, obj, this.defaulting, undefined);
     if (rt.kind === "Pod" && isRecord(obj.status)) obj.status = initialStatus(rt, obj);
     validateObject(rt, obj, problems, undefined);
+    options.warnings?.push(...objectWarnings(rt, obj));
     if (this.store.get(rt, namespace, name)) throw alreadyExists(rt, name);
     meta.managedFields =
       managedFields ?? updateOwnership(undefined, obj, { kind: rt.kind, manager: options.manager, apiVersion: apiVersionOf(rt), now: this.now() });
@@ -364,6 +366,9 @@ export class Registry {
       // Unchanged parts are shared with the stored (frozen) object, never edited.
       next = { ...old, metadata: { ...old.metadata }, status: candidate.status };
       if (rt.kind === "Deployment" && candidate.metadata?.annotations !== undefined) next.metadata.annotations = candidate.metadata.annotations;
+    } else if (options.subresource === "scale") {
+      next = deepCopy(old);
+      next.spec = { ...(next.spec ?? {}), replicas: candidate.spec?.replicas };
     } else {
       next = candidate;
       if (rt.statusSubresource) {
@@ -394,6 +399,7 @@ export class Registry {
     if (!statusWrite) {
       applyDefaults(rt, next, this.defaulting, old);
       validateObject(rt, next, problems, old);
+      options.warnings?.push(...objectWarnings(rt, next));
     }
     if (rt.generation && !statusWrite) {
       // Binding a pod to a node is not a spec change the pod's generation counts.

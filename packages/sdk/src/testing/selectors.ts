@@ -195,3 +195,42 @@ function fieldValue(obj: Obj, field: string): string {
 export function matchesFields(requirements: readonly FieldRequirement[], obj: Obj): boolean {
   return requirements.every(({ field, negate, value }) => (fieldValue(obj, field) === value) !== negate);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Printing label selectors
+
+/**
+ * `metav1.LabelSelectorAsSelector(s).String()`, as a Scale's `status.selector` carries it: requirements sorted by
+ * key, `app=web,tier in (a,b),!legacy`. An absent selector selects nothing and prints as "".
+ */
+export function selectorString(selector: unknown): string {
+  if (!isRecord(selector)) return "";
+  const parts: { key: string; text: string }[] = [];
+  for (const [key, value] of Object.entries(isRecord(selector.matchLabels) ? selector.matchLabels : {})) parts.push({ key, text: `${key}=${String(value)}` });
+  for (const expr of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
+    if (!isRecord(expr)) continue;
+    const key = String(expr.key);
+    const values = (Array.isArray(expr.values) ? expr.values.map(String) : []).sort().join(",");
+    const text = { In: `${key} in (${values})`, NotIn: `${key} notin (${values})`, Exists: key, DoesNotExist: `!${key}` }[String(expr.operator)];
+    if (text !== undefined) parts.push({ key, text });
+  }
+  return parts
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((p) => p.text)
+    .join(",");
+}
+
+/** A `*metav1.LabelSelector` as Go's `%v` prints it in controller messages (the gogo-protobuf String()). */
+export function goLabelSelector(selector: unknown): string {
+  if (!isRecord(selector)) return "nil";
+  const labels: Obj = isRecord(selector.matchLabels) ? selector.matchLabels : {};
+  const keys = Object.keys(labels).sort();
+  const matchLabels = `map[string]string{${keys.map((k) => `${k}: ${String(labels[k])},`).join("")}}`;
+  const expressions = (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [])
+    .filter(isRecord)
+    .map(
+      (e) => `LabelSelectorRequirement{Key:${String(e.key)},Operator:${String(e.operator)},Values:[${(Array.isArray(e.values) ? e.values : []).join(" ")}],},`,
+    )
+    .join("");
+  return `&LabelSelector{MatchLabels:${matchLabels},MatchExpressions:[]LabelSelectorRequirement{${expressions}},}`;
+}

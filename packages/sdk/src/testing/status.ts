@@ -81,7 +81,8 @@ export interface Cause {
 /** 422 Invalid: `Job.batch "x" is invalid: spec.template: Invalid value: …: field is immutable`. */
 export function invalid(rt: ResourceType | { kind: string; group: string }, name: string, causes: Cause[]): ApiError {
   const kind = "plural" in rt ? qualifiedKind(rt) : rt.group === "" ? rt.kind : `${rt.kind}.${rt.group}`;
-  const parts = causes.map((c) => `${c.field}: ${c.message}`);
+  // The message is the error list's aggregate, which drops repeated errors; the causes keep them all.
+  const parts = [...new Set(causes.map((c) => `${c.field}: ${c.message}`))];
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
   // metav1.StatusDetails fields are omitempty: an empty name (options, reviews) is left out.
   const d: NonNullable<Status["details"]> = {};

@@ -9,6 +9,7 @@
  */
 import { validateManifest, type ManifestProblem } from "../core/validate.js";
 import { GRANULAR_MAPS } from "./list-types.js";
+import { autoscalerCauses, disruptionBudgetCauses, networkPolicyCauses, networkPolicyCidrs, networkPolicyWarnings } from "./platform-validation.js";
 import { labelSelectorFromObject, matchesSelector } from "./selectors.js";
 import { apiVersionOf, resourceForObject, type ResourceType } from "./resources.js";
 import { ApiError, badRequest, invalid, statusBody, type Cause } from "./status.js";
@@ -50,6 +51,9 @@ const NAME_MESSAGES: Record<string, string> = {
     "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
 };
 
+const LABEL_VALUE_FORM =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
 function causeOf(problem: ManifestProblem): Cause {
   const field = fieldPath(problem.path);
   if (problem.code === "required") {
@@ -57,6 +61,11 @@ function causeOf(problem: ManifestProblem): Cause {
     return { reason: "FieldValueRequired", message, field };
   }
   const named = /^(".*") is not a valid (.+?): (.*)$/.exec(problem.message);
+  if (named?.[2] === "label value") {
+    // ValidateLabels names the map, not the key: `metadata.labels`, `spec.selector.matchLabels`.
+    const reason = named[3]!.startsWith("must be no more than") ? named[3]!.replace("characters", "bytes") : LABEL_VALUE_FORM;
+    return { reason: "FieldValueInvalid", message: `Invalid value: ${named[1]}: ${reason}`, field: field.replace(/(\.[^.[\]]+|\[[^\]]*\])$/, "") };
+  }
   if (named) {
     const what = named[2]!;
     return { reason: "FieldValueInvalid", message: `Invalid value: ${named[1]}: ${NAME_MESSAGES[what] ?? `${what}: ${named[3]}`}`, field };
@@ -337,10 +346,43 @@ function updateRules(rt: ResourceType, obj: Obj, old: Obj): Cause[] {
   return causes;
 }
 
+/**
+ * NetworkPolicy, PodDisruptionBudget and HorizontalPodAutoscaler are validated by their Go code alone (a missing
+ * number is 0 there, not a missing field). A NetworkPolicy update runs the create checks and then the update's, which
+ * lets the stored object's CIDRs stay: an error of both passes is listed twice (once in the message).
+ */
+function platformCauses(rt: ResourceType, obj: Obj, old: Obj | undefined): Cause[] {
+  switch (rt.kind) {
+    case "NetworkPolicy":
+      return [...networkPolicyCauses(obj), ...(old ? networkPolicyCauses(obj, networkPolicyCidrs(old)) : [])];
+    case "PodDisruptionBudget":
+      return disruptionBudgetCauses(obj);
+    case "HorizontalPodAutoscaler":
+      return autoscalerCauses(obj, old);
+    default:
+      return [];
+  }
+}
+
+const GO_VALIDATED = new Set(["NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler"]);
+/** The schema checks whose ground the Go validation of those kinds covers itself, in its own order. */
+const GO_CHECKS = new Set(["required", "label key", "label value"]);
+
+function problemKind(problem: ManifestProblem): string {
+  if (problem.code !== "name") return problem.code;
+  return /^".*" is not a valid (label key|label value): /.exec(problem.message)?.[1] ?? problem.code;
+}
+
 /** 422 when the (decoded, defaulted) object is invalid; `old` is the stored object for updates. */
 export function validateObject(rt: ResourceType, obj: Obj, problems: ManifestProblem[], old: Obj | undefined): void {
-  const causes = [...problems.map(causeOf), ...kindRules(rt, obj), ...(old ? updateRules(rt, obj, old) : [])];
+  const schema = GO_VALIDATED.has(rt.kind) ? problems.filter((p) => !p.path.startsWith("$.spec") || !GO_CHECKS.has(problemKind(p))) : problems;
+  const causes = [...schema.map(causeOf), ...kindRules(rt, obj), ...(old ? updateRules(rt, obj, old) : []), ...platformCauses(rt, obj, old)];
   if (causes.length > 0) throw invalid(rt, String(obj.metadata?.name ?? ""), causes);
+}
+
+/** `Warning` headers a valid create or update gets (the strategies' WarningsOnCreate/WarningsOnUpdate). */
+export function objectWarnings(rt: ResourceType, obj: Obj): string[] {
+  return rt.kind === "NetworkPolicy" ? networkPolicyWarnings(obj) : [];
 }
 
 /** Go's package of each group's internal types, as conversion errors name them (`core.ConfigMap`). */

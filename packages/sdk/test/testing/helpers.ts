@@ -85,7 +85,26 @@ export const paths = {
   deployments: (ns = "lms-dev") => `/apis/apps/v1/namespaces/${ns}/deployments`,
   replicasets: (ns = "lms-dev") => `/apis/apps/v1/namespaces/${ns}/replicasets`,
   ingresses: (ns = "lms-dev") => `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`,
+  networkpolicies: (ns = "lms-dev") => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`,
+  poddisruptionbudgets: (ns = "lms-dev") => `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`,
+  horizontalpodautoscalers: (ns = "lms-dev") => `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`,
 };
+
+export const APPLY = "application/apply-patch+yaml";
+
+/** A Deployment of `replicas` nginx pods labelled app=<name>, each container requesting `requests`. */
+export function deploymentOf(name: string, replicas: number | undefined, requests: Record<string, string> = { cpu: "100m" }): Json {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name },
+    spec: {
+      ...(replicas === undefined ? {} : { replicas }),
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "web", image: "nginx:1.29", resources: { requests } }] } },
+    },
+  };
+}
 
 /** Waits on the virtual clock until `check` returns a value (polling every `stepMs` of virtual time). */
 export async function eventually<T>(
