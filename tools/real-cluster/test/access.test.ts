@@ -38,7 +38,8 @@ describe("RBAC with Kubernetes' own edit and view roles", () => {
     expect(result.status).toBe("preflight-failed");
     expect(writes(recorder.log)).toEqual([]);
     expect(result.steps.every((x) => x.outcome === "skipped" && x.message === "не выполнялся: предварительная проверка не пройдена")).toBe(true);
-    // view may read and watch, but not read or list Secrets, change anything, or create and delete Jobs.
+    // view may read and watch, but not read or list Secrets, change anything, create and delete Jobs, or delete the
+    // objects of the rules these settings turn off (pruning them).
     expect(result.preflight.map((p) => p.message)).toEqual([
       `нет прав изменять ConfigMap в пространстве ${NS}`,
       `нет прав изменять Deployment в пространстве ${NS}`,
@@ -47,7 +48,10 @@ describe("RBAC with Kubernetes' own edit and view roles", () => {
       `нет прав изменять Service в пространстве ${NS}`,
       `нет прав получать список Secret в пространстве ${NS}`,
       `нет прав создавать Job в пространстве ${NS}`,
+      `нет прав удалять HorizontalPodAutoscaler в пространстве ${NS}`,
       `нет прав удалять Job в пространстве ${NS}`,
+      `нет прав удалять NetworkPolicy в пространстве ${NS}`,
+      `нет прав удалять PodDisruptionBudget в пространстве ${NS}`,
       `нет прав читать Secret в пространстве ${NS}`,
     ]);
     expect(new Set(result.preflight.map((p) => p.code))).toEqual(new Set(["Forbidden"]));

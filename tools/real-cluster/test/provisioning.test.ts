@@ -1,12 +1,22 @@
 /**
  * Provisioning against the real API server: a clean run with its exact requests (compared with what the fake-cluster
- * test asserts: 9 writes = 7 PATCH + 2 POST, no GET of an object, one rules review, one list per kind written, one
+ * test asserts: 9 writes = 7 PATCH + 2 POST, no GET of an object, one rules review, one list per kind the templates write, one
  * watch of the Jobs), a re-run that changes nothing (no resourceVersion moves), an update (a variable and the image →
  * the ConfigMap and the Deployment change, the Deployment rolls to a new ReplicaSet, the setup Jobs stay; a database
  * password → its Secret changes and both Jobs run again), Jobs created with the field manager `sreda`, and a changed
  * Deployment selector refused as immutable in operator words.
  */
-import { applyPlan, createProvisioningPlan, followEnvironment, getTemplate, systemClock, type ApplyEvent, type ProvisioningPlan } from "@sreda/sdk";
+import {
+  applyPlan,
+  collectionPath,
+  createProvisioningPlan,
+  followEnvironment,
+  getTemplate,
+  kindInfo,
+  systemClock,
+  type ApplyEvent,
+  type ProvisioningPlan,
+} from "@sreda/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, createNamespace, deleteNamespace, provisioningInput, recordedClient, useRealCluster, type Obj } from "./support/cluster.js";
 import { tally, writes, type RecordedRequest } from "./support/recording-fetch.js";
@@ -23,8 +33,11 @@ afterAll(() => deleteNamespace(cluster.state, NS));
 
 const jobNames = (plan: ProvisioningPlan) => plan.steps.filter((s) => s.kind === "Job").map((s) => s.name);
 const deploymentName = (plan: ProvisioningPlan) => plan.steps.find((s) => s.kind === "Deployment")!.name;
-/** The collections the plan writes to, each once: what the executor lists before the run. */
-const collections = (plan: ProvisioningPlan) => [...new Set(plan.steps.map((s) => s.request.path.replace(/\?.*$/, "")))];
+/**
+ * The collections of every kind the templates write, each once: what the executor lists before the run (the kinds
+ * this plan leaves out too — the platform rules turned off here: what is there of them would be pruned).
+ */
+const collections = (plan: ProvisioningPlan) => plan.environment.kinds.map((k) => collectionPath(kindInfo(k.kind, k.apiVersion)!, plan.namespace));
 const follow = (kube: Parameters<typeof followEnvironment>[0], plan: ProvisioningPlan) =>
   followEnvironment(kube, { environment: plan.environment, clock: systemClock, timeoutMs: 90_000 });
 

@@ -10,14 +10,14 @@ import { applyPlan, type ApplyEvent } from "../../src/kube/apply.js";
 import { createKubeClient } from "../../src/kube/client.js";
 import { readEnvironmentStatus } from "../../src/kube/environment-status.js";
 import { KeyedLock } from "../../src/kube/lock.js";
-import { createFakeCluster } from "../../src/testing/index.js";
+import { createFakeCluster, type FakeClusterOptions } from "../../src/testing/index.js";
 import { prodInput } from "../support/inputs.js";
 
 const NS = "lms-prod";
 type Deployment = { spec: { replicas: number }; metadata: { resourceVersion: string; managedFields?: { manager: string; fieldsV1?: any }[] } };
 
-function setup() {
-  const cluster = createFakeCluster({ seed: 14 });
+function setup(options: FakeClusterOptions = {}) {
+  const cluster = createFakeCluster({ seed: 14, ...options });
   const kube = createKubeClient(cluster.clientConfig);
   const locks = new KeyedLock();
   const events: ApplyEvent[] = [];
@@ -170,6 +170,27 @@ describe("turning a rule off prunes its objects", () => {
     const result = await run(prodInput({ networkPolicies: { enabled: false } }));
     expect(result.pruned.map((p) => p.name).sort()).toEqual(["db-setup-network-policy-c42", "lms-network-policy-c42"]);
     expect(names("NetworkPolicy")).toEqual(["allow-monitoring-c42"]);
+  });
+
+  it("checks before the first write that the token may list every kind the templates write and delete the ones turned off", async () => {
+    const { cluster, run } = setup({
+      tokens: {
+        "sreda-dev-token": {
+          user: "operator",
+          deny: [
+            { verb: "delete", group: "networking.k8s.io", resource: "networkpolicies" },
+            { verb: "list", group: "policy", resource: "poddisruptionbudgets" },
+          ],
+        },
+      },
+    });
+    const result = await run(prodInput({ networkPolicies: { enabled: false } }));
+    expect(result.status).toBe("preflight-failed");
+    expect(result.preflight.map((p) => p.message)).toEqual([
+      "нет прав получать список PodDisruptionBudget в пространстве lms-prod",
+      "нет прав удалять NetworkPolicy в пространстве lms-prod",
+    ]);
+    expect(cluster.requestLog.filter((r) => r.method === "PATCH" || (r.method === "POST" && !r.path.includes("selfsubject")))).toEqual([]);
   });
 
   it("prunes nothing when a step failed: the old objects stay until a run succeeds", async () => {

@@ -157,6 +157,11 @@ export function provisioningInput(
     dockerImage: "registry.gitlab.corp.rarus.cloud/rarus-lms/backend:dev",
     nfsServer: "10.66.139.73",
     sms4b: { ...input.environment.sms4b, sender: "1C-RARUS", passcodeLifetimeSeconds: 120 },
+    // The platform's rules are on by default outside lms-dev; these tests are about the rest (platform-rules.test.ts
+    // turns them on).
+    networkPolicies: { enabled: false },
+    autoscaling: { enabled: false },
+    disruptionBudget: { enabled: false },
   };
   change?.(input);
   return input;
