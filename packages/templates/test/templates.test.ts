@@ -16,8 +16,9 @@ describe("shipped templates", () => {
     expect(RequestTemplate.safeParse({ ...raw, body: raw.body === null ? null : JSON.stringify(raw.body) }).success).toBe(true);
   });
 
-  it("cover every request of the spec", () => {
-    expect(templates.map((t) => `${t.method} ${t.kind}`)).toEqual([
+  it("cover every request of the spec, and the platform's rules (each on a setting)", () => {
+    expect(templates.map((t) => `${t.method} ${t.kind}${t.when ? ` when ${t.when}` : ""}`)).toEqual([
+      "POST NetworkPolicy when network-policies",
       "POST Secret",
       "POST Job",
       "POST Job",
@@ -26,9 +27,15 @@ describe("shipped templates", () => {
       "POST Secret",
       "POST Service",
       "POST Ingress",
+      "POST NetworkPolicy when network-policies",
+      "POST NetworkPolicy when external-egress",
       "POST Deployment",
+      "POST HorizontalPodAutoscaler when autoscaling",
+      "POST PodDisruptionBudget when disruption-budget",
       "GET Pod",
     ]);
+    // The autoscaler owns replicas while it is on.
+    expect(getTemplate("lms-deployment")!.omit).toEqual([{ path: "$.spec.replicas", when: "autoscaling" }]);
     expect(getTemplate("pod-monitoring")!.path).toBe("/api/v1/namespaces/{{namespace-id}}/pods?labelSelector=app%3D{{client-id}}-lms");
   });
 
@@ -45,6 +52,9 @@ describe("shipped templates", () => {
       Job: "/apis/batch/v1/namespaces/{{namespace-id}}/jobs",
       Deployment: "/apis/apps/v1/namespaces/{{namespace-id}}/deployments",
       Ingress: "/apis/networking.k8s.io/v1/namespaces/{{namespace-id}}/ingresses",
+      NetworkPolicy: "/apis/networking.k8s.io/v1/namespaces/{{namespace-id}}/networkpolicies",
+      HorizontalPodAutoscaler: "/apis/autoscaling/v2/namespaces/{{namespace-id}}/horizontalpodautoscalers",
+      PodDisruptionBudget: "/apis/policy/v1/namespaces/{{namespace-id}}/poddisruptionbudgets",
     };
     for (const t of templates.filter((x) => x.method === "POST")) {
       expect(t.path, t.id).toBe(collection[t.kind]);
