@@ -44,6 +44,7 @@ export type { MacroValues, RenderResult } from "./core/render.js";
 export { validateManifest, isKnownKind } from "./core/validate.js";
 export type { ManifestProblem } from "./core/validate.js";
 export { KINDS, kindInfo, apiVersionOfKind, collectionPath } from "./core/kinds.js";
+export { ObjectDiff } from "./core/diff.js";
 export type { KindInfo } from "./core/kinds.js";
 
 // Secrets, plans and what a customer's environment consists of.
@@ -130,8 +131,19 @@ export { systemClock, createNodeHttpsFetch } from "./kube/index.js";
 // The executor, its preflight and the per-customer lock.
 export { applyPlan, customerLockKey, SPEC_HASH_ANNOTATION, objectPath, storedForm, preflight, planReferences, KeyedLock, customerLocks } from "./kube/index.js";
 export type { ApplyEvent, ApplyOptions, ApplyResult, StepOutcome, StepResult, PreflightOptions, PreflightProblem, PlanReference } from "./kube/index.js";
-export { listExistingObjects, pruneCandidates, findPruneCandidates } from "./kube/index.js";
+export { listExistingObjects, pruneCandidates, findPruneCandidates, diffPlan } from "./kube/index.js";
 export type { ExistingObjects, KindListing, PruneCandidate, PruneResult } from "./kube/index.js";
+
+// A customer's life after provisioning: suspend, resume, deprovision.
+export { suspendEnvironment, resumeEnvironment, runLifecycle } from "./kube/lifecycle.js";
+export { withCustomerLock } from "./kube/index.js";
+export type { CustomerLockOptions } from "./kube/index.js";
+export type { LifecycleOptions } from "./kube/lifecycle.js";
+export { deprovisionEnvironment, findCustomerObjects } from "./kube/deprovision.js";
+export type { DeprovisionOptions, CustomerObject } from "./kube/deprovision.js";
+export { createDeprovisioningPlan, DeprovisioningPlan } from "./core/deprovision-plan.js";
+export type { DeprovisioningOptions } from "./core/deprovision-plan.js";
+export { SUSPENDED_REPLICAS_ANNOTATION, isSuspended, suspendedReplicas } from "./core/suspension.js";
 
 // Secrets read back, the watcher and the one-shot status.
 export { resolveCustomerSecrets, SecretSource, SecretSources, readEnvironmentStatus } from "./kube/index.js";

@@ -24,6 +24,10 @@ import lmsDisruptionBudget from "../templates/lms-disruption-budget.json" with {
 import commonDefaults from "../defaults/common.json" with { type: "json" };
 import lmsDevDefaults from "../defaults/lms-dev.json" with { type: "json" };
 import lmsProdDefaults from "../defaults/lms-prod.json" with { type: "json" };
+import dbTeardownNetworkPolicy from "../teardown/db-teardown-network-policy.json" with { type: "json" };
+import dbTeardownSecret from "../teardown/db-teardown-secret.json" with { type: "json" };
+import clickhouseTeardownJob from "../teardown/clickhouse-teardown-job.json" with { type: "json" };
+import postgresTeardownJob from "../teardown/postgres-teardown-job.json" with { type: "json" };
 
 // Every string is bounded and free of control characters (the bridge takes templates from 1C): a length check
 // that aborts before the pattern, as @sreda/sdk's input models do.
@@ -137,6 +141,17 @@ export const templates: readonly RequestTemplate[] = Object.freeze(
     lmsDisruptionBudget,
     podMonitoring,
   ]
+    .map((file) => fromFile(file as TemplateFile))
+    .sort((a, b) => a.order - b.order),
+);
+
+/**
+ * The teardown templates, in execution order: the customer's PostgreSQL role and database and ClickHouse user and
+ * database dropped with their data (deprovisioning with «Удалить данные»). Never part of a provisioning plan — they
+ * run only on an explicit request that repeats the customer id; `templates` and `getTemplate` do not include them.
+ */
+export const teardownTemplates: readonly RequestTemplate[] = Object.freeze(
+  [dbTeardownNetworkPolicy, dbTeardownSecret, clickhouseTeardownJob, postgresTeardownJob]
     .map((file) => fromFile(file as TemplateFile))
     .sort((a, b) => a.order - b.order),
 );

@@ -70,7 +70,9 @@ function namespaceSecrets(namespace: string, ingress: { certPem: string; keyPem:
  * Every object of the bootstrap, in an order that works (namespaces first). `edit` and `view` are Kubernetes'
  * own aggregated ClusterRoles; `edit` covers everything Sreda's executor, preflight and watcher do in a namespace
  * (get/patch of Secrets, ConfigMaps, Services, Ingresses, Deployments; get/create/delete of Jobs; list/watch of
- * pods, Jobs, Deployments; events; pods/log), so no extra Role is needed.
+ * pods, Jobs, Deployments; events; pods/log) and the customer's lock: in 1.35 its system:aggregate-to-edit grants
+ * get/list/watch/create/update/patch/delete on coordination.k8s.io leases (bootstrappolicy editRules, checked in
+ * v1.35.4; `view` grants none, which test/access.test.ts asserts). So no extra Role is needed.
  */
 export function bootstrapManifests(ingress: { certPem: string; keyPem: string }): Obj[] {
   const objects: Obj[] = [];

@@ -38,22 +38,27 @@ describe("RBAC with Kubernetes' own edit and view roles", () => {
     expect(result.status).toBe("preflight-failed");
     expect(writes(recorder.log)).toEqual([]);
     expect(result.steps.every((x) => x.outcome === "skipped" && x.message === "не выполнялся: предварительная проверка не пройдена")).toBe(true);
-    // view may read and watch, but not read or list Secrets, change anything, create and delete Jobs, or delete the
-    // objects of the rules these settings turn off (pruning them).
+    // view may read and watch, but not read or list Secrets, change anything, create and delete Jobs, delete the
+    // objects of the rules these settings turn off (pruning them), or touch leases (the customer's lock: its GET was
+    // refused first, and preflight said why).
     expect(result.preflight.map((p) => p.message)).toEqual([
       `нет прав изменять ConfigMap в пространстве ${NS}`,
       `нет прав изменять Deployment в пространстве ${NS}`,
       `нет прав изменять Ingress в пространстве ${NS}`,
+      `нет прав изменять Lease в пространстве ${NS}`,
       `нет прав изменять Secret в пространстве ${NS}`,
       `нет прав изменять Service в пространстве ${NS}`,
       `нет прав получать список Secret в пространстве ${NS}`,
       `нет прав создавать Job в пространстве ${NS}`,
+      `нет прав создавать Lease в пространстве ${NS}`,
       `нет прав удалять HorizontalPodAutoscaler в пространстве ${NS}`,
       `нет прав удалять Job в пространстве ${NS}`,
       `нет прав удалять NetworkPolicy в пространстве ${NS}`,
       `нет прав удалять PodDisruptionBudget в пространстве ${NS}`,
+      `нет прав читать Lease в пространстве ${NS}`,
       `нет прав читать Secret в пространстве ${NS}`,
     ]);
+    expect(recorder.log.filter((r) => r.path.includes("/leases")).map((r) => `${r.method} ${r.status}`)).toEqual(["GET 403"]);
     expect(new Set(result.preflight.map((p) => p.code))).toEqual(new Set(["Forbidden"]));
     // The Secrets the templates expect were read and refused (403): reported through the permission check, not as missing.
     expect(recorder.log.filter((r) => /secrets\/(repository-token|tls)$/.test(r.path)).map((r) => r.status)).toEqual([403, 403]);

@@ -49,6 +49,18 @@ async function liveObjects(s: RealClusterState, plan: ProvisioningPlan): Promise
   return Object.fromEntries(entries);
 }
 
+const leases = `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`;
+const leasePath = (clientId: string) => `${leases}/sreda-lock-${clientId.toLowerCase()}`;
+const lockRequests = (log: readonly RecordedRequest[]) => log.filter((r) => r.path.startsWith(leases));
+/**
+ * After the write that took the lease (`lock[0]`): a renewal (PUT) every 10 s while the run went on — none in a run
+ * shorter than that — then the release, a PUT.
+ */
+function expectRenewalsAndRelease(lock: readonly RecordedRequest[], clientId: string): void {
+  expect(lock.slice(1).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(lock.slice(1).map(() => `PUT ${leasePath(clientId)} 200`));
+  for (let i = 1; i < lock.length - 1; i++) expect(lock[i]!.at - lock[i - 1]!.at, "renewed a third of the 30 s duration later").toBeGreaterThan(9_000);
+}
+
 const versions = (objects: Record<string, Obj>) => Object.fromEntries(Object.entries(objects).map(([id, o]) => [id, o["metadata"].resourceVersion as string]));
 const path = (plan: ProvisioningPlan, id: string) => {
   const step = plan.steps.find((s) => s.id === id)!;
@@ -113,7 +125,13 @@ describe("provisioning on the real API server", () => {
     for (const name of jobNames(plan)) expect(clean.filter((r) => r.path === `/apis/batch/v1/namespaces/${NS}/jobs/${name}`)).toEqual([]);
     const podLists = clean.filter((r) => r.method === "GET" && r.path === `/api/v1/namespaces/${NS}/pods`);
     expect(podLists.every((r) => /controller-uid/.test(decodeURIComponent(r.query)))).toBe(true);
-    expect(clean).toHaveLength(4 + lists.length + w.length + watches.length + podLists.length);
+    // The customer's lock: its Lease read (none yet), created held, renewed every 10 s the run lasts, released by an update.
+    const lock = lockRequests(clean);
+    expect(lock.slice(0, 2).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([`GET ${leasePath(clientId)} 404`, `POST ${leases} 201`]);
+    expect(clean.slice(0, 2)).toEqual(lock.slice(0, 2));
+    expect(clean.at(-1)).toBe(lock.at(-1));
+    expectRenewalsAndRelease(lock.slice(1), clientId);
+    expect(clean).toHaveLength(4 + lists.length + w.length + watches.length + podLists.length + lock.length);
     console.log(
       `clean provisioning on the real server: ${clean.length} requests in ${seconds.toFixed(1)} s (${w.length} writes; pod lists ${podLists.length}):\n${JSON.stringify(tally(clean), null, 1)}`,
     );
@@ -154,17 +172,21 @@ describe("provisioning on the real API server", () => {
     const applied = plan.steps.filter((x) => x.kind !== "Job");
     expect(writes(log).map((r) => `${r.method} ${r.status}`)).toEqual(applied.map(() => "PATCH 200"));
     // Exactly: preflight 4 (a new client: nothing remembered), one list per kind written, a PATCH per applied object;
-    // the Jobs are Complete in their list: nothing more.
+    // the Jobs are Complete in their list: nothing more; and the lock: the released Lease read, taken over by an
+    // update, released by another (a run this short renews nothing).
     const expected: Record<string, number> = {
       [`GET /api/v1/namespaces/${NS}`]: 1,
       [`GET /api/v1/namespaces/${NS}/secrets/repository-token`]: 1,
       [`GET /api/v1/namespaces/${NS}/secrets/tls`]: 1,
       "POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews": 1,
+      [`GET ${leasePath(clientId)}`]: 1,
+      [`PUT ${leasePath(clientId)}`]: 2,
     };
     for (const collection of collections(plan)) expected[`GET ${collection}`] = 1;
     for (const step of applied) expected[`PATCH ${path(plan, step.id)}`] = 1;
+    expect(seconds).toBeLessThan(10);
     expect(tally(log)).toEqual(Object.fromEntries(Object.entries(expected).sort(([a], [b]) => a.localeCompare(b))));
-    expect(log).toHaveLength(4 + collections(plan).length + applied.length);
+    expect(log).toHaveLength(4 + collections(plan).length + applied.length + 3);
     recorder.close();
     // The same re-run without the client-side rate limit (qps < 0): what the default limiter (burst 20, 10/s) costs.
     const unlimited = recordedClient(s, "sredaEdit", { qps: -1 });

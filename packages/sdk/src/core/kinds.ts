@@ -184,6 +184,17 @@ export const KINDS: readonly KindInfo[] = Object.freeze([
     write: "apply",
     definition: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
   },
+  {
+    // The per-customer lock between processes (src/kube/lease.ts): read and written by the executor, never by templates.
+    kind: "Lease",
+    group: "coordination.k8s.io",
+    version: "v1",
+    resource: "leases",
+    namespaced: true,
+    generation: false,
+    statusSubresource: false,
+    definition: "io.k8s.api.coordination.v1.Lease",
+  },
 ] satisfies KindInfo[]);
 
 /** `v1`, `apps/v1`. */

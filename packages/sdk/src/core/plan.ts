@@ -186,7 +186,7 @@ function stampConfigHashes(steps: PlanStep[]): void {
 }
 
 /** Kahn's algorithm with a deterministic tie-break; reports unknown dependencies and cycles. */
-function orderSteps(steps: PlanStep[], order: Map<string, number>, problems: Problem[]): PlanStep[] {
+export function orderSteps(steps: PlanStep[], order: Map<string, number>, problems: Problem[]): PlanStep[] {
   const byId = new Map(steps.map((s) => [s.id, s]));
   for (const step of steps) {
     for (const dep of step.dependsOn) {
@@ -270,7 +270,7 @@ function omitFields(
 }
 
 /** One template rendered for the customer: a query (GET), or a write step with its manifest's problems. */
-function planTemplate(template: RequestTemplate, values: Record<string, string>, namespace: string): PlannedTemplate {
+export function planTemplate(template: RequestTemplate, values: Record<string, string>, namespace: string): PlannedTemplate {
   const at = `templates.${template.id}`;
   let rendered: ReturnType<typeof renderTemplate>;
   let name = "";
@@ -302,7 +302,7 @@ function planTemplate(template: RequestTemplate, values: Record<string, string>,
 }
 
 /** The input parsed, or one `SredaValidationError` with every problem and its path. */
-function parseInput(data: ProvisioningInputData | ProvisioningInput): ProvisioningInput {
+export function parseInput(data: ProvisioningInputData | ProvisioningInput): ProvisioningInput {
   const parsed = ProvisioningInput.safeParse(data);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, code: issue.code }));
@@ -351,7 +351,11 @@ export function createProvisioningPlan(data: ProvisioningInputData | Provisionin
 }
 
 /** The templates the settings put in the plan, and the ids of those they leave out (`when` false). */
-function selectTemplates(set: RequestTemplate[], values: Record<string, string>, problems: Problem[]): { included: RequestTemplate[]; left: Set<string> } {
+export function selectTemplates(
+  set: RequestTemplate[],
+  values: Record<string, string>,
+  problems: Problem[],
+): { included: RequestTemplate[]; left: Set<string> } {
   const included: RequestTemplate[] = [];
   const left = new Set<string>();
   for (const template of set) {

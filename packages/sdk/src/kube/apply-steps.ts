@@ -14,7 +14,8 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/canonical-json.js";
 import type { Clock } from "../core/clock.js";
 import { SredaError } from "../core/errors.js";
-import type { Job } from "../core/kube-objects.js";
+import type { Deployment, Job } from "../core/kube-objects.js";
+import { suspendedReplicas } from "../core/suspension.js";
 import { parsePath } from "../core/json-path.js";
 import type { PlanStep } from "../core/plan.js";
 import { assessJob, assessPod, type StatusReason } from "../core/status/index.js";
@@ -23,6 +24,7 @@ import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
 import type { ExistingObjects } from "./existing-objects.js";
 import { failedJobContext, listJobPods } from "./job-pods.js";
 import type { JobTracker } from "./job-tracker.js";
+import { applySuspensionFields } from "./suspension-fields.js";
 
 export const SPEC_HASH_ANNOTATION = "sreda.io/spec-hash";
 /** Failures after which re-sending a Job create is safe: an AlreadyExists answer then means the first one landed. */
@@ -43,6 +45,8 @@ export interface StepContext {
   random: () => number;
   /** The customer's objects as the run found them, by kind. */
   existing: ExistingObjects;
+  /** A suspended customer's Deployment is given its replicas back (default: it stays suspended). */
+  resume?: boolean;
   /** The run's watch of its Jobs; undefined for a plan without Jobs. */
   jobs: JobTracker | undefined;
   /** A repeated request of the step (counted in its attempts and announced). */
@@ -142,13 +146,13 @@ async function objectBefore<T extends Versioned>(ctx: StepContext, step: PlanSte
  * Server-side apply through `request` rather than `apply`, which returns only the object: the answer's status says
  * whether the apply created it (201) or found it (200).
  */
-async function serverSideApply(ctx: StepContext, step: PlanStep, path: string): Promise<{ status: number; object: Versioned }> {
+async function serverSideApply(ctx: StepContext, step: PlanStep, path: string, body: unknown): Promise<{ status: number; object: Versioned }> {
   const answer = await ctx.kube
     .request<unknown>({
       method: "PATCH",
       path,
       query: { fieldManager: ctx.fieldManager, fieldValidation: "Strict", force: true },
-      body: storedForm(step),
+      body,
       contentType: "application/apply-patch+yaml",
       idempotent: true, // applying the same configuration twice gives the same object
       ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -210,12 +214,28 @@ async function handOverReleasedFields(ctx: StepContext, step: PlanStep, path: st
   });
 }
 
+/**
+ * The manifest to apply, as a suspension asks: a suspended customer's Deployment keeps zero replicas unless the run
+ * resumes it — then the suspension's own fields are given back first (the replicas it had, the annotation gone).
+ */
+async function respectSuspension(ctx: StepContext, step: PlanStep, path: string, before: Managed | null): Promise<Record<string, unknown>> {
+  const body = storedForm(step) as Record<string, any>;
+  const kept = step.kind === "Deployment" ? suspendedReplicas(before as Deployment | null) : undefined;
+  if (kept === undefined) return body;
+  const planned = body["spec"]?.["replicas"] as number | undefined;
+  if (ctx.resume) {
+    await applySuspensionFields(ctx, path, step.name, planned ?? kept);
+  } else if (planned !== undefined) body["spec"]["replicas"] = 0;
+  return body;
+}
+
 /** Server-side apply of one object: created (201), unchanged (its listed resourceVersion kept) or updated. */
 export async function applyObject(ctx: StepContext, step: PlanStep): Promise<StepDone> {
   const path = objectPath(step);
   const before = await objectBefore<Managed>(ctx, step);
   await handOverReleasedFields(ctx, step, path, before);
-  const { status, object } = await serverSideApply(ctx, step, path);
+  const body = await respectSuspension(ctx, step, path, before);
+  const { status, object } = await serverSideApply(ctx, step, path, body);
   const resourceVersion = object.metadata?.resourceVersion;
   if (status === 201) return { outcome: "created", message: `${step.kind} ${step.name} создан`, resourceVersion };
   // 200: it was there. Unchanged when the list had it at this resourceVersion; changed by this apply, or not in the

@@ -1,8 +1,9 @@
 /**
  * The executor: runs a provisioning plan against a cluster, convergently — preflight and a list of what exists
  * (./existing-objects.ts) in one round, then the plan's dependency graph (./apply-graph.ts) of object and Job steps
- * (./apply-steps.ts), then the pruning of what the plan no longer produces (./prune.ts), under the per-customer lock. Never throws for cluster failures: the result says per step what
- * happened.
+ * (./apply-steps.ts), then the pruning of what the plan no longer produces (./prune.ts), under the per-customer lock
+ * (./lock.ts: in the process, and the customer's Lease in the cluster). Never throws for cluster failures: the result
+ * says per step what happened.
  */
 import type { Clock } from "../core/clock.js";
 import { SredaError } from "../core/errors.js";
@@ -14,11 +15,12 @@ import { observeKubeRetries, type KubeClient } from "./client.js";
 import { systemClock } from "./clock.js";
 import { listExistingObjects, type ExistingObjects } from "./existing-objects.js";
 import { JobTracker } from "./job-tracker.js";
-import { customerLocks, type KeyedLock } from "./lock.js";
+import { withCustomerLock, type KeyedLock } from "./lock.js";
 import { preflight, type PreflightProblem } from "./preflight.js";
 import { pruneCandidates, pruneObjects, type PruneResult } from "./prune.js";
 
-export type StepOutcome = "created" | "updated" | "unchanged" | "failed" | "skipped" | "cancelled";
+/** `deleted`: a deprovisioning's step (a provisioning's deletions are its `pruned`). */
+export type StepOutcome = "created" | "updated" | "unchanged" | "deleted" | "failed" | "skipped" | "cancelled";
 
 export interface StepResult {
   id: string;
@@ -42,7 +44,15 @@ export type ApplyEvent =
   | { type: "step-started"; at: number; stepId: string; title: string; kind: string; name: string }
   | { type: "step-retrying"; at: number; stepId: string; attempt: number; delayMs: number; reason: string; message: string }
   | { type: "step-waiting"; at: number; stepId: string; message: string }
-  | { type: "step-succeeded"; at: number; stepId: string; outcome: "created" | "updated" | "unchanged"; message: string; done: number; total: number }
+  | {
+      type: "step-succeeded";
+      at: number;
+      stepId: string;
+      outcome: "created" | "updated" | "unchanged" | "deleted";
+      message: string;
+      done: number;
+      total: number;
+    }
   | { type: "step-failed"; at: number; stepId: string; reason: string; message: string; logs?: string[]; done: number; total: number }
   | { type: "step-skipped"; at: number; stepId: string; blockedBy: string[]; done: number; total: number }
   | ({ type: "object-pruned"; at: number } & PruneResult)
@@ -86,6 +96,8 @@ export interface ApplyOptions {
   jobPollIntervalMs?: number;
   /** How long to wait for a Job (default 20 min). */
   jobTimeoutMs?: number;
+  /** A suspended customer is resumed by this provisioning (default: it stays suspended, ../core/suspension.ts). */
+  resume?: boolean;
   /** Skip preflight (default false). */
   skipPreflight?: boolean;
   /**
@@ -93,27 +105,54 @@ export interface ApplyOptions {
    * preflight does not ask again (default 30 s; 0: ask every run). A denial is never remembered.
    */
   permissionCacheMs?: number;
-  /** When another run for the customer holds the lock: wait (default) or fail with code LOCKED. */
+  /**
+   * When another run holds the customer — in this process, or its Lease from another process: wait (default) or fail
+   * with code LOCKED.
+   */
   whenLocked?: "wait" | "fail";
+  /**
+   * Who runs it, for a second caller's LOCKED message (default `<hostname>-<pid>-<random>`, new for every run); a
+   * lease held under this name is taken back at once (one name per process, never shared by two live ones).
+   */
+  identity?: string;
+  /**
+   * Hold the customer's Lease (./lease.ts) too, so that other processes (another bridge, a CLI) wait (default true).
+   * false keeps only the in-process lock: for a token without rights on leases.
+   */
+  lease?: boolean;
+  /** The lease's duration (default 30 s): renewed every third of it; a dead holder's lease is taken over after it. */
+  leaseDurationSeconds?: number;
   /** Jitter source for retry backoff (default Math.random). */
   random?: () => number;
   /** Lock registry (default: the process-wide one). */
   locks?: KeyedLock;
 }
 
-/** The key of the per-customer lock. */
-export function customerLockKey(kube: KubeClient, plan: Pick<ProvisioningPlan, "namespace" | "clientId">): string {
-  return `${kube.apiRootUrl.replace(/\/+$/, "")}|${plan.namespace}|${plan.clientId}`;
-}
-
 /**
- * Applies a plan: preflight, then the dependency graph with bounded parallelism. Never throws for cluster
- * failures — the result says per step what happened; throws only for LOCKED (whenLocked: "fail") and for a
+ * Applies a plan under the customer's lock: preflight, then the dependency graph with bounded parallelism. Never
+ * throws for cluster failures — the result says per step what happened (a lease that cannot be read or written: as a
+ * failed preflight, which says why); throws only for LOCKED (whenLocked: "fail"), for LOCK_LOST (the lease was lost
+ * during the run, which was then stopped), for the signal's reason when it aborts the wait for the lock, and for a
  * client on another clock than the fake cluster it talks to (CLOCK_MISMATCH).
  */
 export async function applyPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions = {}): Promise<ApplyResult> {
-  const locks = options.locks ?? customerLocks;
-  return locks.run(customerLockKey(kube, plan), () => runPlan(plan, kube, options), { mode: options.whenLocked ?? "wait", signal: options.signal });
+  const lockOptions = {
+    operation: "provisioning",
+    whenLocked: options.whenLocked ?? "wait",
+    ...(options.identity !== undefined ? { identity: options.identity } : {}),
+    ...(options.lease !== undefined ? { lease: options.lease } : {}),
+    ...(options.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: options.leaseDurationSeconds } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.locks ? { locks: options.locks } : {}),
+  };
+  try {
+    // The lock's signal aborts with the caller's, or when the lease is lost: either stops the run.
+    return await withCustomerLock(kube, plan, lockOptions, (signal) => runPlan(plan, kube, { ...options, signal }));
+  } catch (error) {
+    if (!(error instanceof SredaError && error.code === "LOCK_FAILED")) throw error;
+    return runPlan(plan, kube, options, error);
+  }
 }
 
 type Emit = (event: ApplyEvent) => void;
@@ -150,6 +189,7 @@ function stepContext(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOpt
     jobTimeoutMs: options.jobTimeoutMs ?? 20 * 60_000,
     random: options.random ?? Math.random,
     existing,
+    ...(options.resume ? { resume: true } : {}),
     jobs: jobs && new JobTracker(kube, jobs, { clock, signal: options.signal, pollIntervalMs: jobPollIntervalMs }),
     onRetry: (step, attempt, delayMs, reason, message) => {
       results.get(step.id)!.attempts++;
@@ -170,6 +210,7 @@ async function checkBeforeSteps(plan: ProvisioningPlan, kube: KubeClient, option
     ? Promise.resolve([])
     : preflight(plan, kube, {
         ...(signal ? { signal } : {}),
+        lease: options.lease !== false,
         ...(options.permissionCacheMs !== undefined ? { permissionCacheMs: options.permissionCacheMs } : {}),
       }).catch((error: unknown) => {
         if (error instanceof SredaError && error.code === "CLOCK_MISMATCH") throw error;
@@ -184,7 +225,25 @@ async function checkBeforeSteps(plan: ProvisioningPlan, kube: KubeClient, option
   return problems.length > 0 ? problems : existing;
 }
 
-async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions): Promise<ApplyResult> {
+/** Why the lease could not be had, as preflight problems: preflight's (it checks the rights on leases too), or the failure. */
+async function lockProblems(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions, failure: SredaError): Promise<"cancelled" | PreflightProblem[]> {
+  const signal = options.signal;
+  const problems = await preflight(plan, kube, {
+    ...(signal ? { signal } : {}),
+    ...(options.permissionCacheMs !== undefined ? { permissionCacheMs: options.permissionCacheMs } : {}),
+  }).catch((error: unknown) => {
+    if (error instanceof SredaError && error.code === "CLOCK_MISMATCH") throw error;
+    return [];
+  });
+  if (signal?.aborted) return "cancelled";
+  return problems.length > 0 ? problems : [{ code: "CheckFailed", message: failure.message }];
+}
+
+/**
+ * The run. `lockFailure`: the lease could not be read or written — nothing is written; preflight says why in an
+ * operator's words (no namespace, no right on leases, an unreachable cluster), else the failure itself is the problem.
+ */
+async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions, lockFailure?: SredaError): Promise<ApplyResult> {
   const clock = options.clock ?? kube.clock ?? systemClock;
   const signal = options.signal;
   const emit = emitter(options.onEvent);
@@ -210,7 +269,7 @@ async function runPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyO
   };
 
   emit({ type: "run-started", at: startedAt, clientId: plan.clientId, namespace: plan.namespace, total });
-  const check = await checkBeforeSteps(plan, kube, options);
+  const check = lockFailure ? await lockProblems(plan, kube, options, lockFailure) : await checkBeforeSteps(plan, kube, options);
   if (check === "cancelled") {
     for (const r of results.values()) Object.assign(r, { outcome: "cancelled", message: "отменено" });
     return finish("cancelled");

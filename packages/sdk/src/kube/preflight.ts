@@ -1,7 +1,7 @@
 /**
  * Preflight: what can be known before the first write is checked before it, so that a run does not stop
  * half-way — the namespace exists, the objects the templates expect (image pull secret, TLS secret, …) exist,
- * and the token may do what the plan needs (one SelfSubjectRulesReview, ./permissions.ts). The three are asked at
+ * and the token may do what the plan needs, its lock's Lease included (one SelfSubjectRulesReview, ./permissions.ts). The three are asked at
  * once, in one round trip; what a client learnt a moment ago (a granted permission, an existing namespace) is not
  * asked again (./client-memory.ts). Problems are worded for an operator.
  */
@@ -12,6 +12,7 @@ import { referencedObjects, type ObjectReference } from "../core/references.js";
 import type { KubeClient } from "./client.js";
 import { remember, remembered } from "./client-memory.js";
 import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
+import { customerLeaseName } from "./lease.js";
 import { checkPermissions, DEFAULT_PERMISSION_CACHE_MS, type PermissionNeed, type PermissionVerdict } from "./permissions.js";
 
 export interface PreflightProblem {
@@ -100,6 +101,11 @@ export interface PreflightOptions {
    * 30 s; 0: ask every time). Only what was granted is remembered, never a denial or a missing namespace.
    */
   permissionCacheMs?: number;
+  /**
+   * The run holds the customer's Lease (./lease.ts): check get, create and update on leases too (default true; false
+   * for a run with `lease: false`).
+   */
+  lease?: boolean;
 }
 
 interface CheckSettings {
@@ -117,7 +123,7 @@ export async function preflight(plan: ProvisioningPlan, kube: KubeClient, option
   await Promise.all([
     checkNamespace(plan.namespace, kube, namespaceProblems, settings),
     checkExpectedObjects(plan, kube, problems, settings.signal),
-    checkPlanPermissions(plan, kube, problems, settings),
+    checkPlanPermissions(plan, kube, problems, settings, options.lease !== false),
   ]);
   // Without the namespace (or without the cluster) the other answers add nothing: that alone is said.
   const found = namespaceProblems.list.length > 0 ? namespaceProblems.list : problems.list;
@@ -173,7 +179,7 @@ async function checkExpectedObjects(plan: ProvisioningPlan, kube: KubeClient, pr
  * Every (kind, verb) the run needs, with the objects it needs it for (none: any object). The names matter only to a
  * rule restricted to resourceNames, which never grants a collection's verbs (list, watch, create) anyway.
  */
-function wantedPermissions(plan: ProvisioningPlan): { kind: string; verb: string; names: string[] | undefined }[] {
+function wantedPermissions(plan: ProvisioningPlan, lease: boolean): { kind: string; verb: string; names: string[] | undefined }[] {
   const wanted = new Map<string, { kind: string; verb: string; names: Set<string>; any: boolean }>();
   const want = (kind: string, verb: string, name?: string) => {
     const key = `${kind}:${verb}`;
@@ -191,13 +197,20 @@ function wantedPermissions(plan: ProvisioningPlan): { kind: string; verb: string
     if (!written.has(kind)) want(kind, "delete");
   }
   for (const ref of expectedObjects(plan)) want(ref.kind, "get", ref.name);
+  // The customer's lock: its Lease is read, created when absent, and updated to take, renew and release it.
+  if (lease) {
+    const name = customerLeaseName(plan.clientId);
+    want("Lease", "get", name);
+    want("Lease", "create");
+    want("Lease", "update", name);
+  }
   return [...wanted.values()].map(({ kind, verb, names, any }) => ({ kind, verb, names: any ? undefined : [...names] }));
 }
 
-async function checkPlanPermissions(plan: ProvisioningPlan, kube: KubeClient, problems: Problems, settings: CheckSettings): Promise<void> {
+async function checkPlanPermissions(plan: ProvisioningPlan, kube: KubeClient, problems: Problems, settings: CheckSettings, lease: boolean): Promise<void> {
   const { namespace } = plan;
   const needs: PermissionNeed[] = [];
-  for (const { kind, verb, names } of wantedPermissions(plan)) {
+  for (const { kind, verb, names } of wantedPermissions(plan, lease)) {
     const target = kindInfo(kind);
     // A plan holds only kinds of the table (the manifest schema is generated from it); say so if not, never skip.
     if (!target) problems.failed(new Error(`вид ${kind} не описан в таблице видов Sreda`), `права ${verb} ${kind}`);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SredaError } from "../../src/core/errors.js";
-import { KeyedLock } from "../../src/kube/lock.js";
+import { createKubeClient } from "../../src/kube/client.js";
+import { customerLockKey, KeyedLock, withCustomerLock } from "../../src/kube/lock.js";
+import { createFakeCluster } from "../../src/testing/index.js";
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -69,5 +71,60 @@ describe("KeyedLock", () => {
     await first;
     await expect(third).resolves.toBe("third ran");
     expect(lock.isLocked("C42")).toBe(false);
+  });
+});
+
+describe("withCustomerLock within one process", () => {
+  const C42 = { namespace: "lms-dev", clientId: "C42" };
+
+  it("refuses a second run for the customer at once in fail mode, naming the holder and what it does", async () => {
+    const cluster = createFakeCluster();
+    const kube = createKubeClient(cluster.clientConfig);
+    const locks = new KeyedLock();
+    let release!: () => void;
+    const first = withCustomerLock(
+      kube,
+      C42,
+      { identity: "bridge-1", operation: "suspend", locks, lease: false },
+      () => new Promise<void>((r) => (release = r)),
+    );
+    await tick();
+    const error = await withCustomerLock(kube, C42, { identity: "bridge-2", whenLocked: "fail", locks, lease: false }, async () => "never").catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SredaError);
+    expect(error).toMatchObject({
+      code: "LOCKED",
+      message: "Для клиента C42 в lms-dev уже выполняется suspend: bridge-1, с 2026-01-01 00:00:00 UTC",
+      details: { holder: "bridge-1", operation: "suspend", since: "2026-01-01T00:00:00.000000Z", clientId: "C42", namespace: "lms-dev" },
+    });
+    release();
+    await first;
+    // lease: false asks the API server nothing.
+    expect(cluster.requestLog).toEqual([]);
+    expect(locks.isLocked(customerLockKey(kube, C42))).toBe(false);
+  });
+
+  it("queues a second run of the same process in the process: it asks for the Lease only once the first released it", async () => {
+    const cluster = createFakeCluster();
+    const kube = createKubeClient(cluster.clientConfig);
+    const locks = new KeyedLock();
+    const log: string[] = [];
+    const run = (name: string) =>
+      withCustomerLock(kube, C42, { identity: name, locks }, async () => {
+        log.push(
+          `${name}: ${cluster.requestLog
+            .filter((r) => r.kind === "Lease")
+            .map((r) => r.method)
+            .join(" ")}`,
+        );
+        await cluster.clock.sleep(1_000);
+      });
+    await Promise.all([run("first"), run("second")]);
+    expect(log).toEqual(["first: GET POST", "second: GET POST PUT GET PUT"]);
+  });
+
+  it("keys the lock by cluster, namespace and customer", () => {
+    expect(customerLockKey({ apiRootUrl: "https://rancher.example/k8s/clusters/c-1/" }, C42)).toBe("https://rancher.example/k8s/clusters/c-1|lms-dev|C42");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * What a provisioning asks of the API server (issue 13): one SelfSubjectRulesReview per namespace, remembered briefly
  * per client; one list per kind written, in the same round as the preflight, instead of a GET before every apply;
- * the Jobs followed by one watch instead of polls. Counted on the fake cluster's request log.
+ * the Jobs followed by one watch instead of polls; and the customer's lock between processes (issue 15), its Lease
+ * read, taken and released. Counted on the fake cluster's request log.
  */
 import { describe, expect, it } from "vitest";
 import example from "../../../../examples/c42-lms-dev.input.json" with { type: "json" };
@@ -65,6 +66,14 @@ const LISTS = {
   "GET list Service": 1,
 };
 const APPLIES = { "PATCH patch ConfigMap": 1, "PATCH patch Deployment": 1, "PATCH patch Ingress": 1, "PATCH patch Secret": 3, "PATCH patch Service": 1 };
+/**
+ * The customer's lock (src/kube/lease.ts), the first time: its Lease read (404), created held, and at the end released
+ * by an update (holder none). A run shorter than a third of the lease's duration (10 s; this one takes 5.7 s of the
+ * fake's time) renews nothing.
+ */
+const FIRST_LOCK = { "GET get Lease": 1, "POST create Lease": 1, "PUT update Lease": 1 };
+/** Every later time: the released Lease read, taken over by an update, released by another. */
+const LOCK = { "GET get Lease": 1, "PUT update Lease": 2 };
 
 describe("a clean provisioning", () => {
   it("asks one SelfSubjectRulesReview, lists each kind once, writes each object once and watches the Jobs: nothing else", async () => {
@@ -72,6 +81,7 @@ describe("a clean provisioning", () => {
     const result = await run();
     expect(result.status).toBe("succeeded");
     expect(result.steps.map((s) => s.outcome)).toEqual(result.steps.map(() => "created"));
+    expect(result.finishedAt - result.startedAt).toBeLessThan(10_000); // no renewal of the lock
     expect(tally(withoutPodLists(cluster.requestLog))).toEqual({
       "GET get Namespace": 1,
       "GET get Secret": 2, // repository-token and tls, which the templates expect
@@ -80,7 +90,11 @@ describe("a clean provisioning", () => {
       ...APPLIES,
       "POST create Job": 2,
       "POST create SelfSubjectRulesReview": 1,
+      ...FIRST_LOCK,
     });
+    // The lock is taken before anything else is asked and released after everything else.
+    const lease = cluster.requestLog.filter((r) => r.kind === "Lease");
+    expect([cluster.requestLog[0], cluster.requestLog[1], cluster.requestLog.at(-1)]).toEqual(lease);
     // The lists and the watch select the customer's objects; the watch starts where the Jobs' list left off.
     for (const r of cluster.requestLog.filter((x) => (x.verb === "list" && x.kind !== "Pod") || x.verb === "watch")) {
       expect(new URLSearchParams(r.query).get("labelSelector"), `${r.verb} ${r.kind}`).toContain("sreda.io/client-id=C42");
@@ -125,7 +139,7 @@ describe("a clean provisioning", () => {
 });
 
 describe("a re-run that changes nothing", () => {
-  it("reports 9/9 unchanged, moves no resourceVersion, and asks no review within the TTL: two GETs, nine lists, seven applies", async () => {
+  it("reports 9/9 unchanged, moves no resourceVersion, and asks no review within the TTL: two GETs, nine lists, seven applies, the lock", async () => {
     const { cluster, run } = setup();
     const plan = planFor();
     await run(plan);
@@ -134,7 +148,7 @@ describe("a re-run that changes nothing", () => {
     const second = await run(plan);
     expect(second.steps.map((s) => s.outcome)).toEqual(plan.steps.map(() => "unchanged"));
     expect(versions(cluster, plan)).toEqual(before);
-    expect(tally(cluster.requestLog)).toEqual({ "GET get Secret": 2, ...LISTS, ...APPLIES });
+    expect(tally(cluster.requestLog)).toEqual({ "GET get Secret": 2, ...LISTS, ...APPLIES, ...LOCK });
     expect(cluster.requestLog.filter((r) => r.method === "PATCH").map((r) => r.status)).toEqual(Array(7).fill(200));
   });
 
@@ -165,7 +179,11 @@ describe("permissions from the rules review", () => {
     const result = await run();
     expect(result.status).toBe("preflight-failed");
     expect(result.preflight.map((p) => p.message)).toEqual(["нет прав создавать Job в пространстве lms-dev"]);
-    expect(cluster.requestLog.filter((r) => r.method !== "GET" && !r.path.includes("selfsubject"))).toEqual([]);
+    // Nothing written but the lock: the Lease, taken before the preflight, released after it.
+    expect(cluster.requestLog.filter((r) => r.method !== "GET" && !r.path.includes("selfsubject")).map((r) => `${r.method} ${r.kind}`)).toEqual([
+      "POST Lease",
+      "PUT Lease",
+    ]);
     expect(tally(cluster.requestLog)).toMatchObject({ "POST create SelfSubjectRulesReview": 1 });
     expect(tally(cluster.requestLog)["POST create SelfSubjectAccessReview"]).toBeUndefined();
   });
@@ -200,7 +218,17 @@ describe("permissions from the rules review", () => {
       return new Response(JSON.stringify(review), { status: answer.status, headers: answer.headers });
     });
     expect((await run()).status).toBe("succeeded");
-    expect(asked.sort()).toEqual(["create batch/jobs", "delete batch/jobs", "get batch/jobs", "list batch/jobs", "watch batch/jobs"]);
+    // The lock's rights too: coordination.k8s.io is not among the groups the rules grant.
+    expect(asked.sort()).toEqual([
+      "create batch/jobs",
+      "create coordination.k8s.io/leases",
+      "delete batch/jobs",
+      "get batch/jobs",
+      "get coordination.k8s.io/leases",
+      "list batch/jobs",
+      "update coordination.k8s.io/leases",
+      "watch batch/jobs",
+    ]);
     expect(cluster.requestLog.filter((r) => r.path.endsWith("selfsubjectrulesreviews"))).toHaveLength(1);
   });
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { foldPhases, isFinalPhase, PHASES_BY_SEVERITY, worsePhase } from "../../src/core/status/index.js";
 
 describe("phases", () => {
-  it("orders severity Failed > Degraded > Progressing > Pending > Ready", () => {
-    expect([...PHASES_BY_SEVERITY].reverse()).toEqual(["Failed", "Degraded", "Progressing", "Pending", "Ready"]);
+  it("orders severity Failed > Degraded > Progressing > Pending > Suspended > Ready", () => {
+    expect([...PHASES_BY_SEVERITY].reverse()).toEqual(["Failed", "Degraded", "Progressing", "Pending", "Suspended", "Ready"]);
   });
 
   it.each([
@@ -23,7 +23,7 @@ describe("phases", () => {
     expect(worsePhase("Failed", "Ready")).toBe("Failed");
   });
 
-  it("stops following at Ready and Failed only", () => {
-    expect(PHASES_BY_SEVERITY.filter(isFinalPhase)).toEqual(["Ready", "Failed"]);
+  it("stops following at Ready, Suspended and Failed only", () => {
+    expect(PHASES_BY_SEVERITY.filter(isFinalPhase)).toEqual(["Ready", "Suspended", "Failed"]);
   });
 });

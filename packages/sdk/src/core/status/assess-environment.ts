@@ -9,6 +9,7 @@ import type { ContainerLogs } from "./context.js";
 import { assessDeployment } from "./deployment.js";
 import { assessDisruptionBudget } from "./disruption-budget.js";
 import { assessJob, isPodOfJob } from "./job.js";
+import { isSuspended, suspendedReplicas } from "../suspension.js";
 import { foldPhases, phaseSeverity, type EnvironmentPhase, type StatusReason } from "./phase.js";
 import { assessPod } from "./pod.js";
 import type { EnvironmentAssessment } from "./schema.js";
@@ -68,7 +69,9 @@ export function assessEnvironment(snapshot: EnvironmentSnapshot): EnvironmentAss
     });
   }
 
-  const phase = foldPhases(parts.map((p) => p.phase));
+  // A suspended environment is Suspended once nothing is broken: pods still terminating are part of suspending.
+  const folded = foldPhases(parts.map((p) => p.phase));
+  const phase = isSuspended(deployment) && folded !== "Failed" && folded !== "Degraded" ? "Suspended" : folded;
   const reasons = parts
     .map((reason, index) => ({ reason, index }))
     .sort((a, b) => phaseSeverity(b.reason.phase) - phaseSeverity(a.reason.phase) || a.index - b.index)
@@ -95,13 +98,15 @@ function isFinishedJobPod(pod: Pod): boolean {
 
 const PHASE_WORDS: Record<EnvironmentPhase, string> = {
   Ready: "Готова",
+  Suspended: "Приостановлена",
   Pending: "Ожидание",
   Progressing: "Развёртывается",
   Degraded: "Нарушена",
   Failed: "Ошибка",
 };
 
-type Phrases = Record<EnvironmentPhase, (subject: string) => string>;
+/** By the phases an object can be in (Suspended is only ever the environment's). */
+type Phrases = Record<Exclude<EnvironmentPhase, "Suspended">, (subject: string) => string>;
 
 /** Per kind: how to name the object, what each phase says of it, and what a warning (a `Ready` reason) says. */
 const KIND_PHRASES: Record<string, { subject: (r: StatusReason) => string; phrases: Phrases; warning?: (subject: string) => string }> = {
@@ -169,6 +174,7 @@ const REASON_PHRASES: Record<string, (subject: string) => string> = {
 };
 
 function summarize(phase: EnvironmentPhase, reasons: readonly StatusReason[], warnings: readonly StatusReason[], deployment: Deployment | undefined): string {
+  if (phase === "Suspended") return `Приостановлена: развёртывание остановлено (при возобновлении подов: ${suspendedReplicas(deployment) ?? 0})`;
   if (phase === "Ready") {
     // spec.replicas is what the autoscaler last wrote when there is one.
     const desired = deployment?.spec?.replicas ?? 1;
@@ -186,6 +192,7 @@ export function describeReason(reason: StatusReason): string {
   const subject = kind ? kind.subject(reason) : `${reason.kind} ${reason.name}`.trim();
   const generic = REASON_PHRASES[reason.reason];
   if (generic) return generic(subject);
-  const phrase = kind ? (reason.warning && kind.warning ? kind.warning(subject) : kind.phrases[reason.phase](subject)) : subject;
+  const phase = reason.phase === "Suspended" ? "Ready" : reason.phase;
+  const phrase = kind ? (reason.warning && kind.warning ? kind.warning(subject) : kind.phrases[phase](subject)) : subject;
   return `${phrase} (${reason.reason})`;
 }

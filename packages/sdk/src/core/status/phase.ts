@@ -11,13 +11,15 @@ export type { EnvironmentPhase, StatusReason };
 /**
  * Least to most severe. The fold keeps the most severe phase, so:
  * - `Ready` is the identity: one object that is not ready is enough to make the environment not ready;
+ * - `Suspended` is the environment's, never an object's (its Deployment scaled to zero on purpose, ../suspension.ts):
+ *   above Ready, below anything that is still moving or broken;
  * - `Pending` (nothing has started: not scheduled, not created, not observed) ranks below `Progressing` (work is
  *   under way): while something is moving, "in progress" is the more useful answer, and an environment whose jobs
  *   run while its Deployment waits for them is progressing, not waiting;
  * - `Degraded` (was available, lost it — may recover) ranks below `Failed` (will not recover without an operator),
  *   like Argo CD's Degraded below its Missing/Unknown only in that Failed here is terminal.
  */
-export const PHASES_BY_SEVERITY = ["Ready", "Pending", "Progressing", "Degraded", "Failed"] as const satisfies readonly EnvironmentPhase[];
+export const PHASES_BY_SEVERITY = ["Ready", "Suspended", "Pending", "Progressing", "Degraded", "Failed"] as const satisfies readonly EnvironmentPhase[];
 
 /** Position in {@link PHASES_BY_SEVERITY}: higher is worse. */
 export function phaseSeverity(phase: EnvironmentPhase): number {
@@ -36,7 +38,7 @@ export function foldPhases(phases: Iterable<EnvironmentPhase>): EnvironmentPhase
   return folded;
 }
 
-/** Phases a follower stops at: `Ready` (done) and `Failed` (will not get better by waiting). */
+/** Phases a follower stops at: `Ready` (done), `Suspended` (stopped on purpose) and `Failed` (will not get better by waiting). */
 export function isFinalPhase(phase: EnvironmentPhase): boolean {
-  return phase === "Ready" || phase === "Failed";
+  return phase === "Ready" || phase === "Suspended" || phase === "Failed";
 }

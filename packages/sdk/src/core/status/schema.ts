@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 /** The closed set of phases every assessed object, and the environment as a whole, is in (see phase.ts for their order). */
-export const EnvironmentPhase = z.enum(["Pending", "Progressing", "Ready", "Degraded", "Failed"]);
+export const EnvironmentPhase = z.enum(["Pending", "Progressing", "Ready", "Suspended", "Degraded", "Failed"]);
 export type EnvironmentPhase = z.infer<typeof EnvironmentPhase>;
 
 /** Why one object (or the environment) is in its phase. One per assessed object. */
