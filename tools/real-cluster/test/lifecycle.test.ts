@@ -85,7 +85,10 @@ describe("a customer's life on the real API server", () => {
     const s = cluster.get(ctx);
     const { kube } = recordedClient(s);
     expect((await applyPlan(plan(s, "C152"), kube, POLL)).status).toBe("succeeded");
-    expect((await applyPlan(plan(s, "C153"), kube, POLL)).status).toBe("succeeded");
+    const second = plan(s, "C153");
+    expect((await applyPlan(second, kube, POLL)).status).toBe("succeeded");
+    // Settled first (its pod Ready, the Deployment's status written): what it is at rest is what must stay.
+    expect((await followEnvironment(kube, { environment: second.environment, clock: systemClock, timeoutMs: 90_000 })).phase).toBe("Ready");
     const other = await objectsOf(s, "C153");
     expect(Object.keys(other).length).toBeGreaterThan(9);
 
