@@ -7,6 +7,7 @@
  *
  *   const bridge = createBridgeClient({ baseUrl: "http://127.0.0.1:8787", token });
  *   const { data, error } = await bridge.POST("/v1/provisionings", { body });
+ *   const op = await bridge.GET("/v1/operations/{id}", { params: { path: { id } } });   // any kind of operation
  */
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "./generated/api.js";
@@ -18,6 +19,11 @@ export type BridgeError = components["schemas"]["Error"];
 export type ProvisioningRequestBody = components["schemas"]["ProvisioningRequest"];
 export type PlanRequestBody = components["schemas"]["PlanRequest"];
 export type EnvironmentStatusRequestBody = components["schemas"]["EnvironmentStatusRequest"];
+/** The body of a suspend or a resume: one environment, as a status request names it. */
+export type EnvironmentRefBody = components["schemas"]["EnvironmentRef"];
+export type DeprovisionRequestBody = components["schemas"]["DeprovisionRequest"];
+/** A deprovisioning's dry run: what would be deleted. */
+export type DeprovisionPreviewBody = components["schemas"]["DeprovisionPreview"];
 
 export interface BridgeClientOptions {
   /** `http://127.0.0.1:8787` */

@@ -18,6 +18,7 @@ export const requestSchemas: Record<string, z.ZodType> = {
   PlanRequest: s.PlanRequest,
   EnvironmentStatusRequest: s.EnvironmentStatusRequest,
   EnvironmentRef: s.EnvironmentRef,
+  DeprovisionRequest: s.DeprovisionRequest,
   ClusterAccess: s.ClusterAccess,
   KnownSecrets: s.KnownSecrets,
   Customer,
@@ -52,6 +53,7 @@ export const responseSchemas: Record<string, z.ZodType> = {
   StatusReason: s.StatusReason,
   EnvironmentStatusResponse: s.EnvironmentStatusResponse,
   EnvironmentStatusItem: s.EnvironmentStatusItem,
+  DeprovisionPreview: s.DeprovisionPreview,
 };
 for (const [id, schema] of Object.entries(requestSchemas)) requestRegistry.add(schema, { id });
 for (const [id, schema] of Object.entries(responseSchemas)) responseRegistry.add(schema, { id });
@@ -67,6 +69,8 @@ export interface ApiRoute {
   request?: keyof typeof requestSchemas;
   /** Success status and schema id. */
   success: { status: number; schema?: keyof typeof responseSchemas; headers?: Record<string, string>; raw?: boolean };
+  /** Another success answer of the same operation (a deprovisioning's dry run: 200 instead of 202). */
+  alsoSuccess?: { status: number; schema: keyof typeof responseSchemas; description: string };
   /** Error statuses this operation may answer with (all `Error`). */
   errors: number[];
 }
@@ -138,7 +142,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "get",
     path: "/v1/provisionings/{id}",
     operationId: "getProvisioning",
-    summary: "Ход развёртывания: шаги, события, состояние среды; один раз — созданные секреты",
+    summary: "Ход развёртывания (и любой другой операции, как /v1/operations/{id}): шаги, события, состояние среды; один раз — созданные секреты",
     success: { status: 200, schema: "OperationResponse" },
     errors: [...AUTH, 404, ...INTERNAL],
   },
@@ -146,7 +150,23 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "post",
     path: "/v1/provisionings/{id}/cancel",
     operationId: "cancelProvisioning",
-    summary: "Отмена развёртывания",
+    summary: "Отмена развёртывания (и любой другой операции, как /v1/operations/{id}/cancel)",
+    success: { status: 202, schema: "OperationResponse" },
+    errors: [...AUTH, ...BODY, 404, 409, ...INTERNAL],
+  },
+  {
+    method: "get",
+    path: "/v1/operations/{id}",
+    operationId: "getOperation",
+    summary: "Ход операции любого вида (развёртывание, приостановка, возобновление, удаление среды): шаги, события, состояние среды",
+    success: { status: 200, schema: "OperationResponse" },
+    errors: [...AUTH, 404, ...INTERNAL],
+  },
+  {
+    method: "post",
+    path: "/v1/operations/{id}/cancel",
+    operationId: "cancelOperation",
+    summary: "Отмена операции любого вида",
     success: { status: 202, schema: "OperationResponse" },
     errors: [...AUTH, ...BODY, 404, 409, ...INTERNAL],
   },
@@ -159,6 +179,35 @@ export const API_ROUTES: readonly ApiRoute[] = [
     success: { status: 200, schema: "EnvironmentStatusResponse" },
     errors: [...AUTH, ...INPUT, ...INTERNAL],
   },
+  {
+    method: "post",
+    path: "/v1/environments/suspend",
+    operationId: "suspendEnvironment",
+    summary: "Приостановка среды клиента: приложение остановлено, данные и объекты сохранены (202, операция в Location)",
+    request: "EnvironmentRef",
+    success: { status: 202, schema: "OperationResponse", headers: { Location: "Адрес операции: /v1/operations/{id}" } },
+    errors: [...AUTH, ...INPUT, 403, 409, 503, ...INTERNAL],
+  },
+  {
+    method: "post",
+    path: "/v1/environments/resume",
+    operationId: "resumeEnvironment",
+    summary: "Возобновление приостановленной среды клиента (202, операция в Location)",
+    request: "EnvironmentRef",
+    success: { status: 202, schema: "OperationResponse", headers: { Location: "Адрес операции: /v1/operations/{id}" } },
+    errors: [...AUTH, ...INPUT, 403, 409, 503, ...INTERNAL],
+  },
+  {
+    method: "post",
+    path: "/v1/environments/deprovision",
+    operationId: "deprovisionEnvironment",
+    summary:
+      "Удаление среды клиента: все его объекты, с dropData и confirmClientId — и базы данных (202, операция в Location); с dryRun — только список того, что будет удалено (200)",
+    request: "DeprovisionRequest",
+    success: { status: 202, schema: "OperationResponse", headers: { Location: "Адрес операции: /v1/operations/{id}" } },
+    alsoSuccess: { status: 200, schema: "DeprovisionPreview", description: "dryRun: что будет удалено; ничего не изменено" },
+    errors: [...AUTH, ...INPUT, 403, 409, 502, 503, 504, ...INTERNAL],
+  },
 ];
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -166,7 +215,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: "Нет токена моста или он неверен (UNAUTHORIZED)",
   403: "Кластер не входит в список разрешённых мосту (CLUSTER_NOT_ALLOWED): мост к нему не обращается",
   404: "Нет такой операции (OPERATION_NOT_FOUND)",
-  409: "Уже выполняется развёртывание этого клиента (PROVISIONING_IN_PROGRESS, details.operationId) или операция завершена",
+  409: "Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED)",
   413: "Тело запроса больше допустимого (PAYLOAD_TOO_LARGE)",
   415: "Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE)",
   422: "Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems)",
@@ -219,6 +268,10 @@ export function createOpenApiDocument(): Record<string, unknown> {
         content: { "application/json": { schema: route.success.raw ? { type: "object" } : ref(route.success.schema!) } },
       },
     };
+    if (route.alsoSuccess) {
+      const { status, schema, description } = route.alsoSuccess;
+      responses[String(status)] = { description, content: { "application/json": { schema: ref(schema) } } };
+    }
     for (const status of route.errors) {
       responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? "Ошибка", content: { "application/json": { schema: ref("Error") } } };
     }

@@ -9,7 +9,7 @@ import { HttpError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { OperationJournal } from "./operation-journal.js";
 import { Redactor } from "./redact.js";
-import type { OperationView } from "./schemas.js";
+import type { OperationKind, OperationView } from "./schemas.js";
 
 /** What is kept and journaled: the public view without the secrets themselves. */
 export type OperationRecord = Omit<OperationView, "secrets">;
@@ -43,7 +43,22 @@ export interface OperationStoreOptions {
   logger?: Logger;
 }
 
+/** Each kind of operation as a message names it. */
+export const OPERATION_NAMES: Record<OperationKind, string> = {
+  provisioning: "развёртывание",
+  suspend: "приостановка",
+  resume: "возобновление",
+  deprovision: "удаление среды",
+};
+
+/** Where an operation is read: a provisioning where it always was, the others under /v1/operations. */
+export function operationLocation(record: Pick<OperationRecord, "id" | "kind">): string {
+  return record.kind === "provisioning" ? `/v1/provisionings/${record.id}` : `/v1/operations/${record.id}`;
+}
+
 export interface NewOperation {
+  /** Default "provisioning". */
+  kind?: OperationKind;
   key: string;
   clientId: string;
   namespace: string;
@@ -113,19 +128,34 @@ export class OperationRecords {
     return this.runningByKey.get(key);
   }
 
+  /**
+   * 409 `PROVISIONING_IN_PROGRESS` (the code of any kind, kept for compatibility) when an operation of this bridge
+   * holds `key`: it names the operation, its kind and where to read it.
+   */
+  refuseIfRunning(key: string, who: { clientId: string; namespace: string }): void {
+    const running = this.runningByKey.get(key);
+    const live = running === undefined ? undefined : this.ops.get(running);
+    if (!live) return;
+    const { kind } = live.record;
+    throw new HttpError(
+      409,
+      "PROVISIONING_IN_PROGRESS",
+      `Для клиента ${who.clientId} в ${who.namespace} уже выполняется ${OPERATION_NAMES[kind]} ${live.record.id}`,
+      {
+        operationId: live.record.id,
+        kind,
+        location: operationLocation(live.record),
+      },
+    );
+  }
+
   /** Creates a queued operation; 409 `PROVISIONING_IN_PROGRESS` when one for the same key is still running. */
   create(init: NewOperation): OperationRecord {
-    const running = this.runningByKey.get(init.key);
-    if (running) {
-      throw new HttpError(409, "PROVISIONING_IN_PROGRESS", `Для клиента ${init.clientId} в ${init.namespace} уже выполняется развёртывание ${running}`, {
-        operationId: running,
-        location: `/v1/provisionings/${running}`,
-      });
-    }
+    this.refuseIfRunning(init.key, init);
     const at = this.iso();
     const record: OperationRecord = {
       id: randomUUID(),
-      kind: "provisioning",
+      kind: init.kind ?? "provisioning",
       status: "queued",
       stage: "queued",
       clientId: init.clientId,
@@ -292,7 +322,7 @@ export function interrupt(record: OperationRecord, at: string, by: string): void
   record.updatedAt = at;
   record.error = {
     code: "INTERRUPTED",
-    message: `Операция прервана ${by}; запустите развёртывание снова — уже сделанное не повторится, остальное будет выполнено`,
+    message: `Операция прервана ${by}; запустите ${record.kind === "provisioning" ? "развёртывание" : "операцию"} снова — уже сделанное не повторится, остальное будет выполнено`,
   };
   record.stage = "done";
   for (const step of record.steps) {

@@ -9,7 +9,7 @@ import { OperationRunner } from "./operation-runner.js";
 import { OperationRecords, type OperationStoreOptions } from "./operation-store.js";
 import type { OperationView } from "./schemas.js";
 
-export { isFinal, MAX_EVENTS, operationNotFound } from "./operation-store.js";
+export { isFinal, MAX_EVENTS, OPERATION_NAMES, operationLocation, operationNotFound } from "./operation-store.js";
 export type { NewOperation, OperationRecord, OperationStatus, OperationStoreOptions } from "./operation-store.js";
 export type { AbortReason } from "./operation-runner.js";
 

@@ -4,14 +4,14 @@
  */
 import { createProvisioningPlan, redactPlan, SredaValidationError, type Problem } from "@sreda/sdk";
 import type { PlanRequest } from "./schemas.js";
-import { withPlaceholders } from "./secrets.js";
+import { provisioningInput, withPlaceholders } from "./secrets.js";
 
 /** The request without what only a diff needs. */
 export type DryRun = Omit<PlanRequest, "diff" | "cluster">;
 
-export function dryRunAnswer({ secrets: supplied, ...input }: DryRun): string {
-  const { secrets, sources } = withPlaceholders(supplied);
-  const plan = createProvisioningPlan({ ...input, variables: input.variables ?? [], secrets });
+export function dryRunAnswer(request: DryRun): string {
+  const { secrets, sources } = withPlaceholders(request.secrets);
+  const plan = createProvisioningPlan(provisioningInput(request, secrets));
   return JSON.stringify({ plan: redactPlan(plan), secretSources: sources });
 }
 

@@ -15,6 +15,7 @@ import {
   EnvironmentSettings,
   LIMITS,
   MacroDefinition,
+  ObjectDiff as SdkObjectDiff,
   ProvisioningInput,
   ProvisioningPlan,
   RequestTemplate,
@@ -63,6 +64,8 @@ export const ProvisioningRequest = z.strictObject({
   /** Known secrets; when absent they are read back from the cluster, and what exists nowhere is generated. */
   secrets: KnownSecrets.optional(),
   cluster: ClusterAccess,
+  /** A suspended customer stays suspended through a provisioning unless this is true. */
+  resume: z.boolean().optional().describe("Возобновить приостановленную среду; без этого приостановленная среда после развёртывания остаётся приостановленной"),
 });
 export type ProvisioningRequest = z.infer<typeof ProvisioningRequest>;
 
@@ -75,7 +78,10 @@ export const PlanRequest = z.strictObject({
 });
 export type PlanRequest = z.infer<typeof PlanRequest>;
 
-/** One environment to report on: what identifies it, and how to reach its cluster. Extra fields are ignored. */
+/**
+ * One environment: what identifies it, and how to reach its cluster — an item of a status request, and the body of
+ * a suspend or a resume. Extra fields are ignored (1C may send the whole provisioning request).
+ */
 export const EnvironmentRef = z.object({
   client: z.object({ id: Customer.shape.id }),
   environment: z.object({ namespace: EnvironmentSettings.shape.namespace, apiRootUrl: EnvironmentSettings.shape.apiRootUrl }),
@@ -83,6 +89,20 @@ export const EnvironmentRef = z.object({
   templates: ProvisioningInput.shape.templates,
 });
 export type EnvironmentRef = z.infer<typeof EnvironmentRef>;
+
+/**
+ * Deprovisioning one customer: what a provisioning request carries (the databases needed only to drop data), plus
+ * what to do. Dropping the databases needs the customer's id repeated in `confirmClientId`; `dryRun` only lists
+ * what would be deleted.
+ */
+export const DeprovisionRequest = z.strictObject({
+  ...ProvisioningRequest.omit({ resume: true }).shape,
+  databases: ProvisioningInput.shape.databases.optional().describe("Доступ к базам данных; нужен только с dropData"),
+  dropData: z.boolean().optional().describe("Также удалить базы данных и пользователей клиента в PostgreSQL и ClickHouse (нужны databases и confirmClientId)"),
+  confirmClientId: Customer.shape.id.optional().describe("Идентификатор клиента ещё раз: подтверждение удаления данных (с dropData)"),
+  dryRun: z.boolean().optional().describe("Только показать, что будет удалено: ничего не менять"),
+});
+export type DeprovisionRequest = z.infer<typeof DeprovisionRequest>;
 
 export const EnvironmentStatusRequest = z.strictObject({
   environments: z.array(EnvironmentRef).max(100, { abort: true, error: "не больше 100 сред за один запрос" }).min(1, "укажите хотя бы одну среду"),
@@ -119,14 +139,8 @@ export const TemplatesResponse = z.object({ templates: z.array(RequestTemplate) 
 export const MacrosResponse = z.object({ macros: z.array(MacroDefinition) });
 
 /** One object compared with the cluster: created, changed (which fields), or already as wanted. */
-export const ObjectDiff = z.object({
-  stepId: z.string().describe("Шаг плана; пусто для объекта, которого нет в плане (он будет удалён)"),
-  kind: z.string(),
-  name: z.string(),
-  action: z.enum(["create", "change", "unchanged", "delete"]).describe("delete: объект клиента, которого больше нет в плане; удаляется после всех шагов"),
-  /** JSON paths (`$.spec.replicas`, `$.data["postgres-user-password"]`) of fields that differ; values are never shown. */
-  changedPaths: z.array(z.string()),
-});
+/** The SDK's: one object of a plan compared with the cluster. */
+export const ObjectDiff = SdkObjectDiff;
 
 /** The SDK's secret sources, plus the bridge's `placeholder` (a dry run without the cluster, see PlanResponse). */
 export const SecretSource = z.enum([...SdkSecretSource.options, "placeholder"]);
@@ -149,9 +163,25 @@ export const PlanResponse = z.object({
   diff: z.array(ObjectDiff).optional(),
 });
 
+/** What a deprovisioning would delete, before anything is (`dryRun: true`). */
+export const DeprovisionPreview = z.object({
+  /** The databases would be dropped first (`teardown`). */
+  dropData: z.boolean(),
+  /** Every object of the customer in the namespace, in the order they would be deleted. */
+  objects: z.array(z.object({ kind: z.string(), name: z.string() })).describe("Объекты клиента, которые будут удалены, в порядке удаления"),
+  /** With `dropData`: the Secret and Jobs that drop the databases, run before the objects are deleted. */
+  teardown: z
+    .array(z.object({ id: z.string(), kind: z.string(), name: z.string() }))
+    .describe("С dropData: секрет и задания удаления баз данных, выполняются до удаления объектов"),
+});
+
 export const OperationStatus = z.enum(["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]);
 export const OperationStage = z.enum(["queued", "secrets", "preflight", "applying", "waiting", "done"]);
-export const StepStatus = z.enum(["pending", "running", "created", "updated", "unchanged", "failed", "skipped", "cancelled"]);
+export const StepStatus = z.enum(["pending", "running", "created", "updated", "unchanged", "deleted", "failed", "skipped", "cancelled"]);
+
+/** What an operation does: provisioning, suspend, resume or deprovision (one model: 202, progress, cancel, journal). */
+export const OperationKind = z.enum(["provisioning", "suspend", "resume", "deprovision"]);
+export type OperationKind = z.infer<typeof OperationKind>;
 
 export const OperationStep = z.object({
   id: z.string(),
@@ -185,9 +215,11 @@ export const OperationError = z.object({ code: z.string(), message: z.string(), 
 
 export const Operation = z.object({
   id: z.string(),
-  kind: z.enum(["provisioning"]),
+  kind: OperationKind,
   status: OperationStatus,
-  stage: OperationStage.describe("queued → secrets → preflight → applying → waiting → done"),
+  stage: OperationStage.describe(
+    "развёртывание: queued → secrets → preflight → applying → waiting → done; приостановка и возобновление: queued → applying → waiting → done; удаление: queued → applying → done",
+  ),
   clientId: z.string(),
   namespace: z.string(),
   /** The cluster's API root (no credentials). */
@@ -195,12 +227,13 @@ export const Operation = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().optional(),
-  steps: z.array(OperationStep),
+  /** A deprovisioning's steps are found while it runs (one per object deleted): the list grows. */
+  steps: z.array(OperationStep).describe("Шаги; у удаления среды они появляются по ходу выполнения (по одному на удаляемый объект)"),
   /** The customer's objects the plan no longer produces, deleted after every step succeeded. */
   pruned: z.array(PrunedObject).describe("Удалённые объекты клиента, которых больше нет в плане"),
   /** The latest events, oldest first (bounded). */
   events: z.array(OperationEvent),
-  /** The environment's phase and reasons, once the requests are applied. */
+  /** The environment's phase and reasons, once the requests are applied (a deprovisioning has none). */
   environment: EnvironmentAssessment.nullable(),
   error: OperationError.optional(),
   /** Where each secret came from, once resolved. */

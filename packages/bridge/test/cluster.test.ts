@@ -336,7 +336,8 @@ describe("one provisioning per customer at a time", () => {
     await waitUntil(manual, id, (op) => op.status === "running");
     const cancel = await manual.client.POST("/v1/provisionings/{id}/cancel", { params: { path: { id } } });
     expect(cancel.response.status).toBe(202);
-    const final = await waitUntil(manual, id, (op) => op.status !== "running" && op.status !== "queued");
+    // Time moves again, so the stopped run can give the customer's Lease back (its requests wait on the clock).
+    const { final } = await waitForOperation(manual, id, { advanceMs: 100 });
     expect(final.status).toBe("cancelled");
     expect(final.steps.some((s: { status: string }) => s.status === "cancelled")).toBe(true);
     expect(final.events.map((e: { type: string }) => e.type)).toContain("cancel-requested");

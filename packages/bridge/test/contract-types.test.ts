@@ -8,7 +8,10 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
 import type {
+  applyPlan,
+  createDeprovisioningPlan,
   CustomerSecrets,
+  findCustomerObjects,
   EnvironmentSettings,
   ProvisioningInput,
   ResolvedCustomerSecrets,
@@ -22,7 +25,10 @@ import type {
   resolveCustomerSecrets,
   SecretSource as SdkSecretSource,
 } from "@sreda/sdk";
+import type { provisioningInput } from "../src/secrets.js";
 import type {
+  DeprovisionPreview,
+  DeprovisionRequest,
   EnvironmentAssessment,
   EnvironmentRef,
   EnvironmentStatusItem,
@@ -70,15 +76,31 @@ describe("the responses are what the SDK returns", () => {
 describe("the requests are the SDK's input plus what the bridge adds", () => {
   type Request = z.infer<typeof ProvisioningRequest>;
 
-  it("a provisioning request is the provisioning input, secrets and variables optional, plus the cluster", () => {
-    expectTypeOf<Omit<Request, "cluster" | "secrets" | "variables">>().toEqualTypeOf<Omit<ProvisioningInput, "secrets" | "variables">>();
+  it("a provisioning request is the provisioning input, secrets and variables optional, plus the cluster and resume", () => {
+    expectTypeOf<Omit<Request, "cluster" | "secrets" | "variables" | "resume">>().toEqualTypeOf<Omit<ProvisioningInput, "secrets" | "variables">>();
     expectTypeOf<Request["secrets"]>().toEqualTypeOf<Partial<CustomerSecrets> | undefined>();
     expectTypeOf<Request["variables"]>().toEqualTypeOf<ProvisioningInput["variables"] | undefined>();
-    expectTypeOf<keyof Request>().toEqualTypeOf<keyof ProvisioningInput | "cluster">();
-    // What the routes hand the SDK: the request with the secrets completed and the variables defaulted.
-    expectTypeOf<Omit<Request, "cluster"> & { variables: ProvisioningInput["variables"]; secrets: CustomerSecrets }>().toExtend<
-      Parameters<typeof createProvisioningPlan>[0]
-    >();
+    expectTypeOf<Request["resume"]>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<keyof Request>().toEqualTypeOf<keyof ProvisioningInput | "cluster" | "resume">();
+    // What the routes hand the SDK: the request's customer fields, the secrets completed and the variables defaulted.
+    expectTypeOf<ReturnType<typeof provisioningInput>>().toExtend<Parameters<typeof createProvisioningPlan>[0]>();
+    expectTypeOf<ReturnType<typeof provisioningInput>>().toExtend<Parameters<typeof createDeprovisioningPlan>[0]>();
+    // And applyPlan takes the request's resume as it is.
+    expectTypeOf<Request["resume"]>().toExtend<NonNullable<Parameters<typeof applyPlan>[2]>["resume"]>();
+  });
+
+  it("a deprovisioning request is the provisioning request, the databases optional, plus what to do", () => {
+    type Deprovision = z.infer<typeof DeprovisionRequest>;
+    expectTypeOf<keyof Deprovision>().toEqualTypeOf<Exclude<keyof Request, "resume"> | "dropData" | "confirmClientId" | "dryRun">();
+    expectTypeOf<Deprovision["databases"]>().toEqualTypeOf<ProvisioningInput["databases"] | undefined>();
+    expectTypeOf<Omit<Deprovision, "databases" | "dropData" | "confirmClientId" | "dryRun">>().toEqualTypeOf<Omit<Request, "databases" | "resume">>();
+    expectTypeOf<Pick<Deprovision, "dropData" | "confirmClientId">>().toExtend<NonNullable<Parameters<typeof createDeprovisioningPlan>[1]>>();
+  });
+
+  it("a deprovisioning preview is what findCustomerObjects finds and the plan's teardown, named", () => {
+    type Preview = z.infer<typeof DeprovisionPreview>;
+    expectTypeOf<Awaited<ReturnType<typeof findCustomerObjects>>[number]>().toExtend<Preview["objects"][number]>();
+    expectTypeOf<ReturnType<typeof createDeprovisioningPlan>["teardown"][number]>().toExtend<Preview["teardown"][number]>();
   });
 
   it("a plan request is the provisioning request, the cluster optional, plus diff", () => {

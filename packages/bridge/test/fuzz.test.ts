@@ -8,9 +8,9 @@
  * aside), a cluster outside the allow-list refused (`sreda_foreign_cluster_refused`; both in
  * ./support/schemathesis_hooks.py), every answer within a few seconds.
  *
- * Budget (2 cores): ≈ 1.5 min now, ≈ 2 min once valid bodies get through validation — coverage 70–110 s
- * (schemathesis spends most of it building the big request bodies' cases), fuzzing 10–45 s at 50 examples per
- * operation; one worker is faster than two (the GIL, and the bridge shares the cores). The
+ * Budget (2 cores): ≈ 4 min for the 14 operations (three of them — provisioning, deprovisioning, plan — with the big
+ * request body), most of it in the coverage phase (schemathesis spends it building the big request bodies' cases),
+ * fuzzing at 50 examples per operation; one worker is faster than two (the GIL, and the bridge shares the cores). The
  * stateful phase is off by default: the document has no links, the three it infers start at POST /v1/provisionings,
  * which a fuzzed cluster never passes (403), so it costs two minutes to send more of the same random calls.
  *

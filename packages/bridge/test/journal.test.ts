@@ -47,8 +47,12 @@ describe("a restart", () => {
     const polled = await first.client.GET("/v1/provisionings/{id}", { params: { path: { id } } });
     const kept = polled.data!.operation.secrets!;
     expect(kept).toBeDefined();
-    const closing = await first.bridge.close({ graceMs: 0 });
-    expect(closing).toEqual({ finished: 0, interrupted: 1 });
+    // No grace: the run is interrupted at once. Time moves while the bridge closes, so the stopped run gives the
+    // customer's Lease back, as a bridge that stops does (its requests wait on the clock).
+    let closed = false;
+    const closing = first.bridge.close({ graceMs: 0 }).finally(() => (closed = true));
+    while (!closed) await fake.clock.advance(100);
+    expect(await closing).toEqual({ finished: 0, interrupted: 1 });
     recordOperations(first);
 
     const second = await startClusterHarness({ scanner, existingFake: fake, config: { journalPath: journal } });

@@ -128,7 +128,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ход развёртывания: шаги, события, состояние среды; один раз — созданные секреты */
+        /** Ход развёртывания (и любой другой операции, как /v1/operations/{id}): шаги, события, состояние среды; один раз — созданные секреты */
         get: operations["getProvisioning"];
         put?: never;
         post?: never;
@@ -147,8 +147,42 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Отмена развёртывания */
+        /** Отмена развёртывания (и любой другой операции, как /v1/operations/{id}/cancel) */
         post: operations["cancelProvisioning"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ход операции любого вида (развёртывание, приостановка, возобновление, удаление среды): шаги, события, состояние среды */
+        get: operations["getOperation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Отмена операции любого вида */
+        post: operations["cancelOperation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -172,6 +206,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/environments/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Приостановка среды клиента: приложение остановлено, данные и объекты сохранены (202, операция в Location) */
+        post: operations["suspendEnvironment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/environments/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Возобновление приостановленной среды клиента (202, операция в Location) */
+        post: operations["resumeEnvironment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/environments/deprovision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Удаление среды клиента: все его объекты, с dropData и confirmClientId — и базы данных (202, операция в Location); с dryRun — только список того, что будет удалено (200) */
+        post: operations["deprovisionEnvironment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -181,7 +266,7 @@ export interface components {
              * @description Код ошибки (таблица ошибок в README моста); BRIDGE_UNREACHABLE - ответа моста нет вовсе (типизированный клиент)
              * @enum {string}
              */
-            code: "BAD_JSON" | "BAD_ENCODING" | "BAD_REQUEST" | "UNAUTHORIZED" | "CLUSTER_NOT_ALLOWED" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PROVISIONING_IN_PROGRESS" | "OPERATION_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "INVALID_INPUT" | "INTERNAL_ERROR" | "CLUSTER_UNREACHABLE" | "CLUSTER_UNAUTHORIZED" | "CLUSTER_FORBIDDEN" | "CLUSTER_ERROR" | "SHUTTING_DOWN" | "CLUSTER_UNAVAILABLE" | "CLUSTER_TIMEOUT" | "BRIDGE_UNREACHABLE";
+            code: "BAD_JSON" | "BAD_ENCODING" | "BAD_REQUEST" | "UNAUTHORIZED" | "CLUSTER_NOT_ALLOWED" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PROVISIONING_IN_PROGRESS" | "OPERATION_IN_PROGRESS" | "OPERATION_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "INVALID_INPUT" | "INTERNAL_ERROR" | "CLUSTER_UNREACHABLE" | "CLUSTER_UNAUTHORIZED" | "CLUSTER_FORBIDDEN" | "CLUSTER_ERROR" | "SHUTTING_DOWN" | "CLUSTER_UNAVAILABLE" | "CLUSTER_TIMEOUT" | "BRIDGE_UNREACHABLE";
             message: string;
             details: {
                 problems?: components["schemas"]["Problem"][];
@@ -384,11 +469,11 @@ export interface components {
         Operation: {
             id: string;
             /** @enum {string} */
-            kind: "provisioning";
+            kind: "provisioning" | "suspend" | "resume" | "deprovision";
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
             /**
-             * @description queued → secrets → preflight → applying → waiting → done
+             * @description развёртывание: queued → secrets → preflight → applying → waiting → done; приостановка и возобновление: queued → applying → waiting → done; удаление: queued → applying → done
              * @enum {string}
              */
             stage: "queued" | "secrets" | "preflight" | "applying" | "waiting" | "done";
@@ -398,6 +483,7 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             finishedAt?: string;
+            /** @description Шаги; у удаления среды они появляются по ходу выполнения (по одному на удаляемый объект) */
             steps: components["schemas"]["OperationStep"][];
             /** @description Удалённые объекты клиента, которых больше нет в плане */
             pruned: {
@@ -422,7 +508,7 @@ export interface components {
             kind: string;
             name: string;
             /** @enum {string} */
-            status: "pending" | "running" | "created" | "updated" | "unchanged" | "failed" | "skipped" | "cancelled";
+            status: "pending" | "running" | "created" | "updated" | "unchanged" | "deleted" | "failed" | "skipped" | "cancelled";
             message: string;
             reason?: string;
             attempts: number;
@@ -449,7 +535,7 @@ export interface components {
         };
         EnvironmentAssessment: {
             /** @enum {string} */
-            phase: "Pending" | "Progressing" | "Ready" | "Degraded" | "Failed";
+            phase: "Pending" | "Progressing" | "Ready" | "Suspended" | "Degraded" | "Failed";
             reasons: components["schemas"]["StatusReason"][];
             warnings: components["schemas"]["StatusReason"][];
             summary: string;
@@ -458,7 +544,7 @@ export interface components {
             kind: string;
             name: string;
             /** @enum {string} */
-            phase: "Pending" | "Progressing" | "Ready" | "Degraded" | "Failed";
+            phase: "Pending" | "Progressing" | "Ready" | "Suspended" | "Degraded" | "Failed";
             reason: string;
             message: string;
             container?: string;
@@ -476,6 +562,20 @@ export interface components {
             error?: components["schemas"]["OperationError"];
             operationId?: string;
         };
+        DeprovisionPreview: {
+            dropData: boolean;
+            /** @description Объекты клиента, которые будут удалены, в порядке удаления */
+            objects: {
+                kind: string;
+                name: string;
+            }[];
+            /** @description С dropData: секрет и задания удаления баз данных, выполняются до удаления объектов */
+            teardown: {
+                id: string;
+                kind: string;
+                name: string;
+            }[];
+        };
         ProvisioningRequest: {
             client: components["schemas"]["Customer"];
             environment: components["schemas"]["EnvironmentSettings"];
@@ -484,6 +584,8 @@ export interface components {
             secrets?: components["schemas"]["KnownSecrets"];
             templates?: components["schemas"]["RequestTemplate"][];
             cluster: components["schemas"]["ClusterAccess"];
+            /** @description Возобновить приостановленную среду; без этого приостановленная среда после развёртывания остаётся приостановленной */
+            resume?: boolean;
         };
         PlanRequest: {
             client: components["schemas"]["Customer"];
@@ -493,6 +595,8 @@ export interface components {
             secrets?: components["schemas"]["KnownSecrets"];
             templates?: components["schemas"]["RequestTemplate"][];
             cluster?: components["schemas"]["ClusterAccess"];
+            /** @description Возобновить приостановленную среду; без этого приостановленная среда после развёртывания остаётся приостановленной */
+            resume?: boolean;
             /** @description Также сравнить каждый объект плана с кластером (нужен cluster) */
             diff?: boolean;
         };
@@ -509,6 +613,22 @@ export interface components {
             };
             cluster: components["schemas"]["ClusterAccess"];
             templates?: components["schemas"]["RequestTemplate"][];
+        };
+        DeprovisionRequest: {
+            client: components["schemas"]["Customer"];
+            environment: components["schemas"]["EnvironmentSettings"];
+            /** @description Доступ к базам данных; нужен только с dropData */
+            databases?: components["schemas"]["DatabaseAccess"];
+            variables?: components["schemas"]["EnvironmentVariable"][];
+            secrets?: components["schemas"]["KnownSecrets"];
+            templates?: components["schemas"]["RequestTemplate"][];
+            cluster: components["schemas"]["ClusterAccess"];
+            /** @description Также удалить базы данных и пользователей клиента в PostgreSQL и ClickHouse (нужны databases и confirmClientId) */
+            dropData?: boolean;
+            /** @description Идентификатор клиента ещё раз: подтверждение удаления данных (с dropData) */
+            confirmClientId?: string;
+            /** @description Только показать, что будет удалено: ничего не менять */
+            dryRun?: boolean;
         };
         ClusterAccess: {
             apiRootUrl?: string;
@@ -980,7 +1100,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Уже выполняется развёртывание этого клиента (PROVISIONING_IN_PROGRESS, details.operationId) или операция завершена */
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1047,7 +1167,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ход развёртывания: шаги, события, состояние среды; один раз — созданные секреты */
+            /** @description Ход развёртывания (и любой другой операции, как /v1/operations/{id}): шаги, события, состояние среды; один раз — созданные секреты */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1096,7 +1216,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Отмена развёртывания */
+            /** @description Отмена развёртывания (и любой другой операции, как /v1/operations/{id}/cancel) */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -1132,7 +1252,141 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Уже выполняется развёртывание этого клиента (PROVISIONING_IN_PROGRESS, details.operationId) или операция завершена */
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ход операции любого вида (развёртывание, приостановка, возобновление, удаление среды): шаги, события, состояние среды */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет такой операции (OPERATION_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Отмена операции любого вида */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            /** @description Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет такой операции (OPERATION_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1239,6 +1493,354 @@ export interface operations {
             };
             /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    suspendEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentRef"];
+            };
+        };
+        responses: {
+            /** @description Приостановка среды клиента: приложение остановлено, данные и объекты сохранены (202, операция в Location) */
+            202: {
+                headers: {
+                    /** @description Адрес операции: /v1/operations/{id} */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            /** @description Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер не входит в список разрешённых мосту (CLUSTER_NOT_ALLOWED): мост к нему не обращается */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Мост останавливается (SHUTTING_DOWN) или кластер перегружен (CLUSTER_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentRef"];
+            };
+        };
+        responses: {
+            /** @description Возобновление приостановленной среды клиента (202, операция в Location) */
+            202: {
+                headers: {
+                    /** @description Адрес операции: /v1/operations/{id} */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            /** @description Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер не входит в список разрешённых мосту (CLUSTER_NOT_ALLOWED): мост к нему не обращается */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Мост останавливается (SHUTTING_DOWN) или кластер перегружен (CLUSTER_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deprovisionEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeprovisionRequest"];
+            };
+        };
+        responses: {
+            /** @description dryRun: что будет удалено; ничего не изменено */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeprovisionPreview"];
+                };
+            };
+            /** @description Удаление среды клиента: все его объекты, с dropData и confirmClientId — и базы данных (202, операция в Location); с dryRun — только список того, что будет удалено (200) */
+            202: {
+                headers: {
+                    /** @description Адрес операции: /v1/operations/{id} */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            /** @description Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер не входит в список разрешённых мосту (CLUSTER_NOT_ALLOWED): мост к нему не обращается */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер недоступен или отклонил запрос (CLUSTER_UNREACHABLE, CLUSTER_UNAUTHORIZED, CLUSTER_FORBIDDEN, CLUSTER_ERROR) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Мост останавливается (SHUTTING_DOWN) или кластер перегружен (CLUSTER_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер не ответил вовремя (CLUSTER_TIMEOUT) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,7 +5,9 @@ import type { BridgeState } from "../state.js";
 import { catalogRoutes } from "./catalog.js";
 import type { RouteDeps } from "./deps.js";
 import { environmentRoutes } from "./environments.js";
+import { lifecycleRoutes } from "./lifecycle.js";
 import { metaRoutes } from "./meta.js";
+import { operationRoutes } from "./operations.js";
 import { planRoutes } from "./plans.js";
 import { provisioningRoutes } from "./provisionings.js";
 
@@ -19,6 +21,8 @@ export function createRouter(deps: RouteDeps): Router<BridgeState> {
   catalogRoutes(router);
   planRoutes(router, deps);
   provisioningRoutes(router, deps);
+  operationRoutes(router, deps);
   environmentRoutes(router, deps);
+  lifecycleRoutes(router, deps);
   return router;
 }

@@ -2,12 +2,11 @@
  * POST /v1/plans — the dry run: validate, render and validate every manifest, answer with the redacted plan;
  * with `diff: true` also compare it with the live cluster. Nothing is written anywhere.
  */
-import { createProvisioningPlan, redactPlan, resolveCustomerSecrets } from "@sreda/sdk";
+import { createProvisioningPlan, diffPlan, redactPlan, resolveCustomerSecrets } from "@sreda/sdk";
 import { clusterTarget } from "../cluster.js";
-import { diffPlan } from "../diff.js";
 import { HttpError } from "../errors.js";
 import { PlanRequest } from "../schemas.js";
-import { withPlaceholders } from "../secrets.js";
+import { provisioningInput, withPlaceholders } from "../secrets.js";
 import { parseInput } from "../validation.js";
 import { dryRunAnswer } from "../plan-answer.js";
 import type { BridgeRouter, RouteDeps } from "./deps.js";
@@ -26,19 +25,19 @@ export function planRoutes(router: BridgeRouter, deps: RouteDeps): void {
       ctx.body = deps.planWorkers ? await deps.planWorkers.run(request) : dryRunAnswer(request);
       return;
     }
-    const { secrets: supplied, ...input } = request;
+    const supplied = request.secrets;
     let { secrets, sources } = withPlaceholders(supplied);
     // Validate before touching the cluster: bad input is a 422 whatever the cluster's state.
-    let plan = createProvisioningPlan({ ...input, variables: input.variables ?? [], secrets });
-    const kube = deps.kubeClientFactory(clusterTarget(cluster, input.environment.apiRootUrl), "interactive");
+    let plan = createProvisioningPlan(provisioningInput(request, secrets));
+    const kube = deps.kubeClientFactory(clusterTarget(cluster, request.environment.apiRootUrl), "interactive");
     if (Object.values(sources).includes("placeholder")) {
       // The secrets a provisioning would use: the cluster's, or new ones (which then show up as changes).
       const resolved = await resolveCustomerSecrets(kube, { environment: plan.environment, supplied: supplied ?? {} });
       ctx.state.redactor.addAll(resolved.secrets);
       secrets = resolved.secrets;
       sources = resolved.sources;
-      plan = createProvisioningPlan({ ...input, variables: input.variables ?? [], secrets });
+      plan = createProvisioningPlan(provisioningInput(request, secrets));
     }
-    ctx.body = { plan: redactPlan(plan), secretSources: sources, diff: await diffPlan(plan, kube) };
+    ctx.body = { plan: redactPlan(plan), secretSources: sources, diff: await diffPlan(plan, kube, { resume: request.resume === true }) };
   });
 }

@@ -84,16 +84,21 @@ export async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-/** Polls the operation until it is final; returns every answer seen. With a manual clock, advances it between polls. */
+/**
+ * Polls the operation until it is final; returns every answer seen. With a manual clock, advances it between polls.
+ * `via`: the route it is read from (any kind is served by both).
+ */
 export async function waitForOperation(
   h: ClusterHarness,
   id: string,
-  options: { timeoutMs?: number; advanceMs?: number } = {},
+  options: { timeoutMs?: number; advanceMs?: number; via?: "provisionings" | "operations" } = {},
 ): Promise<{ final: any; seen: any[] }> {
   const seen: any[] = [];
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   for (;;) {
-    const { data, error } = await h.client.GET("/v1/provisionings/{id}", { params: { path: { id } } });
+    const params = { params: { path: { id } } };
+    const { data, error } =
+      options.via === "operations" ? await h.client.GET("/v1/operations/{id}", params) : await h.client.GET("/v1/provisionings/{id}", params);
     if (error) throw new Error(`GET ${id}: ${error.code} ${error.message}`);
     seen.push(data.operation);
     if (["succeeded", "failed", "cancelled", "interrupted"].includes(data.operation.status)) return { final: data.operation, seen };

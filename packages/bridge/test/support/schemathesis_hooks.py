@@ -2,9 +2,9 @@
 
 `sreda_foreign_cluster_refused`: the bridge's allow-list names one cluster (the fake cluster on
 `http://127.0.0.1:<port>/`); a request whose cluster has a DNS name — which can never be that address — must be
-refused: 403 CLUSTER_NOT_ALLOWED (or 422 for other reasons) for a diff or a provisioning, that environment's
-`error.code` CLUSTER_NOT_ALLOWED in a status answer. Each refusal is counted in SREDA_FUZZ_STATS, so the test can
-tell the fuzzer reached the allow-list at all.
+refused: 403 CLUSTER_NOT_ALLOWED (or 422 for other reasons) for a diff, a provisioning, a suspend, a resume or a
+deprovisioning (its dry run included), that environment's `error.code` CLUSTER_NOT_ALLOWED in a status answer. Each
+refusal is counted in SREDA_FUZZ_STATS, so the test can tell the fuzzer reached the allow-list at all.
 
 `sreda_valid_body_accepted` replaces the built-in `positive_data_acceptance` (excluded on the command
 line). The built-in one fails every 422 to a body the document calls valid. The bridge has rules a JSON Schema
@@ -111,6 +111,15 @@ def _target(item):
     return cluster.get("apiRootUrl") or environment.get("apiRootUrl")
 
 
+# Operations whose body names one cluster the bridge would talk to (a deprovisioning's dry run reads it too).
+CLUSTER_ROUTES = {
+    "/v1/provisionings",
+    "/v1/environments/suspend",
+    "/v1/environments/resume",
+    "/v1/environments/deprovision",
+}
+
+
 @schemathesis.check
 def sreda_foreign_cluster_refused(ctx, response, case):
     body = case.body if isinstance(case.body, dict) else None
@@ -134,7 +143,7 @@ def sreda_foreign_cluster_refused(ctx, response, case):
                 raise AssertionError(f"environments[{index}] names {_target(sent)!r}, outside the allow-list, and got {code or 'a status'} instead of CLUSTER_NOT_ALLOWED")
             _count_refusal()
         return None
-    if path == "/v1/provisionings" or (path == "/v1/plans" and body.get("diff") is True):
+    if path in CLUSTER_ROUTES or (path == "/v1/plans" and body.get("diff") is True):
         if not _foreign(_target(body)):
             return None
         if 200 <= status < 300:

@@ -92,20 +92,24 @@ function secretLocations(steps: readonly DescribedStep[]): EnvironmentDescriptio
   return locations;
 }
 
-/** A LabelSelector as the `labelSelector` query parameter writes it, keys sorted. */
+/**
+ * A LabelSelector as the `labelSelector` query parameter writes it, keys sorted. The selector may come from a template
+ * nobody validated yet (a status request's overrides): parts that are not a selector's shape are left out, never thrown on.
+ */
 export function labelSelectorString(selector: unknown): string | null {
   if (selector === null || typeof selector !== "object") return null;
-  const { matchLabels = {}, matchExpressions = [] } = selector as {
-    matchLabels?: Record<string, string>;
-    matchExpressions?: { key: string; operator: string; values?: string[] }[];
-  };
-  const parts = Object.keys(matchLabels)
+  const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
+  const labels = matchLabels !== null && typeof matchLabels === "object" ? (matchLabels as Record<string, unknown>) : {};
+  const parts = Object.keys(labels)
     .sort()
-    .map((key) => `${key}=${matchLabels[key]}`);
-  for (const { key, operator, values = [] } of matchExpressions) {
+    .map((key) => `${key}=${String(labels[key])}`);
+  for (const expression of Array.isArray(matchExpressions) ? matchExpressions : []) {
+    const { key, operator, values } = (expression ?? {}) as { key?: unknown; operator?: unknown; values?: unknown };
+    if (typeof key !== "string" || typeof operator !== "string") continue;
+    const list = Array.isArray(values) ? values.map(String).sort() : [];
     if (operator === "Exists") parts.push(key);
     else if (operator === "DoesNotExist") parts.push(`!${key}`);
-    else parts.push(`${key} ${operator.toLowerCase()} (${[...values].sort().join(",")})`);
+    else parts.push(`${key} ${operator.toLowerCase()} (${list.join(",")})`);
   }
   return parts.length > 0 ? parts.join(",") : null;
 }

@@ -137,7 +137,7 @@ export interface ApplyOptions {
  */
 export async function applyPlan(plan: ProvisioningPlan, kube: KubeClient, options: ApplyOptions = {}): Promise<ApplyResult> {
   const lockOptions = {
-    operation: "provisioning",
+    operation: "развёртывание",
     whenLocked: options.whenLocked ?? "wait",
     ...(options.identity !== undefined ? { identity: options.identity } : {}),
     ...(options.lease !== undefined ? { lease: options.lease } : {}),

@@ -6,6 +6,8 @@
  */
 import { changedFields, type ObjectDiff } from "../core/diff.js";
 import { formatPath } from "../core/errors.js";
+import type { Deployment } from "../core/kube-objects.js";
+import { suspendedReplicas } from "../core/suspension.js";
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
 import { objectPath, storedForm } from "./apply-steps.js";
 import type { KubeClient } from "./client.js";
@@ -27,18 +29,27 @@ async function liveObject(step: PlanStep, existing: ExistingObjects, kube: KubeC
   }
 }
 
+/** What a run would apply: the stored form, with a suspended customer's Deployment kept at zero unless it resumes. */
+function desiredForm(step: PlanStep, live: unknown, resume: boolean): Record<string, unknown> {
+  const desired = storedForm(step) as Record<string, any>;
+  if (step.kind === "Deployment" && !resume && suspendedReplicas(live as Deployment) !== undefined && desired["spec"]?.["replicas"] !== undefined) {
+    desired["spec"]["replicas"] = 0;
+  }
+  return desired;
+}
+
 /**
  * Compares every step of `plan` with the cluster, and lists what a run would delete: the customer's objects the plan
  * no longer produces (stepId empty). One list per kind (the executor's own), a read only for what the lists lack.
  */
-export async function diffPlan(plan: ProvisioningPlan, kube: KubeClient, options: { signal?: AbortSignal } = {}): Promise<ObjectDiff[]> {
+export async function diffPlan(plan: ProvisioningPlan, kube: KubeClient, options: { signal?: AbortSignal; resume?: boolean } = {}): Promise<ObjectDiff[]> {
   const existing = await listExistingObjects(plan, kube, options.signal);
   const changes = await Promise.all(
     plan.steps.map(async (step): Promise<ObjectDiff> => {
       const base = { stepId: step.id, kind: step.kind, name: step.name };
       const live = await liveObject(step, existing, kube, options.signal);
       if (live === null) return { ...base, action: "create", changedPaths: [] };
-      const changed = changedFields(storedForm(step), live).map((segments) => formatPath(segments, "$"));
+      const changed = changedFields(desiredForm(step, live, options.resume === true), live).map((segments) => formatPath(segments, "$"));
       return { ...base, action: changed.length > 0 ? "change" : "unchanged", changedPaths: changed };
     }),
   );

@@ -71,10 +71,10 @@ describe("two executors on one customer", () => {
     const error = (b as PromiseRejectedResult).reason as SredaError;
     expect(error).toBeInstanceOf(SredaError);
     expect(error.code).toBe("LOCKED");
-    expect(error.message).toBe("Для клиента C42 в lms-dev уже выполняется provisioning: bridge-1, с 2026-01-01 00:00:00 UTC");
+    expect(error.message).toBe("Для клиента C42 в lms-dev уже выполняется развёртывание: bridge-1, с 2026-01-01 00:00:00 UTC");
     expect(error.details).toEqual({
       holder: "bridge-1",
-      operation: "provisioning",
+      operation: "развёртывание",
       since: "2026-01-01T00:00:00.000000Z",
       clientId: "C42",
       namespace: "lms-dev",
