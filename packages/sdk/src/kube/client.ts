@@ -15,7 +15,7 @@
  *
  * The bearer token lives only in closures (the transport's and the redactor's): it is added to the outgoing
  * Request at the last moment and never stored on an object, and every text that goes into an error is redacted
- * (./errors.ts).
+ * (./errors.ts). A client certificate and its key go only into the https Agent (./https-fetch.ts), nowhere else.
  */
 import type { Client } from "openapi-fetch";
 import { clockOfFetch, type Clock } from "../core/clock.js";
@@ -56,10 +56,20 @@ export const KUBE_DEFAULT_USER_AGENT = "sreda-sdk/0.1.0";
 export interface KubeClientConfig {
   /** API root: a Rancher proxy base "https://host/k8s/clusters/c-m4hlh/" (final slash optional) or "https://10.0.0.1:6443". */
   apiRootUrl: string;
-  /** Bearer token. Kept in a closure; never appears in errors, logs or serialized objects. */
-  token: string;
+  /**
+   * Bearer token. Kept in a closure; never appears in errors, logs or serialized objects. Optional when a client
+   * certificate authenticates (`clientCert` and `clientKey`); both may be given, as kubectl sends both.
+   */
+  token?: string;
   /** PEM bundle of the CA(s) that signed the API server's certificate. TLS verification is on by default. */
   caCert?: string;
+  /**
+   * PEM client certificate (with its chain, if any) for TLS client authentication — kubeconfig's
+   * `client-certificate-data` —, with `clientKey`. Needs an https API root and the built-in transport.
+   */
+  clientCert?: string;
+  /** PEM private key of `clientCert`. Handed to the https Agent only; never appears in errors, logs or serialized objects. */
+  clientKey?: string;
   /** Labs only: do not verify the server's certificate (a process warning is emitted). Not with `caCert`. */
   insecureSkipTlsVerify?: boolean;
   /** Per-attempt timeout in ms, default 30 000; for watches it covers only the wait for the response headers. */
@@ -201,11 +211,14 @@ export function createKubeClient(config: KubeClientConfig): KubeClient {
     onRetry,
   } = config;
   const apiRootUrl = normalizeRoot(config.apiRootUrl);
-  if (typeof token !== "string") throw new SredaError("INVALID_CONFIG", "KubeClientConfig.token must be a string");
-  const baseFetch = createBaseFetch(apiRootUrl, config.fetch, caCert, insecureSkipTlsVerify);
+  const clientCertificate = clientCertificateOf(config);
+  if (token === undefined ? clientCertificate === undefined : typeof token !== "string") {
+    throw new SredaError("INVALID_CONFIG", "KubeClientConfig.token must be a string (it may be left out only with clientCert and clientKey)");
+  }
+  const baseFetch = createBaseFetch(apiRootUrl, config.fetch, { caCert, insecureSkipTlsVerify, clientCertificate });
   const limiter = createRateLimiter(qps, burst, clock, { qps: KUBE_DEFAULT_QPS, burst: KUBE_DEFAULT_BURST });
-  const redact = redactorFor(token);
-  const send = createTransport({ apiRootUrl, token, userAgent, baseFetch, limiter, clock, random, maxRetries, onRetry, redact });
+  const redact = redactorFor(token ?? "");
+  const send = createTransport({ apiRootUrl, token: token ?? "", userAgent, baseFetch, limiter, clock, random, maxRetries, onRetry, redact });
   const ctx = createCallContext(apiRootUrl, send, redact, clock, defaultTimeoutMs);
   const verbs = kubeVerbs(ctx);
 
@@ -231,6 +244,16 @@ export function createKubeClient(config: KubeClientConfig): KubeClient {
   return client;
 }
 
+/** The client certificate and key, both or neither; read once from the config, never kept on the client. */
+function clientCertificateOf(config: KubeClientConfig): { cert: string; key: string } | undefined {
+  const { clientCert: cert, clientKey: key } = config;
+  if (cert === undefined && key === undefined) return undefined;
+  if (typeof cert !== "string" || typeof key !== "string" || cert === "" || key === "") {
+    throw new SredaError("INVALID_CONFIG", "KubeClientConfig: clientCert and clientKey go together (both PEM strings)");
+  }
+  return { cert, key };
+}
+
 /** `https://Host:443/k8s/clusters/c-1/` → `https://host/k8s/clusters/c-1` (what `new Request` would make of it). */
 function normalizeRoot(apiRootUrl: string): string {
   let url: URL;
@@ -246,7 +269,7 @@ function normalizeRoot(apiRootUrl: string): string {
     throw new SredaError("INVALID_CONFIG", "KubeClientConfig.apiRootUrl must not have a query string or fragment");
   }
   if (url.username !== "" || url.password !== "") {
-    throw new SredaError("INVALID_CONFIG", "KubeClientConfig.apiRootUrl must not carry credentials; use `token`");
+    throw new SredaError("INVALID_CONFIG", "KubeClientConfig.apiRootUrl must not carry credentials; use `token` or `clientCert`");
   }
   return url.href.replace(/\/+$/, "");
 }

@@ -43,6 +43,7 @@ export type Send = (request: Request, policy: SendPolicy) => Promise<Response>;
 interface TransportOptions {
   /** Normalized, without a final slash. */
   apiRootUrl: string;
+  /** "" when a client certificate authenticates alone (./https-fetch.ts): no Authorization header is sent. */
   token: string;
   userAgent: string;
   baseFetch: BaseFetch;
