@@ -21,6 +21,7 @@ export type { ErrorBody } from "./errors.js";
 export { createOpenApiDocument, API_ROUTES } from "./openapi.js";
 export type { ApiRoute } from "./openapi.js";
 export * as schemas from "./schemas.js";
+export type { OperationKind } from "./schemas.js";
 export { createBridgeClient } from "./client.js";
 export type {
   BridgeClient,

@@ -135,9 +135,9 @@ export { listExistingObjects, pruneCandidates, findPruneCandidates, diffPlan } f
 export type { ExistingObjects, KindListing, PruneCandidate, PruneResult } from "./kube/index.js";
 
 // A customer's life after provisioning: suspend, resume, deprovision.
-export { suspendEnvironment, resumeEnvironment, runLifecycle } from "./kube/lifecycle.js";
+export { suspendEnvironment, resumeEnvironment } from "./kube/lifecycle.js";
 export { withCustomerLock } from "./kube/index.js";
-export type { CustomerLockOptions } from "./kube/index.js";
+export type { CustomerLockOptions, LeaseTarget } from "./kube/index.js";
 export type { LifecycleOptions } from "./kube/lifecycle.js";
 export { deprovisionEnvironment, findCustomerObjects } from "./kube/deprovision.js";
 export type { DeprovisionOptions, CustomerObject } from "./kube/deprovision.js";

@@ -34,6 +34,7 @@ export { preflight, planReferences } from "./preflight.js";
 export type { PreflightOptions, PreflightProblem, PlanReference } from "./preflight.js";
 export { KeyedLock, customerLocks, customerLockKey, withCustomerLock } from "./lock.js";
 export type { CustomerLockOptions } from "./lock.js";
+export type { LeaseTarget } from "./lease.js";
 export { resolveCustomerSecrets, SecretSource, SecretSources } from "./customer-secrets.js";
 export type { ResolvedCustomerSecrets } from "./customer-secrets.js";
 export { readEnvironmentStatus } from "./environment-status.js";
