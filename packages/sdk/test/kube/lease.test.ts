@@ -174,7 +174,8 @@ describe("identity", () => {
   it("gives a holder restarted under its name its lease back at once; its earlier life, were it alive, finds it taken", async () => {
     const { cluster, bridge, client, lease } = setup();
     // The bridge's earlier life holds C42 (its process "restarted": the new one is another client, other locks).
-    const earlier = hold(bridge, { identity: "bridge-a", operation: "provisioning" }, cluster.clock);
+    // Its failure is caught at once: it comes (at the renewal, 10 s) while the new holding below still runs.
+    const earlier = hold(bridge, { identity: "bridge-a", operation: "provisioning" }, cluster.clock).catch((e: unknown) => e);
     await cluster.clock.sleep(1_000);
     const restarted = client("token-bridge");
     const spec = await withCustomerLock(restarted, C42, { identity: "bridge-a", whenLocked: "fail", locks: new KeyedLock() }, async () => {
@@ -183,7 +184,7 @@ describe("identity", () => {
     });
     // Same holder: no transition; a new acquireTime, so the earlier holding's renewal (at 10 s) saw it was no longer its.
     expect(spec).toMatchObject({ holderIdentity: "bridge-a", leaseTransitions: 0, acquireTime: "2026-01-01T00:00:01.000000Z" });
-    expect(await earlier.catch((e: unknown) => e)).toMatchObject({ code: "LOCK_LOST", details: { holder: "bridge-a" } });
+    expect(await earlier).toMatchObject({ code: "LOCK_LOST", details: { holder: "bridge-a" } });
   });
 });
 
