@@ -78,8 +78,13 @@ export interface Operation {
   summary: string;
   pathParams: string[];
   body: FieldType | undefined;
-  /** The type of the 2xx response body and its status, when it is JSON. */
+  /** The type of the 2xx response body and its status, when it is JSON (the first, when there are several). */
   success: { status: string; type: FieldType } | undefined;
+  /**
+   * Every 2xx response with a JSON body, when they are of different object schemas (a dry run's 200 and a started
+   * operation's 202 of one route): each is read by its status. Empty when one schema answers every success.
+   */
+  successesByStatus: { status: string; type: FieldType & { kind: "object" } }[];
   responses: FieldType[];
 }
 
@@ -237,7 +242,13 @@ export function buildModel(doc: OpenApiDocument): Model {
         if (/^2\d\d$/.test(status)) successes.push({ status, type });
       }
       const distinct = new Set(successes.map((s) => (s.type.kind === "object" ? s.type.name : s.type.kind)));
-      if (distinct.size > 1) throw new Error(`${method.toUpperCase()} ${path}: 2xx responses of different schemas; the generator reads one`);
+      // Different schemas by status (a dry run's 200, a started operation's 202) are read by the status; only
+      // objects can be told apart that way in what the code reads.
+      if (distinct.size > 1 && successes.some((s) => s.type.kind !== "object"))
+        throw new Error(
+          `${method.toUpperCase()} ${path}: 2xx responses of different schemas, not all of them objects; the generator reads objects by status only`,
+        );
+      const successesByStatus = distinct.size > 1 ? successes.map((s) => ({ status: s.status, type: s.type as FieldType & { kind: "object" } })) : [];
       operations.push({
         fn,
         operationId: id,
@@ -247,6 +258,7 @@ export function buildModel(doc: OpenApiDocument): Model {
         pathParams,
         body,
         success: successes[0],
+        successesByStatus,
         responses,
       });
     }
@@ -535,11 +547,18 @@ function writeOperation(w: Writer, op: Operation) {
     }
   }
   const read = op.success?.type.kind === "object" ? op.success.type.name : undefined;
+  const byStatus = op.successesByStatus;
   w.push("//", "// Возвращаемое значение:");
   w.push(
     ...comment(
       "//   Структура -",
-      `см. СредаМостСервер.НовыйРезультатЗапроса; ${read ? `при успехе (${op.success!.status}) Данные - см. ${readerName(read)}.` : "Данные - как их прочитал СредаМостСервер."}`,
+      `см. СредаМостСервер.НовыйРезультатЗапроса; ${
+        byStatus.length
+          ? `при успехе Данные - по коду состояния: ${byStatus.map((s) => `${s.status} - см. ${readerName(s.type.name)}`).join(", ")}.`
+          : read
+            ? `при успехе (${op.success!.status}) Данные - см. ${readerName(read)}.`
+            : "Данные - как их прочитал СредаМостСервер."
+      }`,
       "//               ",
     ),
   );
@@ -549,7 +568,14 @@ function writeOperation(w: Writer, op: Operation) {
   if (op.body || op.pathParams.length) args.push(op.body ? "Тело" : "");
   if (op.pathParams.length) args.push(`Новый Структура("${op.pathParams.join(", ")}", ${op.pathParams.map(parameterName).join(", ")})`);
   const call = `СредаМостСервер.ВыполнитьЗапрос(${args.join(", ")})`;
-  if (read) {
+  if (byStatus.length) {
+    w.push(`\tОтвет = ${call};`);
+    byStatus.forEach((s, i) => {
+      w.push(`\t${i === 0 ? "Если" : "ИначеЕсли"} Ответ.Успех И Ответ.КодСостояния = ${Number(s.status)} Тогда`);
+      w.push(`\t\tОтвет.Данные = ${readerName(s.type.name)}(Ответ.Данные);`);
+    });
+    w.push("\tКонецЕсли;", "\tВозврат Ответ;");
+  } else if (read) {
     w.push(`\tОтвет = ${call};`, "\tЕсли Ответ.Успех Тогда", `\t\tОтвет.Данные = ${readerName(read)}(Ответ.Данные);`, "\tКонецЕсли;", "\tВозврат Ответ;");
   } else {
     w.push(`\tВозврат ${call};`);

@@ -177,6 +177,8 @@ const checks = [
       "the generated module edited by hand": /СредаСхемыМостаСервер\/Ext\/Module\.bsl: stale/,
       "a route literal outside the generated module": /СредаШаблоныСервер.*route literal "GET \/v1\/templates" outside/,
       "a response field misspelled in the BSL (finishedAt → finishedOn)": /no field "finishedOn"/,
+      "a field of a route answering two schemas misspelled (dry run objects → objectz)":
+        /ПроверитьУдаление: Ответ\.Данные\.objectz - none of DeprovisionPreview or OperationResponse has a field "objectz"/,
       "a phase value unknown to the bridge": /"Broken" is not a value of EnvironmentAssessment\.phase/,
       "a request object of another schema (client ↔ environment)": /argument 1 of СредаСхемыМостаСервер\.НовыйProvisioningRequest is EnvironmentSettings/,
     },
@@ -228,6 +230,8 @@ const checks = [
           ),
         "a response field misspelled in the BSL (finishedAt → finishedOn)": (dir) =>
           bsl(dir, CONTRACT_MODULE, (t) => t.replace("Операция.finishedAt", "Операция.finishedOn")),
+        "a field of a route answering two schemas misspelled (dry run objects → objectz)": (dir) =>
+          bsl(dir, CONTRACT_MODULE, (t) => t.replace("Ответ.Данные.objects", "Ответ.Данные.objectz")),
         "a phase value unknown to the bridge": (dir) => bsl(dir, CONTRACT_MODULE, (t) => t.replace('"Degraded"', '"Broken"')),
         "a request object of another schema (client ↔ environment)": (dir) =>
           bsl(dir, CONTRACT_MODULE, (t) =>

@@ -68,6 +68,8 @@ type T =
   | { kind: "array"; items: T }
   | { kind: "result"; op: Operation }
   | { kind: "enum"; fn: string; values: string[] }
+  /** One of several schemas: the Данные of a route whose successes differ by status (200 dry run, 202 operation). */
+  | { kind: "union"; variants: T[] }
   | { kind: "other" };
 
 function walk(dir: string): string[] {
@@ -90,11 +92,16 @@ const describe = (t: T): string =>
         ? `результат ${t.op.fn}`
         : t.kind === "enum"
           ? t.fn
-          : "значение";
+          : t.kind === "union"
+            ? t.variants.map(describe).join(" or ")
+            : "значение";
 
 /** Two types that cannot stand for one another (both known, and different schemas). */
 function mismatch(expected: T | undefined, actual: T | undefined): boolean {
   if (!expected || !actual) return false;
+  // A value of one of several schemas stands for any of them (the code reads it by the status).
+  if (actual.kind === "union") return actual.variants.every((v) => mismatch(expected, v));
+  if (expected.kind === "union") return expected.variants.every((v) => mismatch(v, actual));
   if (expected.kind === "object" && actual.kind === "object") return expected.name !== actual.name;
   if (expected.kind === "array" && actual.kind === "array") return mismatch(expected.items, actual.items);
   if ((expected.kind === "object" || expected.kind === "array") && (actual.kind === "object" || actual.kind === "array")) return true;
@@ -388,8 +395,13 @@ class MethodAnalysis {
       } else if (cur.kind === "result") {
         if (step.args) return undefined;
         if (step.lower === "данные") {
+          const byStatus = cur.op.successesByStatus;
           const success = cur.op.success?.type;
-          cur = success ? fromField(success, this.ctx.model) : undefined;
+          cur = byStatus.length
+            ? { kind: "union", variants: byStatus.map((s) => fromField(s.type, this.ctx.model)) }
+            : success
+              ? fromField(success, this.ctx.model)
+              : undefined;
         } else {
           if (report && this.ctx.resultKeys && !this.ctx.resultKeys.has(step.lower)) {
             this.ctx.report(
@@ -399,6 +411,22 @@ class MethodAnalysis {
           }
           cur = undefined;
         }
+      } else if (cur.kind === "union") {
+        // A field of one of the schemas: it must be a field of at least one of them; its type is theirs.
+        if (step.args) return undefined;
+        if (report) this.ctx.counters.accesses++;
+        const found: T[] = [];
+        for (const v of cur.variants) {
+          if (v.kind !== "object") continue;
+          const field = this.ctx.model.objects.get(v.name)!.fields.find((f) => f.name.toLowerCase() === step.lower);
+          if (field) found.push(fromField(field.type, this.ctx.model));
+        }
+        if (!found.length) {
+          if (report) this.ctx.report(step.token.line, `${this.methodName}: ${shown.join(".")} - none of ${describe(cur)} has a field "${step.name}"`);
+          return undefined;
+        }
+        const distinct = [...new Map(found.map((f) => [describe(f), f])).values()];
+        cur = distinct.length === 1 ? distinct[0] : { kind: "union", variants: distinct };
       } else if (cur.kind === "array") {
         if (report && step.args && /^(добавить|add|вставить|insert)$/.test(step.lower) && step.args.length) {
           const last = step.args[step.args.length - 1]!;

@@ -122,7 +122,8 @@
 	
 КонецФункции
 
-// Ход развёртывания: шаги, события, состояние среды; один раз - созданные секреты: GET /v1/provisionings/{id} (getProvisioning).
+// Ход развёртывания (и любой другой операции, как /v1/operations/{id}): шаги, события, состояние среды; один раз - созданные секреты: GET
+// /v1/provisionings/{id} (getProvisioning).
 //
 // Параметры:
 //   Id - Строка - параметр пути {id}.
@@ -140,7 +141,7 @@
 	
 КонецФункции
 
-// Отмена развёртывания: POST /v1/provisionings/{id}/cancel (cancelProvisioning).
+// Отмена развёртывания (и любой другой операции, как /v1/operations/{id}/cancel): POST /v1/provisionings/{id}/cancel (cancelProvisioning).
 //
 // Параметры:
 //   Id - Строка - параметр пути {id}.
@@ -151,6 +152,43 @@
 Функция ВыполнитьCancelProvisioning(Id) Экспорт
 	
 	Ответ = СредаМостСервер.ВыполнитьЗапрос("POST /v1/provisionings/{id}/cancel", , Новый Структура("id", Id));
+	Если Ответ.Успех Тогда
+		Ответ.Данные = ПрочитатьOperationResponse(Ответ.Данные);
+	КонецЕсли;
+	Возврат Ответ;
+	
+КонецФункции
+
+// Ход операции любого вида (развёртывание, приостановка, возобновление, удаление среды): шаги, события, состояние среды: GET
+// /v1/operations/{id} (getOperation).
+//
+// Параметры:
+//   Id - Строка - параметр пути {id}.
+//
+// Возвращаемое значение:
+//   Структура - см. СредаМостСервер.НовыйРезультатЗапроса; при успехе (200) Данные - см. ПрочитатьOperationResponse.
+//
+Функция ВыполнитьGetOperation(Id) Экспорт
+	
+	Ответ = СредаМостСервер.ВыполнитьЗапрос("GET /v1/operations/{id}", , Новый Структура("id", Id));
+	Если Ответ.Успех Тогда
+		Ответ.Данные = ПрочитатьOperationResponse(Ответ.Данные);
+	КонецЕсли;
+	Возврат Ответ;
+	
+КонецФункции
+
+// Отмена операции любого вида: POST /v1/operations/{id}/cancel (cancelOperation).
+//
+// Параметры:
+//   Id - Строка - параметр пути {id}.
+//
+// Возвращаемое значение:
+//   Структура - см. СредаМостСервер.НовыйРезультатЗапроса; при успехе (202) Данные - см. ПрочитатьOperationResponse.
+//
+Функция ВыполнитьCancelOperation(Id) Экспорт
+	
+	Ответ = СредаМостСервер.ВыполнитьЗапрос("POST /v1/operations/{id}/cancel", , Новый Структура("id", Id));
 	Если Ответ.Успех Тогда
 		Ответ.Данные = ПрочитатьOperationResponse(Ответ.Данные);
 	КонецЕсли;
@@ -171,6 +209,65 @@
 	Ответ = СредаМостСервер.ВыполнитьЗапрос("POST /v1/environments/status", Тело);
 	Если Ответ.Успех Тогда
 		Ответ.Данные = ПрочитатьEnvironmentStatusResponse(Ответ.Данные);
+	КонецЕсли;
+	Возврат Ответ;
+	
+КонецФункции
+
+// Приостановка среды клиента: приложение остановлено, данные и объекты сохранены (202, операция в Location): POST /v1/environments/suspend
+// (suspendEnvironment).
+//
+// Параметры:
+//   Тело - см. НовыйEnvironmentRef
+//
+// Возвращаемое значение:
+//   Структура - см. СредаМостСервер.НовыйРезультатЗапроса; при успехе (202) Данные - см. ПрочитатьOperationResponse.
+//
+Функция ВыполнитьSuspendEnvironment(Тело) Экспорт
+	
+	Ответ = СредаМостСервер.ВыполнитьЗапрос("POST /v1/environments/suspend", Тело);
+	Если Ответ.Успех Тогда
+		Ответ.Данные = ПрочитатьOperationResponse(Ответ.Данные);
+	КонецЕсли;
+	Возврат Ответ;
+	
+КонецФункции
+
+// Возобновление приостановленной среды клиента (202, операция в Location): POST /v1/environments/resume (resumeEnvironment).
+//
+// Параметры:
+//   Тело - см. НовыйEnvironmentRef
+//
+// Возвращаемое значение:
+//   Структура - см. СредаМостСервер.НовыйРезультатЗапроса; при успехе (202) Данные - см. ПрочитатьOperationResponse.
+//
+Функция ВыполнитьResumeEnvironment(Тело) Экспорт
+	
+	Ответ = СредаМостСервер.ВыполнитьЗапрос("POST /v1/environments/resume", Тело);
+	Если Ответ.Успех Тогда
+		Ответ.Данные = ПрочитатьOperationResponse(Ответ.Данные);
+	КонецЕсли;
+	Возврат Ответ;
+	
+КонецФункции
+
+// Удаление среды клиента: все его объекты, с dropData и confirmClientId - и базы данных (202, операция в Location); с dryRun - только
+// список того, что будет удалено (200): POST /v1/environments/deprovision (deprovisionEnvironment).
+//
+// Параметры:
+//   Тело - см. НовыйDeprovisionRequest
+//
+// Возвращаемое значение:
+//   Структура - см. СредаМостСервер.НовыйРезультатЗапроса; при успехе Данные - по коду состояния: 200 - см. ПрочитатьDeprovisionPreview,
+//               202 - см. ПрочитатьOperationResponse.
+//
+Функция ВыполнитьDeprovisionEnvironment(Тело) Экспорт
+	
+	Ответ = СредаМостСервер.ВыполнитьЗапрос("POST /v1/environments/deprovision", Тело);
+	Если Ответ.Успех И Ответ.КодСостояния = 200 Тогда
+		Ответ.Данные = ПрочитатьDeprovisionPreview(Ответ.Данные);
+	ИначеЕсли Ответ.Успех И Ответ.КодСостояния = 202 Тогда
+		Ответ.Данные = ПрочитатьOperationResponse(Ответ.Данные);
 	КонецЕсли;
 	Возврат Ответ;
 	
@@ -197,6 +294,8 @@
 //   * secrets - Структура, Неопределено - необязательное; см. НовыйKnownSecrets.
 //   * templates - Массив из Структура, Неопределено - необязательное; элементы - см. НовыйRequestTemplate; элементов не больше 50.
 //   * cluster - Структура - обязательное; см. НовыйClusterAccess.
+//   * resume - Булево, Неопределено - необязательное; Возобновить приостановленную среду; без этого приостановленная среда после
+//     развёртывания остаётся приостановленной.
 //
 Функция НовыйProvisioningRequest(Client, Environment, Databases, Cluster) Экспорт
 	
@@ -208,6 +307,7 @@
 	Тело.Вставить("secrets", Неопределено);
 	Тело.Вставить("templates", Неопределено);
 	Тело.Вставить("cluster", Cluster);
+	Тело.Вставить("resume", Неопределено);
 	Возврат Тело;
 	
 КонецФункции
@@ -228,6 +328,8 @@
 //   * secrets - Структура, Неопределено - необязательное; см. НовыйKnownSecrets.
 //   * templates - Массив из Структура, Неопределено - необязательное; элементы - см. НовыйRequestTemplate; элементов не больше 50.
 //   * cluster - Структура, Неопределено - необязательное; см. НовыйClusterAccess.
+//   * resume - Булево, Неопределено - необязательное; Возобновить приостановленную среду; без этого приостановленная среда после
+//     развёртывания остаётся приостановленной.
 //   * diff - Булево, Неопределено - необязательное; Также сравнить каждый объект плана с кластером (нужен cluster).
 //
 Функция НовыйPlanRequest(Client, Environment, Databases) Экспорт
@@ -240,6 +342,7 @@
 	Тело.Вставить("secrets", Неопределено);
 	Тело.Вставить("templates", Неопределено);
 	Тело.Вставить("cluster", Неопределено);
+	Тело.Вставить("resume", Неопределено);
 	Тело.Вставить("diff", Неопределено);
 	Возврат Тело;
 	
@@ -326,6 +429,45 @@
 	Тело = Новый Структура;
 	Тело.Вставить("namespace", Namespace);
 	Тело.Вставить("apiRootUrl", ApiRootUrl);
+	Возврат Тело;
+	
+КонецФункции
+
+// Тело запроса DeprovisionRequest (components/schemas/DeprovisionRequest).
+//
+// Параметры:
+//   Client - Структура - client: обязательное; см. НовыйCustomer.
+//   Environment - Структура - environment: обязательное; см. НовыйEnvironmentSettings.
+//   Cluster - Структура - cluster: обязательное; см. НовыйClusterAccess.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * client - Структура - обязательное; см. НовыйCustomer.
+//   * environment - Структура - обязательное; см. НовыйEnvironmentSettings.
+//   * databases - Структура, Неопределено - необязательное; см. НовыйDatabaseAccess; Доступ к базам данных; нужен только с dropData.
+//   * variables - Массив из Структура, Неопределено - необязательное; элементы - см. НовыйEnvironmentVariable; элементов не больше 200.
+//   * secrets - Структура, Неопределено - необязательное; см. НовыйKnownSecrets.
+//   * templates - Массив из Структура, Неопределено - необязательное; элементы - см. НовыйRequestTemplate; элементов не больше 50.
+//   * cluster - Структура - обязательное; см. НовыйClusterAccess.
+//   * dropData - Булево, Неопределено - необязательное; Также удалить базы данных и пользователей клиента в PostgreSQL и ClickHouse (нужны
+//     databases и confirmClientId).
+//   * confirmClientId - Строка, Неопределено - необязательное; Идентификатор клиента ещё раз: подтверждение удаления данных (с dropData);
+//     длина не больше 10; шаблон `^C[1-9][0-9]{0,8}$`.
+//   * dryRun - Булево, Неопределено - необязательное; Только показать, что будет удалено: ничего не менять.
+//
+Функция НовыйDeprovisionRequest(Client, Environment, Cluster) Экспорт
+	
+	Тело = Новый Структура;
+	Тело.Вставить("client", Client);
+	Тело.Вставить("environment", Environment);
+	Тело.Вставить("databases", Неопределено);
+	Тело.Вставить("variables", Неопределено);
+	Тело.Вставить("secrets", Неопределено);
+	Тело.Вставить("templates", Неопределено);
+	Тело.Вставить("cluster", Cluster);
+	Тело.Вставить("dropData", Неопределено);
+	Тело.Вставить("confirmClientId", Неопределено);
+	Тело.Вставить("dryRun", Неопределено);
 	Возврат Тело;
 	
 КонецФункции
@@ -888,9 +1030,9 @@
 //   Структура:
 //   * code - Строка - есть всегда; Код ошибки (таблица ошибок в README моста); BRIDGE_UNREACHABLE - ответа моста нет вовсе (типизированный
 //     клиент); одно из: BAD_JSON, BAD_ENCODING, BAD_REQUEST, UNAUTHORIZED, CLUSTER_NOT_ALLOWED, NOT_FOUND, OPERATION_NOT_FOUND,
-//     METHOD_NOT_ALLOWED, PROVISIONING_IN_PROGRESS, OPERATION_FINISHED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, INVALID_INPUT,
-//     INTERNAL_ERROR, CLUSTER_UNREACHABLE, CLUSTER_UNAUTHORIZED, CLUSTER_FORBIDDEN, CLUSTER_ERROR, SHUTTING_DOWN, CLUSTER_UNAVAILABLE,
-//     CLUSTER_TIMEOUT, BRIDGE_UNREACHABLE (см. ЗначенияErrorCode).
+//     METHOD_NOT_ALLOWED, PROVISIONING_IN_PROGRESS, OPERATION_IN_PROGRESS, OPERATION_FINISHED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
+//     INVALID_INPUT, INTERNAL_ERROR, CLUSTER_UNREACHABLE, CLUSTER_UNAUTHORIZED, CLUSTER_FORBIDDEN, CLUSTER_ERROR, SHUTTING_DOWN,
+//     CLUSTER_UNAVAILABLE, CLUSTER_TIMEOUT, BRIDGE_UNREACHABLE (см. ЗначенияErrorCode).
 //   * message - Строка - есть всегда.
 //   * details - Структура - есть всегда; см. ПрочитатьErrorDetails.
 //
@@ -1594,17 +1736,19 @@
 // Возвращаемое значение:
 //   Структура:
 //   * id - Строка - есть всегда.
-//   * kind - Строка - есть всегда; одно из: provisioning (см. ЗначенияOperationKind).
+//   * kind - Строка - есть всегда; одно из: provisioning, suspend, resume, deprovision (см. ЗначенияOperationKind).
 //   * status - Строка - есть всегда; одно из: queued, running, succeeded, failed, cancelled, interrupted (см. ЗначенияOperationStatus).
-//   * stage - Строка - есть всегда; queued → secrets → preflight → applying → waiting → done; одно из: queued, secrets, preflight,
-//     applying, waiting, done (см. ЗначенияOperationStage).
+//   * stage - Строка - есть всегда; развёртывание: queued → secrets → preflight → applying → waiting → done; приостановка и возобновление:
+//     queued → applying → waiting → done; удаление: queued → applying → done; одно из: queued, secrets, preflight, applying, waiting, done
+//     (см. ЗначенияOperationStage).
 //   * clientId - Строка - есть всегда.
 //   * namespace - Строка - есть всегда.
 //   * cluster - Строка - есть всегда.
 //   * createdAt - Строка - есть всегда.
 //   * updatedAt - Строка - есть всегда.
 //   * finishedAt - Строка - может отсутствовать.
-//   * steps - Массив из Структура - есть всегда; элементы - см. ПрочитатьOperationStep.
+//   * steps - Массив из Структура - есть всегда; элементы - см. ПрочитатьOperationStep; Шаги; у удаления среды они появляются по ходу
+//     выполнения (по одному на удаляемый объект).
 //   * pruned - Массив из Структура - есть всегда; элементы - см. ПрочитатьOperationPrunedItem; Удалённые объекты клиента, которых больше
 //     нет в плане.
 //   * events - Массив из Структура - есть всегда; элементы - см. ПрочитатьOperationEvent.
@@ -1696,7 +1840,7 @@
 //   * title - Строка - есть всегда.
 //   * kind - Строка - есть всегда.
 //   * name - Строка - есть всегда.
-//   * status - Строка - есть всегда; одно из: pending, running, created, updated, unchanged, failed, skipped, cancelled (см.
+//   * status - Строка - есть всегда; одно из: pending, running, created, updated, unchanged, deleted, failed, skipped, cancelled (см.
 //     ЗначенияOperationStepStatus).
 //   * message - Строка - есть всегда.
 //   * reason - Строка - может отсутствовать.
@@ -1796,7 +1940,8 @@
 //
 // Возвращаемое значение:
 //   Структура:
-//   * phase - Строка - есть всегда; одно из: Pending, Progressing, Ready, Degraded, Failed (см. ЗначенияEnvironmentAssessmentPhase).
+//   * phase - Строка - есть всегда; одно из: Pending, Progressing, Ready, Suspended, Degraded, Failed (см.
+//     ЗначенияEnvironmentAssessmentPhase).
 //   * reasons - Массив из Структура - есть всегда; элементы - см. ПрочитатьStatusReason.
 //   * warnings - Массив из Структура - есть всегда; элементы - см. ПрочитатьStatusReason.
 //   * summary - Строка - есть всегда.
@@ -1827,7 +1972,7 @@
 //   Структура:
 //   * kind - Строка - есть всегда.
 //   * name - Строка - есть всегда.
-//   * phase - Строка - есть всегда; одно из: Pending, Progressing, Ready, Degraded, Failed (см. ЗначенияStatusReasonPhase).
+//   * phase - Строка - есть всегда; одно из: Pending, Progressing, Ready, Suspended, Degraded, Failed (см. ЗначенияStatusReasonPhase).
 //   * reason - Строка - есть всегда.
 //   * message - Строка - есть всегда.
 //   * container - Строка - может отсутствовать.
@@ -1905,6 +2050,75 @@
 	
 КонецФункции
 
+// Читает объект DeprovisionPreview (components/schemas/DeprovisionPreview) из ответа моста.
+//
+// Параметры:
+//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * dropData - Булево - есть всегда.
+//   * objects - Массив из Структура - есть всегда; элементы - см. ПрочитатьDeprovisionPreviewObjectsItem; Объекты клиента, которые будут
+//     удалены, в порядке удаления.
+//   * teardown - Массив из Структура - есть всегда; элементы - см. ПрочитатьDeprovisionPreviewTeardownItem; С dropData: секрет и задания
+//     удаления баз данных, выполняются до удаления объектов.
+//
+Функция ПрочитатьDeprovisionPreview(Данные) Экспорт
+	
+	Результат = Новый Структура;
+	Результат.Вставить("dropData", КакБулево(ПолеДанных(Данные, "dropData")));
+	Результат.Вставить("objects", Новый Массив);
+	Для Каждого Элемент Из КакМассив(ПолеДанных(Данные, "objects")) Цикл
+		Результат.objects.Добавить(ПрочитатьDeprovisionPreviewObjectsItem(Элемент));
+	КонецЦикла;
+	Результат.Вставить("teardown", Новый Массив);
+	Для Каждого Элемент Из КакМассив(ПолеДанных(Данные, "teardown")) Цикл
+		Результат.teardown.Добавить(ПрочитатьDeprovisionPreviewTeardownItem(Элемент));
+	КонецЦикла;
+	Возврат Результат;
+	
+КонецФункции
+
+// Читает объект DeprovisionPreviewObjectsItem (DeprovisionPreview.objects[]) из ответа моста.
+//
+// Параметры:
+//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * kind - Строка - есть всегда.
+//   * name - Строка - есть всегда.
+//
+Функция ПрочитатьDeprovisionPreviewObjectsItem(Данные) Экспорт
+	
+	Результат = Новый Структура;
+	Результат.Вставить("kind", КакСтрока(ПолеДанных(Данные, "kind")));
+	Результат.Вставить("name", КакСтрока(ПолеДанных(Данные, "name")));
+	Возврат Результат;
+	
+КонецФункции
+
+// Читает объект DeprovisionPreviewTeardownItem (DeprovisionPreview.teardown[]) из ответа моста.
+//
+// Параметры:
+//   Данные - Соответствие, Неопределено - объект JSON, как его читает СредаМостСервер.ПрочитатьJSONИзСтроки.
+//
+// Возвращаемое значение:
+//   Структура:
+//   * id - Строка - есть всегда.
+//   * kind - Строка - есть всегда.
+//   * name - Строка - есть всегда.
+//
+Функция ПрочитатьDeprovisionPreviewTeardownItem(Данные) Экспорт
+	
+	Результат = Новый Структура;
+	Результат.Вставить("id", КакСтрока(ПолеДанных(Данные, "id")));
+	Результат.Вставить("kind", КакСтрока(ПолеДанных(Данные, "kind")));
+	Результат.Вставить("name", КакСтрока(ПолеДанных(Данные, "name")));
+	Возврат Результат;
+	
+КонецФункции
+
 #КонецОбласти
 
 #Область ЗначенияПеречислений
@@ -1926,6 +2140,7 @@
 	Значения.Добавить("OPERATION_NOT_FOUND");
 	Значения.Добавить("METHOD_NOT_ALLOWED");
 	Значения.Добавить("PROVISIONING_IN_PROGRESS");
+	Значения.Добавить("OPERATION_IN_PROGRESS");
 	Значения.Добавить("OPERATION_FINISHED");
 	Значения.Добавить("PAYLOAD_TOO_LARGE");
 	Значения.Добавить("UNSUPPORTED_MEDIA_TYPE");
@@ -2177,6 +2392,9 @@
 	
 	Значения = Новый Массив;
 	Значения.Добавить("provisioning");
+	Значения.Добавить("suspend");
+	Значения.Добавить("resume");
+	Значения.Добавить("deprovision");
 	Возврат Значения;
 	
 КонецФункции
@@ -2244,6 +2462,7 @@
 	Значения.Добавить("created");
 	Значения.Добавить("updated");
 	Значения.Добавить("unchanged");
+	Значения.Добавить("deleted");
 	Значения.Добавить("failed");
 	Значения.Добавить("skipped");
 	Значения.Добавить("cancelled");
@@ -2262,6 +2481,7 @@
 	Значения.Добавить("Pending");
 	Значения.Добавить("Progressing");
 	Значения.Добавить("Ready");
+	Значения.Добавить("Suspended");
 	Значения.Добавить("Degraded");
 	Значения.Добавить("Failed");
 	Возврат Значения;
@@ -2279,6 +2499,7 @@
 	Значения.Добавить("Pending");
 	Значения.Добавить("Progressing");
 	Значения.Добавить("Ready");
+	Значения.Добавить("Suspended");
 	Значения.Добавить("Degraded");
 	Значения.Добавить("Failed");
 	Возврат Значения;
