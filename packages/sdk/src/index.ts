@@ -145,6 +145,12 @@ export { createDeprovisioningPlan, DeprovisioningPlan } from "./core/deprovision
 export type { DeprovisioningOptions } from "./core/deprovision-plan.js";
 export { SUSPENDED_REPLICAS_ANNOTATION, isSuspended, suspendedReplicas } from "./core/suspension.js";
 
+// The fleet: every customer of a namespace at a glance, and drift from what 1C holds.
+export { buildInventory, Inventory, InventoryEntry } from "./core/inventory.js";
+export type { FleetObjects } from "./core/inventory.js";
+export { readInventory, MANAGED_BY_SELECTOR, detectDrift } from "./kube/index.js";
+export type { CustomerDrift } from "./kube/index.js";
+
 // Secrets read back, the watcher and the one-shot status.
 export { resolveCustomerSecrets, SecretSource, SecretSources, readEnvironmentStatus } from "./kube/index.js";
 export type { ResolvedCustomerSecrets } from "./kube/index.js";

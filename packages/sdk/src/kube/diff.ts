@@ -38,6 +38,12 @@ function desiredForm(step: PlanStep, live: unknown, resume: boolean): Record<str
   return desired;
 }
 
+/** One step against its live object (not null): `change` with the paths that differ, or `unchanged`. */
+export function compareStep(step: PlanStep, live: unknown, resume: boolean): ObjectDiff {
+  const changed = changedFields(desiredForm(step, live, resume), live).map((segments) => formatPath(segments, "$"));
+  return { stepId: step.id, kind: step.kind, name: step.name, action: changed.length > 0 ? "change" : "unchanged", changedPaths: changed };
+}
+
 /**
  * Compares every step of `plan` with the cluster, and lists what a run would delete: the customer's objects the plan
  * no longer produces (stepId empty). One list per kind (the executor's own), a read only for what the lists lack.
@@ -49,8 +55,7 @@ export async function diffPlan(plan: ProvisioningPlan, kube: KubeClient, options
       const base = { stepId: step.id, kind: step.kind, name: step.name };
       const live = await liveObject(step, existing, kube, options.signal);
       if (live === null) return { ...base, action: "create", changedPaths: [] };
-      const changed = changedFields(desiredForm(step, live, options.resume === true), live).map((segments) => formatPath(segments, "$"));
-      return { ...base, action: changed.length > 0 ? "change" : "unchanged", changedPaths: changed };
+      return compareStep(step, live, options.resume === true);
     }),
   );
   const deletions = pruneCandidates(plan, existing).candidates.map(({ kind, name }): ObjectDiff => ({

@@ -31,7 +31,7 @@ import { SredaError } from "../core/errors.js";
 import { collectionPath, kindInfo } from "../core/kinds.js";
 import type { KubeSchemas } from "../core/kube-objects.js";
 import type { KubeClient } from "./client.js";
-import { isKubeError } from "./errors.js";
+import { isKubeError, KubeNetworkError, KubeStatusError } from "./errors.js";
 
 type Lease = KubeSchemas["io.k8s.api.coordination.v1.Lease"];
 
@@ -40,6 +40,8 @@ export const OPERATION_ANNOTATION = "sreda.io/operation";
 const DEFAULT_DURATION_SECONDS = 30;
 /** How often a waiter reads the lease again, and a failed renewal is tried again (client-go's RetryPeriod). */
 const RETRY_PERIOD_MS = 2_000;
+/** Creates whose answer was a 5xx or a dropped connection, tried again (through a read) before giving up. */
+const MAX_LOST_CREATES = 4;
 
 /** The customer and the namespace the lease lives in. */
 export interface LeaseTarget {
@@ -145,6 +147,8 @@ function deadlineSignal(clock: Clock, ms: number, reason: unknown, parent?: Abor
 
 /** One holding of one customer's lease: acquired, renewed, released or lost. */
 class CustomerLease implements HeldLease {
+  /** Creates lost so far (see MAX_LOST_CREATES). */
+  private lostCreates = 0;
   private readonly name: string;
   private readonly path: string;
   private readonly collection: string;
@@ -208,8 +212,12 @@ class CustomerLease implements HeldLease {
         this.wrote(await this.kube.create<Lease>(this.collection, this.body(sentAt, 0), { signal }), sentAt);
         return "acquired";
       } catch (error) {
+        // A create is not repeated by the client after a 5xx or a dropped connection; it may have landed: the read that
+        // follows finds it, under our identity, and takes it.
         if (isKubeError(error, "AlreadyExists")) return "raced";
-        throw error;
+        const lost = error instanceof KubeNetworkError || (error instanceof KubeStatusError && error.status >= 500);
+        if (!lost || ++this.lostCreates > MAX_LOST_CREATES) throw error;
+        return "raced";
       }
     }
     const record = recordOf(lease);

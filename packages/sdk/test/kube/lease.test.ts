@@ -188,6 +188,17 @@ describe("identity", () => {
   });
 });
 
+describe("a create whose answer is lost", () => {
+  it("is found on the read that follows and held, after a 503 or a dropped connection (the client does not repeat a POST)", async () => {
+    for (const action of [{ type: "status", code: 503 }, { type: "drop-after-write" }] as const) {
+      const { cluster, bridge, lease } = setup();
+      cluster.addFault({ match: { kind: "Lease", verb: "create" }, action, times: 1 });
+      expect(await hold(bridge, { identity: "bridge-1" }, cluster.clock, 1_000)).toEqual({ aborted: undefined });
+      expect(lease()!.spec).toMatchObject({ holderIdentity: "", leaseTransitions: 0 });
+    }
+  });
+});
+
 describe("renewal", () => {
   it("keeps the lease through a run longer than its duration: renewed every 10 s, the other refused all along", async () => {
     const { cluster, bridge, cli, lease } = setup();
