@@ -188,7 +188,7 @@ describe("provisioning on the real API server", () => {
     expect(tally(log)).toEqual(Object.fromEntries(Object.entries(expected).sort(([a], [b]) => a.localeCompare(b))));
     expect(log).toHaveLength(4 + collections(plan).length + applied.length + 3);
     recorder.close();
-    // The same re-run without the client-side rate limit (qps < 0): what the default limiter (burst 20, 10/s) costs.
+    // The same re-run without the client-side rate limit (qps < 0): what the default limiter (burst 40, 10/s) costs.
     const unlimited = recordedClient(s, "sredaEdit", { qps: -1 });
     const t1 = performance.now();
     expect((await applyPlan(plan, unlimited.kube, POLL)).status).toBe("succeeded");

@@ -3,7 +3,7 @@
  * (API Priority and Fairness off) with one read and one write in flight at a time. Anything more that arrives
  * meanwhile is answered at once with 429 and `Retry-After: 1` — in plain text, not a Status (system:masters are
  * exempt, the ServiceAccount tokens are not). Several customers provisioned at the same moment with the SDK's default client
- * (burst 20, 10/s, 5 retries) must all succeed, every 429 answered by a retry that waits at least the server's second.
+ * (burst 40, 10/s, 5 retries) must all succeed, every 429 answered by a retry that waits at least the server's second.
  */
 import fs from "node:fs";
 import os from "node:os";

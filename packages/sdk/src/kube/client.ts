@@ -44,12 +44,13 @@ export interface KubeRetryInfo {
 
 /**
  * Client-side rate limit defaults. client-go's rest.Config defaults are QPS 5 / burst 10 (rest.DefaultQPS,
- * rest.DefaultBurst); we allow twice that: provisioning one customer is about a dozen requests, which a burst of
- * 20 sends without waiting, and 10 requests per second sustained is still gentle on a Rancher proxy. The server
- * protects itself with API Priority and Fairness and answers 429, which we honour (./retry.ts).
+ * rest.DefaultBurst; kubectl raises them to 50 / 300); we allow 10 a second sustained — still gentle on a Rancher
+ * proxy — and a burst of 40: one provisioning is 26–32 requests (the customer's lock, the preflight, a list per kind
+ * its templates write, the writes, a watch), which must not be throttled against itself. The server protects itself
+ * with API Priority and Fairness and answers 429, which we honour (./retry.ts).
  */
 export const KUBE_DEFAULT_QPS = 10;
-export const KUBE_DEFAULT_BURST = 20;
+export const KUBE_DEFAULT_BURST = 40;
 export const KUBE_DEFAULT_TIMEOUT_MS = 30_000;
 export const KUBE_DEFAULT_USER_AGENT = "sreda-sdk/0.1.0";
 
