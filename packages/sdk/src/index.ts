@@ -148,8 +148,8 @@ export { SUSPENDED_REPLICAS_ANNOTATION, isSuspended, suspendedReplicas } from ".
 // The fleet: every customer of a namespace at a glance, and drift from what 1C holds.
 export { buildInventory, Inventory, InventoryEntry } from "./core/inventory.js";
 export type { FleetObjects } from "./core/inventory.js";
-export { readInventory, MANAGED_BY_SELECTOR, detectDrift } from "./kube/index.js";
-export type { CustomerDrift } from "./kube/index.js";
+export { readInventory, MANAGED_BY_SELECTOR, detectDrift, runRollout, RolloutControl } from "./kube/index.js";
+export type { CustomerDrift, RolloutOptions, RolloutResult, RolloutCustomerResult, RolloutOutcome, RolloutEvent } from "./kube/index.js";
 
 // Secrets read back, the watcher and the one-shot status.
 export { resolveCustomerSecrets, SecretSource, SecretSources, readEnvironmentStatus } from "./kube/index.js";

@@ -31,6 +31,8 @@ export { pruneCandidates, findPruneCandidates } from "./prune.js";
 export { diffPlan } from "./diff.js";
 export { readInventory, MANAGED_BY_SELECTOR } from "./inventory.js";
 export { detectDrift } from "./drift.js";
+export { runRollout, RolloutControl } from "./rollout.js";
+export type { RolloutOptions, RolloutResult, RolloutCustomerResult, RolloutOutcome, RolloutEvent } from "./rollout.js";
 export type { CustomerDrift } from "./drift.js";
 export type { PruneCandidate, PruneResult } from "./prune.js";
 export { preflight, planReferences } from "./preflight.js";
