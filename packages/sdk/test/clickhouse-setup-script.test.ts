@@ -5,11 +5,11 @@
  * of the password literal (ClickHouse escaping), and that a failing call stops the script.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import example from "../../../examples/c42-lms-dev.input.json" with { type: "json" };
 import { createProvisioningPlan, type ProvisioningPlan } from "../src/index.js";
+import { createClickhouseStandin } from "./support/clickhouse-standin.js";
 import { runJobScript, type JobRunResult } from "./support/job-script.js";
 
 type Input = typeof example & Record<string, any>;
@@ -22,23 +22,7 @@ const PASSWORD = example.secrets.clickhouseUserPassword;
 let standinDir: string;
 
 beforeAll(() => {
-  standinDir = fs.mkdtempSync(path.join(os.tmpdir(), "sreda-ch-standin-"));
-  // The node running these tests, by absolute path: the stand-in does not depend on PATH's node.
-  const standin = [
-    `#!${process.execPath}`,
-    `"use strict";`,
-    `const fs = require("node:fs");`,
-    `const log = process.env.STANDIN_LOG;`,
-    `if (!log) { process.stderr.write("stand-in: STANDIN_LOG is not set\\n"); process.exit(99); }`,
-    `fs.appendFileSync(log, JSON.stringify(process.argv.slice(2)) + "\\n");`,
-    `const calls = fs.readFileSync(log, "utf8").split("\\n").filter(Boolean).length;`,
-    `if (process.env.STANDIN_FAIL_ON_CALL === String(calls)) {`,
-    `  process.stderr.write("Code: 497. DB::Exception: stand-in refuses call " + calls + "\\n");`,
-    `  process.exit(77);`,
-    `}`,
-    ``,
-  ].join("\n");
-  fs.writeFileSync(path.join(standinDir, "clickhouse-client"), standin, { mode: 0o755 });
+  standinDir = createClickhouseStandin("sreda-ch-standin-");
 });
 
 afterAll(() => {

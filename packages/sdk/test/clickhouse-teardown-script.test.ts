@@ -6,12 +6,12 @@
  * names it refuses, and that a failing call stops the script.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { teardownTemplates } from "@sreda/templates";
 import example from "../../../examples/c42-lms-dev.input.json" with { type: "json" };
 import { ProvisioningInput, renderTemplate, resolveMacroValues, validateManifest } from "../src/index.js";
+import { createClickhouseStandin } from "./support/clickhouse-standin.js";
 import { runJobScript, type JobRunResult } from "./support/job-script.js";
 
 type Input = typeof example & Record<string, any>;
@@ -24,23 +24,7 @@ const PWNED = "/tmp/sreda-ch-teardown-pwned";
 let standinDir: string;
 
 beforeAll(() => {
-  standinDir = fs.mkdtempSync(path.join(os.tmpdir(), "sreda-ch-teardown-standin-"));
-  // The node running these tests, by absolute path: the stand-in does not depend on PATH's node.
-  const standin = [
-    `#!${process.execPath}`,
-    `"use strict";`,
-    `const fs = require("node:fs");`,
-    `const log = process.env.STANDIN_LOG;`,
-    `if (!log) { process.stderr.write("stand-in: STANDIN_LOG is not set\\n"); process.exit(99); }`,
-    `fs.appendFileSync(log, JSON.stringify(process.argv.slice(2)) + "\\n");`,
-    `const calls = fs.readFileSync(log, "utf8").split("\\n").filter(Boolean).length;`,
-    `if (process.env.STANDIN_FAIL_ON_CALL === String(calls)) {`,
-    `  process.stderr.write("Code: 497. DB::Exception: stand-in refuses call " + calls + "\\n");`,
-    `  process.exit(77);`,
-    `}`,
-    ``,
-  ].join("\n");
-  fs.writeFileSync(path.join(standinDir, "clickhouse-client"), standin, { mode: 0o755 });
+  standinDir = createClickhouseStandin("sreda-ch-teardown-standin-");
 });
 
 afterAll(() => {

@@ -11,36 +11,15 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vit
 import example from "../../../examples/c42-lms-dev.input.json" with { type: "json" };
 import { createProvisioningPlan, type ProvisioningPlan } from "../src/index.js";
 import { runJobScript, type JobRunResult } from "./support/job-script.js";
-import { startPostgresServer, unavailablePolicy, type PostgresServer } from "./support/postgres-server.js";
+import { usePostgresServer, type PostgresServer } from "./support/postgres-server.js";
 
 /** The server's superuser password: every character a shell or SQL could trip over, and spaces. */
 const ADMIN_PASSWORD = `adm'in "pw" $HOME $(id) \`id\` \\ ; -- :'role' end`;
 
-let server: PostgresServer | undefined;
-let skipReason: string | undefined;
-
-beforeAll(async () => {
-  fs.rmSync("/tmp/sreda-pwned", { force: true });
-  const started = await startPostgresServer({ adminPassword: ADMIN_PASSWORD });
-  if (started.server) {
-    server = started.server;
-    return;
-  }
-  const policy = unavailablePolicy(started.reason);
-  if ("fail" in policy) throw new Error(policy.fail);
-  skipReason = policy.skip;
-  console.warn(`postgres-setup-script.test.ts: ${skipReason}`);
-}, 180_000);
-
-afterAll(async () => {
-  await server?.stop();
-}, 120_000);
+beforeAll(() => fs.rmSync("/tmp/sreda-pwned", { force: true }));
 
 /** The running server, or skips the test (outside CI) when there is none. */
-function pg(ctx: TestContext): PostgresServer {
-  if (!server) ctx.skip(skipReason ?? "PostgreSQL server did not start");
-  return server!;
-}
+const pg = usePostgresServer("postgres-setup-script.test.ts", { adminPassword: ADMIN_PASSWORD });
 
 type Input = typeof example & Record<string, any>;
 

@@ -119,11 +119,16 @@ export const CUSTOMER_LABEL = "sreda.io/client-id";
 
 /** The labels (with their values) every step's object carries, as a selector; null unless it names the customer. */
 function ownerSelectorOf(clientId: string, steps: readonly DescribedStep[]): string | null {
-  const labelsOf = (step: DescribedStep) =>
-    ((step.body?.["metadata"] as { labels?: Record<string, string> } | undefined)?.labels ?? {}) as Record<string, string>;
-  const [first = {}, ...rest] = steps.map(labelsOf);
-  const shared = Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((labels) => labels[key] === value)));
+  const shared = sharedLabels(steps.map((step) => step.body));
   return shared[CUSTOMER_LABEL] === clientId ? labelSelectorString({ matchLabels: shared }) : null;
+}
+
+/** The labels (with their values) that every one of the manifests carries. */
+export function sharedLabels(bodies: readonly (Record<string, unknown> | null)[]): Record<string, string> {
+  const labelsOf = (body: Record<string, unknown> | null) =>
+    ((body?.["metadata"] as { labels?: Record<string, string> } | undefined)?.labels ?? {}) as Record<string, string>;
+  const [first = {}, ...rest] = bodies.map(labelsOf);
+  return Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((labels) => labels[key] === value)));
 }
 
 /** The kinds the write templates of a set produce, each once, in template order. */

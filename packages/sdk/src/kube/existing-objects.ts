@@ -6,7 +6,7 @@
  * Another customer's objects are never in it (other labels), and an object is matched by name. What is listed but not
  * in the plan is what pruning deletes (./prune.ts).
  */
-import { labelSelectorString } from "../core/environment.js";
+import { labelSelectorString, sharedLabels } from "../core/environment.js";
 import { collectionPath, kindInfo } from "../core/kinds.js";
 import type { ListMeta } from "../core/kube-objects.js";
 import type { PlanStep, ProvisioningPlan } from "../core/plan.js";
@@ -26,15 +26,6 @@ export interface KindListing {
 /** By kind. */
 export type ExistingObjects = ReadonlyMap<string, KindListing>;
 
-/** The labels (and values) that every step's object carries, as a label selector; undefined when they share none. */
-function sharedLabels(steps: readonly PlanStep[]): string | undefined {
-  const labelsOf = (step: PlanStep) =>
-    ((step.request.body as { metadata?: { labels?: Record<string, string> } } | null)?.metadata?.labels ?? {}) as Record<string, string>;
-  const [first = {}, ...rest] = steps.map(labelsOf);
-  const matchLabels = Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((labels) => labels[key] === value)));
-  return labelSelectorString({ matchLabels }) || undefined;
-}
-
 /** One kind to list: the steps that write it (none for a kind only pruning looks at) and its collection. */
 interface KindToList {
   kind: string;
@@ -50,7 +41,11 @@ function kindsToList(plan: ProvisioningPlan): KindToList[] {
   const byKind = new Map<string, PlanStep[]>();
   for (const step of plan.steps) byKind.set(step.kind, [...(byKind.get(step.kind) ?? []), step]);
   const owner = plan.environment.ownerSelector ?? undefined;
-  const kinds: KindToList[] = [...byKind].map(([kind, steps]) => ({ kind, path: stepCollection(steps[0]!), labelSelector: owner ?? sharedLabels(steps) }));
+  const kinds: KindToList[] = [...byKind].map(([kind, steps]) => ({
+    kind,
+    path: stepCollection(steps[0]!),
+    labelSelector: owner ?? (labelSelectorString({ matchLabels: sharedLabels(steps.map((s) => s.request.body)) }) || undefined),
+  }));
   if (!owner) return kinds;
   for (const { kind, apiVersion } of plan.environment.kinds) {
     const info = kindInfo(kind, apiVersion);

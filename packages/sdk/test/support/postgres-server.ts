@@ -13,6 +13,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll, type TestContext } from "vitest";
 
 export interface PostgresBinaries {
   binDir: string;
@@ -295,4 +296,31 @@ export async function startPostgresServer(options: StartOptions = {}): Promise<S
  */
 export function unavailablePolicy(reason: string): { skip: string } | { fail: string } {
   return process.env["CI"] ? { fail: `PostgreSQL is required when CI is set: ${reason}` } : { skip: `PostgreSQL not available: ${reason}` };
+}
+
+/**
+ * A test file's server: started before its tests (by the file's `beforeAll`), stopped after them. Returns what a test
+ * calls for it — the running server, or the test skipped with the reason when there is none (a failure under CI).
+ */
+export function usePostgresServer(file: string, options: StartOptions): (ctx: TestContext) => PostgresServer {
+  let server: PostgresServer | undefined;
+  let skipReason: string | undefined;
+  beforeAll(async () => {
+    const started = await startPostgresServer(options);
+    if (started.server) {
+      server = started.server;
+      return;
+    }
+    const policy = unavailablePolicy(started.reason);
+    if ("fail" in policy) throw new Error(policy.fail);
+    skipReason = policy.skip;
+    console.warn(`${file}: ${skipReason}`);
+  }, 180_000);
+  afterAll(async () => {
+    await server?.stop();
+  }, 120_000);
+  return (ctx) => {
+    if (!server) ctx.skip(skipReason ?? "PostgreSQL server did not start");
+    return server!;
+  };
 }
