@@ -13,7 +13,7 @@ export interface ClusterTarget extends Omit<ClusterAccess, "apiRootUrl"> {
 
 /**
  * `interactive`: an HTTP caller is waiting (diff, status) — fewer retries, shorter timeouts;
- * `operation`: a provisioning in the background — the SDK's defaults (5 retries, 30 s per attempt).
+ * `operation`: a provisioning in the background — the SDK's defaults (10 retries, 30 s per attempt).
  */
 export type ClusterPurpose = "interactive" | "operation";
 

@@ -77,9 +77,9 @@ export interface KubeClientConfig {
   timeoutMs?: number;
   /** Sustained requests per second, default 10 (0: the default; `Infinity` or negative: no client-side limit). */
   qps?: number;
-  /** Token bucket size, default 20. */
+  /** Token bucket size, default 40. */
   burst?: number;
-  /** Retries after the first attempt, default 5. */
+  /** Retries after the first attempt, default 10 (client-go's). */
   maxRetries?: number;
   /** Injected transport (tests: the fake cluster's handler). Not combinable with `caCert`/`insecureSkipTlsVerify`. */
   fetch?: (request: Request) => Promise<Response>;

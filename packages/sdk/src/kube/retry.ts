@@ -1,8 +1,10 @@
 /**
  * Retries with exponential backoff and full jitter (delay = random(0, min(cap, base·2^n)), "Exponential
  * Backoff And Jitter", AWS Architecture Blog, 2015): many Sreda clients hitting one overloaded API server spread
- * out instead of retrying in lock-step. The server's own ask (`Retry-After`, `details.retryAfterSeconds`) is a
- * floor: we wait the larger of the two, never more than the cap.
+ * out instead of retrying in lock-step. The server's own ask (`Retry-After`, `details.retryAfterSeconds`) is the
+ * least we wait and the jitter comes on top of it, never more than the cap: clients the max-in-flight filter
+ * refused at the same moment all read "Retry-After: 1", and waiting exactly that brings them back together to be
+ * refused again (seen on the real server: six customers at once spent a request's five retries that way, which is also why we allow client-go's ten).
  *
  * What is retried (decided by `retryVerdict`):
  * - 429 TooManyRequests, for every verb, POST included. The API server sends 429 from its max-in-flight and
@@ -18,7 +20,8 @@ import { KubeNetworkError } from "./errors.js";
 
 export const KUBE_DEFAULT_BASE_DELAY_MS = 200;
 export const KUBE_DEFAULT_MAX_DELAY_MS = 30_000;
-export const KUBE_DEFAULT_MAX_RETRIES = 5;
+/** client-go's own (rest.Request's maxRetries): a busy server may refuse the same request several times in a row. */
+export const KUBE_DEFAULT_MAX_RETRIES = 10;
 
 /** HTTP codes worth another try (for 5xx only when the request is idempotent). */
 const KUBE_RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -31,15 +34,15 @@ interface BackoffOptions {
 }
 
 /**
- * Delay before retry number `retry` (0 for the first retry): full-jitter backoff, raised to the server's ask
- * when that is larger, and capped.
+ * Delay before retry number `retry` (0 for the first retry): full-jitter backoff, after the server's ask when
+ * there is one, capped.
  */
 export function retryDelayMs(retry: number, serverAskMs: number | undefined, options: BackoffOptions): number {
   const base = options.baseDelayMs ?? KUBE_DEFAULT_BASE_DELAY_MS;
   const cap = options.maxDelayMs ?? KUBE_DEFAULT_MAX_DELAY_MS;
   const ceiling = Math.min(cap, base * 2 ** retry);
   const backoff = Math.floor(options.random() * ceiling);
-  return Math.min(cap, Math.max(backoff, serverAskMs ?? 0));
+  return Math.min(cap, (serverAskMs ?? 0) + backoff);
 }
 
 export interface RetryVerdict {

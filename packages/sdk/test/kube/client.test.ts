@@ -351,8 +351,8 @@ describe("retries", () => {
     expect(calls.map((c) => c.at)).toEqual([0, 2000]);
   });
 
-  it("the larger of backoff and the server's ask wins", async () => {
-    // random 0.99: backoff of the 3rd retry ≈ 0.99 · 800 = 792 ms > Retry-After 0; the server's 1 s beats 0.99 · 200.
+  it("the server's ask plus the backoff's jitter, or the backoff alone without an ask", async () => {
+    // random 0.99: the first retry waits Retry-After 1 s + ⌊0.99 · 200⌋; the next ones, without an ask, 0.99 · 400 and 0.99 · 800.
     const { kube, clock, retries } = setup(
       [
         statusResponse(503, "ServiceUnavailable", "x", undefined, { "Retry-After": "1" }),
@@ -365,7 +365,7 @@ describe("retries", () => {
     const result = kube.get(path);
     await clock.advance(10_000);
     await result;
-    expect(retries.map((r) => (r as { delayMs: number }).delayMs)).toEqual([1000, 396, 792]);
+    expect(retries.map((r) => (r as { delayMs: number }).delayMs)).toEqual([1198, 396, 792]);
   });
 
   it("503 on GET: retried with backoff", async () => {

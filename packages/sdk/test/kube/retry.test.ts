@@ -6,7 +6,7 @@ import { retryDelayMs, retryVerdict, withRetries, type RetryInfo, type RetryVerd
 const network = (init: Partial<ConstructorParameters<typeof KubeNetworkError>[0]> = {}) =>
   new KubeNetworkError({ method: "GET", path: "/api/v1/pods", description: "connect ECONNREFUSED", ...init });
 
-describe("retryDelayMs: full jitter, server's ask as a floor, capped", () => {
+describe("retryDelayMs: full jitter, above the server's ask, capped", () => {
   it.each([
     // retry, random, server ask (ms), expected
     [0, 0.5, undefined, 100], // 0.5 · 200
@@ -14,11 +14,21 @@ describe("retryDelayMs: full jitter, server's ask as a floor, capped", () => {
     [3, 0.999, undefined, 1598], // ⌊0.999 · 1600⌋
     [20, 0.999, undefined, 29_970], // the ceiling is capped at 30 s before the jitter
     [0, 0, undefined, 0], // full jitter may retry at once
-    [0, 0.5, 3000, 3000], // Retry-After beats a shorter backoff
-    [8, 0.99, 1000, 29_700], // a longer backoff beats Retry-After
+    [0, 0, 3000, 3000], // Retry-After is the least we wait
+    [0, 0.5, 3000, 3100], // the jitter comes on top of it: 3000 + 0.5 · 200
+    [2, 0.999, 1000, 1799], // 1000 + ⌊0.999 · 800⌋
+    [8, 0.99, 1000, 30_000], // 1000 + 0.99 · 30 000, capped
     [0, 0.5, 120_000, 30_000], // even the server's ask is capped
   ])("retry %i, random %f, server %s ms → %i ms", (retry, r, ask, expected) => {
     expect(retryDelayMs(retry, ask, { random: () => r })).toBe(expected);
+  });
+
+  it("clients refused together with the same Retry-After do not come back together", () => {
+    // Six clients told "Retry-After: 1" at the same moment: with the ask as the whole delay they would all return
+    // at exactly +1000 ms and collide again (the cause of lost 429 retries on a real max-in-flight server).
+    const delays = [0.05, 0.2, 0.35, 0.5, 0.65, 0.8].map((r) => retryDelayMs(0, 1000, { random: () => r }));
+    expect(new Set(delays).size).toBe(6);
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(1000);
   });
 
   it("takes its base and cap from the options", () => {
@@ -87,11 +97,11 @@ describe("withRetries", () => {
     const result = withRetries(attempt, judge, { maxRetries: 5, clock, random: () => 0.5, onRetry: (i) => infos.push({ ...i, now: clock.now() }) });
     await clock.advance(60_000);
     await expect(result).resolves.toEqual({ status: 200 });
-    expect(at).toEqual([0, 100, 300, 5300]);
+    expect(at).toEqual([0, 100, 300, 5700]); // the third waits the server's 5 s plus 0.5 · 800
     expect(infos).toEqual([
       { attempt: 1, delayMs: 100, reason: "HTTP 503", now: 0 },
       { attempt: 2, delayMs: 200, reason: "NetworkError", now: 100 },
-      { attempt: 3, delayMs: 5000, reason: "HTTP 429", now: 300 },
+      { attempt: 3, delayMs: 5400, reason: "HTTP 429", now: 300 },
     ]);
   });
 
