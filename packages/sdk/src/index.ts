@@ -148,8 +148,12 @@ export { SUSPENDED_REPLICAS_ANNOTATION, isSuspended, suspendedReplicas } from ".
 // The fleet: every customer of a namespace at a glance, and drift from what 1C holds.
 export { buildInventory, Inventory, InventoryEntry } from "./core/inventory.js";
 export type { FleetObjects } from "./core/inventory.js";
-export { readInventory, MANAGED_BY_SELECTOR, detectDrift, runRollout, RolloutControl } from "./kube/index.js";
-export type { CustomerDrift, RolloutOptions, RolloutResult, RolloutCustomerResult, RolloutOutcome, RolloutEvent } from "./kube/index.js";
+export { readInventory, MANAGED_BY_SELECTOR, detectDrift, runRollout, RolloutControl, readRoomShortage, resolveFleetSecrets } from "./kube/index.js";
+export type { RolloutOptions, RolloutEvent } from "./kube/index.js";
+export { CustomerDrift } from "./core/diff.js";
+export { RolloutOutcome, RolloutCustomerResult, RolloutResult, RolloutStatus } from "./core/rollout.js";
+export { roomShortage } from "./core/capacity.js";
+export type { RoomShortage } from "./core/capacity.js";
 
 // Secrets read back, the watcher and the one-shot status.
 export { resolveCustomerSecrets, SecretSource, SecretSources, readEnvironmentStatus } from "./kube/index.js";

@@ -17,6 +17,14 @@ export const ObjectDiff = z.object({
 });
 export type ObjectDiff = z.infer<typeof ObjectDiff>;
 
+/** One customer's drift: every object that differs from its plan (missing, changed, or there but no longer planned). */
+export const CustomerDrift = z.object({
+  clientId: z.string(),
+  drifted: z.boolean(),
+  objects: z.array(ObjectDiff),
+});
+export type CustomerDrift = z.infer<typeof CustomerDrift>;
+
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
 const FACTORS: Record<string, number> = {
   m: 1e-3,

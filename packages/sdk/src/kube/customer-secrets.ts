@@ -11,6 +11,7 @@ import { CustomerSecrets } from "../core/models.js";
 import { generateCustomerSecrets, type RandomSource } from "../core/secrets.js";
 import type { KubeClient } from "./client.js";
 import { isKubeError } from "./errors.js";
+import { MANAGED_BY_SELECTOR } from "./inventory.js";
 
 type SecretField = keyof CustomerSecrets;
 
@@ -59,7 +60,39 @@ export async function resolveCustomerSecrets(
     signal?: AbortSignal;
   },
 ): Promise<ResolvedCustomerSecrets> {
-  const { environment, supplied = {}, signal } = options;
+  return resolveWith(options.environment, options.supplied ?? {}, secretReader(kube, options.environment.namespace, options.signal), options.random);
+}
+
+/** Reads a Secret's data by name (undefined when it does not exist); each name once. */
+type SecretReader = (name: string) => Promise<Record<string, string> | undefined>;
+
+function secretReader(kube: KubeClient, namespace: string, signal: AbortSignal | undefined, known?: ReadonlyMap<string, Record<string, string>>): SecretReader {
+  const bySecret = new Map<string, Promise<Record<string, string> | undefined>>();
+  return (name) => {
+    let pending = bySecret.get(name);
+    if (!pending) {
+      const listed = known?.get(name);
+      pending = listed
+        ? Promise.resolve(listed)
+        : kube
+            .get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`, { signal })
+            .then((secret) => secret.data ?? {})
+            .catch((error: unknown) => {
+              if (isKubeError(error, "NotFound")) return undefined;
+              throw error;
+            });
+      bySecret.set(name, pending);
+    }
+    return pending;
+  };
+}
+
+async function resolveWith(
+  environment: EnvironmentDescription,
+  supplied: Partial<CustomerSecrets>,
+  readSecret: SecretReader,
+  random: RandomSource | undefined,
+): Promise<ResolvedCustomerSecrets> {
   const { namespace } = environment;
   const values: Partial<CustomerSecrets> = {};
   const sources = {} as SecretSources;
@@ -69,22 +102,6 @@ export async function resolveCustomerSecrets(
       sources[field] = "supplied";
     }
   }
-
-  const bySecret = new Map<string, Promise<Record<string, string> | undefined>>();
-  const readSecret = (name: string) => {
-    let pending = bySecret.get(name);
-    if (!pending) {
-      pending = kube
-        .get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`, { signal })
-        .then((secret) => secret.data ?? {})
-        .catch((error: unknown) => {
-          if (isKubeError(error, "NotFound")) return undefined;
-          throw error;
-        });
-      bySecret.set(name, pending);
-    }
-    return pending;
-  };
   await Promise.all(
     FIELDS.filter((f) => !(f in values)).map(async (field) => {
       const location = environment.secretLocations[field];
@@ -107,7 +124,7 @@ export async function resolveCustomerSecrets(
 
   let generated = false;
   if (Object.keys(values).length < FIELDS.length) {
-    const fresh = generateCustomerSecrets(options.random ? { random: options.random } : {});
+    const fresh = generateCustomerSecrets(random ? { random } : {});
     for (const field of FIELDS) {
       if (!(field in values)) {
         values[field] = fresh[field];
@@ -117,4 +134,33 @@ export async function resolveCustomerSecrets(
     }
   }
   return { secrets: CustomerSecrets.parse(values), sources, generated };
+}
+
+/**
+ * Many customers of one namespace at once (a rollout): one list of the namespace's Secrets of Sreda's instead of a
+ * read per customer — a Secret the list lacks (not labelled: a template override) is read by name. Each customer's
+ * answer is its `ResolvedCustomerSecrets` or the error that customer alone met (a stored value that fails validation).
+ */
+export async function resolveFleetSecrets(
+  kube: KubeClient,
+  customers: ReadonlyArray<{ environment: EnvironmentDescription; supplied?: Partial<CustomerSecrets> }>,
+  options: { random?: RandomSource; signal?: AbortSignal } = {},
+): Promise<Array<ResolvedCustomerSecrets | SredaError>> {
+  const namespace = customers[0]?.environment.namespace;
+  if (namespace === undefined) return [];
+  if (customers.some((c) => c.environment.namespace !== namespace))
+    throw new SredaError("INVALID_INPUT", `Секреты клиентов читаются в одном пространстве имён за раз: ${namespace} и другие`, { namespace });
+  const list = await kube.list<{ items?: { metadata?: { name?: string }; data?: Record<string, string> }[] }>(
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
+    { labelSelector: MANAGED_BY_SELECTOR, ...(options.signal ? { signal: options.signal } : {}) },
+  );
+  const known = new Map((list.items ?? []).map((s) => [s.metadata?.name ?? "", s.data ?? {}]));
+  return Promise.all(
+    customers.map(({ environment, supplied }) =>
+      resolveWith(environment, supplied ?? {}, secretReader(kube, environment.namespace, options.signal, known), options.random).catch((error: unknown) => {
+        if (error instanceof SredaError) return error;
+        throw error;
+      }),
+    ),
+  );
 }

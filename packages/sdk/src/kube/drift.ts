@@ -5,7 +5,7 @@
  */
 import { CUSTOMER_LABEL } from "../core/environment.js";
 import { SredaError } from "../core/errors.js";
-import type { ObjectDiff } from "../core/diff.js";
+import type { CustomerDrift, ObjectDiff } from "../core/diff.js";
 import { collectionPath, kindInfo } from "../core/kinds.js";
 import type { ListMeta } from "../core/kube-objects.js";
 import type { ProvisioningPlan } from "../core/plan.js";
@@ -15,13 +15,6 @@ import type { ExistingObjects } from "./existing-objects.js";
 import { MANAGED_BY_SELECTOR } from "./inventory.js";
 import { pruneCandidates } from "./prune.js";
 import type { KubeObject } from "./reflector.js";
-
-/** One customer's drift: every object that differs from its plan (missing, changed, or there but no longer planned). */
-export interface CustomerDrift {
-  clientId: string;
-  drifted: boolean;
-  objects: ObjectDiff[];
-}
 
 type Listed = { kind: string; path: string; items: KubeObject[]; resourceVersion: string };
 

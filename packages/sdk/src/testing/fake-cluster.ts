@@ -77,6 +77,11 @@ export interface FakeClusterOptions {
   timings?: Partial<Timings>;
   /** false: every pod stays Pending (PodScheduled=False, Unschedulable, FailedScheduling event). Default true. */
   schedulable?: boolean;
+  /**
+   * Pods each of the three nodes takes (a kubelet's `--max-pods`, 110 by default on a real node): past it the
+   * scheduler leaves new pods Pending with "Too many pods" and binds them when a pod on a node ends. Default: no limit.
+   */
+  maxPodsPerNode?: number;
   /** Changes kept for watch resumption; older resourceVersions get 410 Expired. Default 1000. */
   maxWatchHistory?: number;
 }
@@ -146,6 +151,8 @@ export interface FakeCluster {
    * metric fails like on a cluster without metrics-server). Read at the HPA's next sync (every 15 s).
    */
   setPodMetrics(namespace: string, pod: string, metrics: PodMetrics | undefined): void;
+  /** Changes every node's pod capacity (undefined: no limit): pods waiting for room are placed at once when it grows. */
+  setMaxPodsPerNode(pods: number | undefined): void;
   /** Runs the controllers until nothing changes at the current virtual time. */
   settle(): Promise<void>;
   /** Stops controllers and timers and ends open watches. */
@@ -228,7 +235,18 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
     return "run";
   };
 
-  const kubelet = new Kubelet({ store, registry, events, manager, now, random: kubeletRandom, timings, schedulable: options.schedulable ?? true, scenario });
+  const kubelet = new Kubelet({
+    store,
+    registry,
+    events,
+    manager,
+    now,
+    random: kubeletRandom,
+    timings,
+    schedulable: options.schedulable ?? true,
+    maxPodsPerNode: options.maxPodsPerNode,
+    scenario,
+  });
   manager.register(kubelet);
   manager.register(new ReplicaSetController({ store, registry, events, manager, now }));
   manager.register(new DeploymentController({ store, registry, events, manager, now }));
@@ -359,6 +377,7 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
     addFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     setPodLogs: (namespace, pod, container, lines) => kubelet.setLogs(namespace, pod, container, lines),
+    setMaxPodsPerNode: (pods) => kubelet.setMaxPodsPerNode(pods),
     setPodMetrics: (namespace, pod, metrics) => podMetrics.set(namespace, pod, metrics === undefined ? undefined : deepCopy(metrics)),
     async settle() {
       for (let i = 0; i < 100; i++) {

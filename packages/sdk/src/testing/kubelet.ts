@@ -11,6 +11,10 @@
  *       lastState.terminated, restartCount) | never becomes ready (Unhealthy events)
  *   → on delete: containers stopped after `timings.terminate`, then the pod is removed.
  *
+ * Capacity: with `maxPodsPerNode` a node takes that many pods that have not finished (the kubelet's --max-pods);
+ * a pod no node has room for stays Pending ("Too many pods", the scheduler's words) and is tried again with the
+ * scheduler's back-off (1 s doubling to 10 s) and at once when a pod ends, is deleted, or the capacity grows.
+ *
  * Not simulated: init containers (they are treated like app containers would not be: skipped), resource
  * limits and OOM, liveness probes, node affinity matching (`schedulable` decides for all pods), eviction.
  */
@@ -90,6 +94,8 @@ interface PodSim {
   startTime?: number;
   mountBackoff: number;
   mountError?: string;
+  /** Unschedulable for lack of room (tried again), and the scheduler's message. */
+  waitingForRoom?: { message: string; backoff: number };
   containers: ContainerSim[];
   stopAt?: number;
   stopped: boolean;
@@ -104,6 +110,7 @@ interface KubeletDeps {
   random: Random;
   timings: Timings;
   schedulable: boolean;
+  maxPodsPerNode?: number | undefined;
   scenario(pod: Obj, container: Obj): PodScenario;
 }
 
@@ -114,6 +121,22 @@ const NODES = [
 ];
 
 const MAX_BACKOFF = 300_000;
+/** The scheduler's back-off for a pod it could not place (podInitialBackoffSeconds 1, podMaxBackoffSeconds 10). */
+const SCHEDULE_BACKOFF = { initial: 1_000, max: 10_000 };
+
+/** The scheduler's FailedScheduling message when no node has room for one more pod. */
+function tooManyPods(nodes: number): string {
+  return `0/${nodes} nodes are available: ${nodes} Too many pods. preemption: 0/${nodes} nodes are available: ${nodes} No preemption victims found for incoming pod.`;
+}
+
+/** Its message when the cluster takes no pod at all (`schedulable: false`). */
+function noNode(pod: Obj): string {
+  const why =
+    pod.spec?.affinity?.nodeAffinity || pod.spec?.nodeSelector
+      ? "3 node(s) didn't match Pod's node affinity/selector"
+      : "3 node(s) had untolerated taint {node.kubernetes.io/unschedulable: }";
+  return `0/3 nodes are available: ${why}. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`;
+}
 
 /** How a container runtime reports an image reference: registry and tag made explicit. */
 function normalizeImage(image: string): string {
@@ -216,7 +239,11 @@ export class Kubelet implements Controller {
 
   keysFor(event: StoreEvent): readonly string[] {
     const kind = event.rt.kind;
-    if (kind === "Pod") return [keyOf(event.object)];
+    if (kind === "Pod") {
+      const phase = event.object.status?.phase;
+      const freed = event.type === "DELETED" || phase === "Succeeded" || phase === "Failed";
+      return freed ? [keyOf(event.object), ...this.waitingForRoom()] : [keyOf(event.object)];
+    }
     if ((kind === "Secret" || kind === "ConfigMap") && event.type !== "DELETED") {
       // Pods waiting for this Secret/ConfigMap retry now.
       const namespace = event.object.metadata.namespace;
@@ -257,6 +284,34 @@ export class Kubelet implements Controller {
     if (wake !== undefined) this.deps.manager.wakeAt(this, key, wake);
   }
 
+  /** A node's capacity changed: the pods waiting for room are tried now. */
+  setMaxPodsPerNode(pods: number | undefined): void {
+    this.deps.maxPodsPerNode = pods;
+    for (const key of this.waitingForRoom()) this.deps.manager.wakeAt(this, key, this.deps.now());
+  }
+
+  private waitingForRoom(): string[] {
+    const keys: string[] = [];
+    for (const [uid, sim] of this.sims) {
+      const pod = sim.waitingForRoom ? this.deps.store.getByUid(uid) : undefined;
+      if (pod) keys.push(keyOf(pod));
+    }
+    return keys;
+  }
+
+  /** A node with room for one more pod (the pods bound to it that have not finished), at random; undefined when none. */
+  private nodeWithRoom(): (typeof NODES)[number] | undefined {
+    const max = this.deps.maxPodsPerNode;
+    if (max === undefined) return NODES[this.deps.random.int(NODES.length)]!;
+    const load = new Map<string, number>();
+    for (const sim of this.sims.values()) {
+      const finished = sim.containers.length > 0 && sim.containers.every((c) => c.step === "terminated" && c.current?.finishedAt !== undefined);
+      if (sim.node !== undefined && !sim.stopped && !finished) load.set(sim.node, (load.get(sim.node) ?? 0) + 1);
+    }
+    const open = NODES.filter((n) => (load.get(n.name) ?? 0) < max);
+    return open.length === 0 ? undefined : open[this.deps.random.int(open.length)]!;
+  }
+
   private newSim(pod: Obj): PodSim {
     const containers: ContainerSim[] = (pod.spec?.containers ?? []).map((c: Obj): ContainerSim => ({
       name: String(c.name),
@@ -281,7 +336,7 @@ export class Kubelet implements Controller {
   }
 
   private nextWake(sim: PodSim): number | undefined {
-    if (sim.stage === "stopped" || sim.stage === "unschedulable") return undefined;
+    if (sim.stage === "stopped" || (sim.stage === "unschedulable" && !sim.waitingForRoom)) return undefined;
     const times: number[] = [];
     if (sim.stopAt !== undefined) times.push(sim.stopAt);
     if (sim.stage !== "containers") {
@@ -316,24 +371,14 @@ export class Kubelet implements Controller {
         return;
       }
     }
-    if (sim.stage === "schedule") {
+    if (sim.stage === "schedule" || (sim.stage === "unschedulable" && sim.waitingForRoom)) {
       if (now < (sim.nextAt ?? now)) return;
-      if (!this.deps.schedulable) {
-        sim.stage = "unschedulable";
-        const selector =
-          pod.spec?.affinity?.nodeAffinity || pod.spec?.nodeSelector
-            ? "3 node(s) didn't match Pod's node affinity/selector"
-            : "3 node(s) had untolerated taint {node.kubernetes.io/unschedulable: }";
-        this.event(
-          pod,
-          "Warning",
-          "FailedScheduling",
-          `0/3 nodes are available: ${selector}. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`,
-          "default-scheduler",
-        );
+      const node = this.deps.schedulable ? this.nodeWithRoom() : undefined;
+      if (!node) {
+        this.unschedulable(pod, sim, now);
         return;
       }
-      const node = NODES[this.deps.random.int(NODES.length)]!;
+      sim.waitingForRoom = undefined;
       sim.node = node.name;
       sim.hostIP = node.ip;
       const bound = deepCopy(pod);
@@ -557,6 +602,19 @@ export class Kubelet implements Controller {
     for (const line of defaultLogs(spec, c.scenario, phase)) c.current.logs.push({ at: now, line });
   }
 
+  /** No node takes the pod: for lack of room it is tried again with back-off; otherwise it waits for good. */
+  private unschedulable(pod: Obj, sim: PodSim, now: number): void {
+    sim.stage = "unschedulable";
+    const full = this.deps.schedulable;
+    const message = full ? tooManyPods(NODES.length) : noNode(pod);
+    if (full) {
+      const backoff = sim.waitingForRoom ? Math.min(sim.waitingForRoom.backoff * 2, SCHEDULE_BACKOFF.max) : SCHEDULE_BACKOFF.initial;
+      sim.waitingForRoom = { message, backoff };
+      sim.nextAt = now + backoff;
+    }
+    this.event(pod, "Warning", "FailedScheduling", message, "default-scheduler");
+  }
+
   private stopAll(sim: PodSim, now: number): void {
     for (const c of sim.containers) {
       if (c.step === "running" && c.current) c.current = { ...c.current, finishedAt: now, exitCode: 143, reason: "Error" };
@@ -664,12 +722,7 @@ export class Kubelet implements Controller {
     const conditions: Obj[] = [];
     if (sim.stage === "schedule") return; // nothing reports on a pod no node has taken yet
     if (sim.stage === "unschedulable") {
-      const message =
-        "0/3 nodes are available: " +
-        (pod.spec?.affinity?.nodeAffinity || pod.spec?.nodeSelector
-          ? "3 node(s) didn't match Pod's node affinity/selector"
-          : "3 node(s) had untolerated taint {node.kubernetes.io/unschedulable: }") +
-        ". preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
+      const message = sim.waitingForRoom?.message ?? noNode(pod);
       conditions.push(condition("PodScheduled", "False", "Unschedulable", message));
       this.commitStatus(pod, { ...status, phase: "Pending", conditions, qosClass: qosClass(pod.spec) });
       return;

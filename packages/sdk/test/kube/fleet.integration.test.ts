@@ -9,7 +9,9 @@ import { createProvisioningPlan } from "../../src/core/plan.js";
 import type { ProvisioningInputData } from "../../src/core/models.js";
 import { applyPlan } from "../../src/kube/apply.js";
 import { createKubeClient } from "../../src/kube/client.js";
+import { resolveFleetSecrets } from "../../src/kube/customer-secrets.js";
 import { detectDrift } from "../../src/kube/drift.js";
+import { SredaError } from "../../src/core/errors.js";
 import { readInventory } from "../../src/kube/inventory.js";
 import { KeyedLock } from "../../src/kube/lock.js";
 import { createFakeCluster } from "../../src/testing/index.js";
@@ -76,5 +78,38 @@ describe("drift", () => {
     });
     expect(drift[1]).toEqual({ clientId: "C43", drifted: false, objects: [] });
     expect(cluster.requestLog.every((r) => r.verb === "list")).toBe(true);
+  });
+});
+
+describe("the secrets of many customers", () => {
+  it("are read back with one list for the namespace: a new customer's generated, a bad stored value that customer's error only", async () => {
+    const { cluster, kube } = await setup(["C42", "C43", "C45"]);
+    const bad = cluster.getObject("Secret", NS, "lms-secrets-c45") as { data: Record<string, string> };
+    const key = Object.keys(bad.data)[0]!;
+    cluster.putObject({ ...bad, data: { ...bad.data, [key]: Buffer.from("not a valid value").toString("base64") } });
+    const environments = ["C42", "C43", "C44", "C45"].map((id) => createProvisioningPlan(input(id)).environment);
+    cluster.clearRequestLog();
+    const resolved = await resolveFleetSecrets(
+      kube,
+      environments.map((environment) => ({ environment })),
+      { random: (n) => new Uint8Array(n).fill(7) },
+    );
+    const [c42, c43, c44, c45] = resolved;
+    const stored = (example as unknown as ProvisioningInputData).secrets!;
+    expect(c42).toMatchObject({
+      secrets: stored,
+      generated: false,
+      sources: { rsaPrivateKeyPem: "cluster", keysSecretSeed: "cluster", postgresUserPassword: "cluster" },
+    });
+    expect(c43).toMatchObject({ secrets: stored, generated: false });
+    expect(c44).toMatchObject({ generated: true, sources: { rsaPrivateKeyPem: "generated" } });
+    expect(c45).toBeInstanceOf(SredaError);
+    expect(c45).toMatchObject({ code: "INVALID_STORED_SECRET" });
+    // One list for the customers who have their Secrets; reads by name only for the one who has none.
+    const requests = cluster.requestLog.map((r) => `${r.verb} ${r.name ?? ""}`.trim());
+    expect(requests.filter((r) => r.startsWith("list"))).toHaveLength(1);
+    const gets = requests.filter((r) => r.startsWith("get"));
+    expect(gets.length).toBeGreaterThan(0);
+    expect(gets.every((r) => r.endsWith("c44"))).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Rollouts on the fake cluster (issue 16, part): an image that cannot be pulled stops after the canary with the rest
  * untouched; K failures stop new starts; a re-run skips the customers already up to date and finishes the rest;
- * cancel leaves every customer in a known state; pause holds new starts until resumed.
+ * cancel leaves every customer in a known state; pause holds new starts until resumed; pods waiting for room hold new
+ * starts until they are placed.
  */
 import { describe, expect, it } from "vitest";
 import example from "../../../../examples/c42-lms-dev.input.json" with { type: "json" };
@@ -111,5 +112,43 @@ describe("rollouts", () => {
     const kinds = events.map((e) => e.type);
     expect(kinds.indexOf("rollout-paused")).toBeLessThan(kinds.indexOf("rollout-resumed"));
     expect(events.findIndex((e) => e.type === "customer-started" && e.clientId === "C3")).toBeGreaterThan(kinds.indexOf("rollout-resumed"));
+  });
+
+  it("holds new starts while pods wait for room ('Too many pods'), says so with the scheduler's message, and goes on once there is room", async () => {
+    // Three nodes of 2 pods: the Deployments of six customers fill them; the seventh's Jobs find no node.
+    const cluster = createFakeCluster({ seed: 162, maxPodsPerNode: 2 });
+    const kube = createKubeClient(cluster.clientConfig);
+    const customers = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"];
+    const events: RolloutEvent[] = [];
+    const result = await runRollout(
+      kube,
+      customers.map((id) => plan(id)),
+      {
+        canary: 1,
+        concurrency: 2,
+        locks: new KeyedLock(),
+        onEvent: (e) => {
+          events.push(e);
+          // The operator adds room (a node, or a larger --max-pods) once the rollout says it waits for it.
+          if (e.type === "rollout-waiting-for-room") cluster.setMaxPodsPerNode(4);
+        },
+      },
+    );
+    expect(result.customers.map((c) => [c.clientId, c.outcome])).toEqual(customers.map((id) => [id, "succeeded"]));
+    expect(result.status).toBe("succeeded");
+    const waiting = events.find((e) => e.type === "rollout-waiting-for-room");
+    expect(waiting).toEqual({
+      type: "rollout-waiting-for-room",
+      at: expect.any(Number),
+      pods: expect.any(Number),
+      message: "0/3 nodes are available: 3 Too many pods. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+    });
+    // Nobody started between "waiting" and "room available"; somebody did after.
+    const from = events.indexOf(waiting!);
+    const to = events.findIndex((e) => e.type === "rollout-room-available");
+    expect(to).toBeGreaterThan(from);
+    expect(events.slice(from, to).filter((e) => e.type === "customer-started")).toEqual([]);
+    expect(events.slice(to).some((e) => e.type === "customer-started")).toBe(true);
+    cluster.close();
   });
 });

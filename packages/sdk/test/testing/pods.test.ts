@@ -182,6 +182,55 @@ describe("kubelet simulation", () => {
     expect((await eventsFor("stuck")).map((e) => [e.reason, e.type, e.source.component])).toEqual([["FailedScheduling", "Warning", "default-scheduler"]]);
   });
 
+  it("fills nodes up to their pod capacity: the rest stay Pending with the scheduler's 'Too many pods', and get a node when room is freed", async () => {
+    start({ maxPodsPerNode: 1 });
+    for (const name of ["a", "b", "c", "d"]) await call(cluster, "POST", paths.pods(), pod(name, "nginx:1.27"));
+    await cluster.clock.sleep(5_000);
+    const pods = await Promise.all(["a", "b", "c", "d"].map(getPod));
+    const placed = pods.filter((p) => p.spec.nodeName !== undefined);
+    expect(new Set(placed.map((p) => p.spec.nodeName)).size).toBe(3); // one per node of the three
+    const waitingPod = pods.find((p) => p.spec.nodeName === undefined)!;
+    expect(waitingPod.status.conditions).toEqual([
+      {
+        type: "PodScheduled",
+        status: "False",
+        lastProbeTime: null,
+        lastTransitionTime: expect.any(String),
+        reason: "Unschedulable",
+        message: "0/3 nodes are available: 3 Too many pods. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+      },
+    ]);
+    expect((await eventsFor(waitingPod.metadata.name)).map((e) => [e.reason, e.type, e.source.component])).toEqual([
+      ["FailedScheduling", "Warning", "default-scheduler"],
+    ]);
+    // A running pod deleted: its node has room again and the waiting pod is bound there.
+    const freed = placed[0]!;
+    await call(cluster, "DELETE", `${paths.pods()}/${freed.metadata.name}`);
+    const bound = await eventually(cluster, async () => {
+      const p = await getPod(waitingPod.metadata.name);
+      return p.status.phase === "Running" ? p : undefined;
+    });
+    expect(bound.spec.nodeName).toBe(freed.spec.nodeName);
+    expect(bound.status.conditions.find((c: Json) => c.type === "PodScheduled").status).toBe("True");
+  });
+
+  it("does not count finished pods against a node's capacity; setMaxPodsPerNode makes room at once", async () => {
+    start({ maxPodsPerNode: 1, behavior: { pod: (p) => (p.metadata?.name === "done" ? "succeed" : undefined) } });
+    await call(cluster, "POST", paths.pods(), {
+      ...pod("done", "busybox:1.36"),
+      spec: { restartPolicy: "Never", containers: [{ name: "app", image: "busybox:1.36" }] },
+    });
+    await eventually(cluster, async () => ((await getPod("done")).status.phase === "Succeeded" ? true : undefined));
+    for (const name of ["x", "y", "z"]) await call(cluster, "POST", paths.pods(), pod(name, "nginx:1.27"));
+    await cluster.clock.sleep(5_000);
+    expect((await Promise.all(["x", "y", "z"].map(getPod))).every((p) => p.spec.nodeName !== undefined)).toBe(true);
+    await call(cluster, "POST", paths.pods(), pod("w", "nginx:1.27"));
+    await cluster.clock.sleep(5_000);
+    expect((await getPod("w")).status.phase).toBe("Pending");
+    cluster.setMaxPodsPerNode(2);
+    await eventually(cluster, async () => ((await getPod("w")).status.phase === "Running" ? true : undefined));
+  });
+
   it("serves logs with container, tailLines and timestamps; setPodLogs replaces them", async () => {
     start();
     await call(cluster, "POST", paths.pods(), {
