@@ -6,8 +6,9 @@ const pending = (name: string, created: string, message: string): Pod => ({
   metadata: { name, creationTimestamp: created },
   status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message }] },
 });
-// The scheduler's messages, as kube-scheduler 1.35 writes them.
-const TOO_MANY = "0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
+// The scheduler's messages, as kube-scheduler 1.35 writes them (the first seen on the real control plane, capacity.test.ts).
+const TOO_MANY =
+  "0/1 nodes are available: 1 Too many pods. no new claims to deallocate, preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
 const NO_CPU = "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
 const AFFINITY =
   "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";

@@ -5,29 +5,28 @@
  * own provisioning under its own lock (a rollout and a single deploy never collide), and all of them share the one
  * client given — one token bucket for the cluster (client-go's QPS/burst), however many customers run at once.
  *
- * Room: before a customer starts, the namespace's pending pods are looked at (one list, at most every few seconds);
- * while some wait for room ("Too many pods", "Insufficient cpu"), no new customer starts — those running go on —
- * and the rollout says so with the scheduler's message, then goes on by itself once they are placed.
+ * Room (./rollout-room.ts): the namespace's pending pods are looked at before a customer starts and every
+ * `roomPollMs` while customers run; while some wait for room ("Too many pods", "Insufficient cpu"), no new customer
+ * starts — those running go on — and the rollout says so with the scheduler's message, then goes on by itself once
+ * they are placed.
  */
-import type { RoomShortage } from "../core/capacity.js";
 import type { Clock } from "../core/clock.js";
 import type { ProvisioningPlan } from "../core/plan.js";
 import type { RolloutCustomerResult, RolloutOutcome, RolloutResult } from "../core/rollout.js";
 import { applyPlan } from "./apply.js";
 import { describeFailure } from "./apply-steps.js";
-import { readRoomShortage } from "./capacity.js";
 import type { KubeClient } from "./client.js";
 import { systemClock } from "./clock.js";
 import { detectDrift } from "./drift.js";
 import { followEnvironment } from "./follow-environment.js";
 import type { KeyedLock } from "./lock.js";
+import { RoomWatch, type RoomEvent } from "./rollout-room.js";
 
 export type RolloutEvent =
   | { type: "rollout-started"; at: number; total: number; upToDate: number }
   | { type: "customer-started"; at: number; clientId: string; canary: boolean }
   | { type: "customer-finished"; at: number; clientId: string; outcome: RolloutOutcome; message: string }
-  | { type: "rollout-waiting-for-room"; at: number; pods: number; message: string }
-  | { type: "rollout-room-available"; at: number }
+  | RoomEvent
   | { type: "rollout-paused"; at: number }
   | { type: "rollout-resumed"; at: number }
   | { type: "rollout-stopped"; at: number; reason: string }
@@ -81,9 +80,6 @@ export interface RolloutOptions {
   roomPollMs?: number;
 }
 
-/** Starts within this long of a look that found room need no look of their own. */
-const ROOM_CHECK_INTERVAL_MS = 2_000;
-
 interface RolloutRun {
   kube: KubeClient;
   options: RolloutOptions;
@@ -92,9 +88,7 @@ interface RolloutRun {
   results: Map<string, RolloutCustomerResult>;
   failures: number;
   stopped: string | undefined;
-  /** When room was last seen, and the wait for room shared by the workers while there is none. */
-  roomSeenAt: number;
-  roomWait: Promise<void> | undefined;
+  room: RoomWatch | undefined;
 }
 
 /** One customer: provisioned under its lock, then followed until Ready (or Failed, or the time is up). */
@@ -133,28 +127,6 @@ async function rollOne(run: RolloutRun, plan: ProvisioningPlan, canary: boolean)
   run.emit({ type: "customer-finished", at: clock.now(), clientId, outcome: result.outcome, message: result.message });
 }
 
-/** Until the namespace's pods no longer wait for room (at once when none does), looking every `roomPollMs`. */
-async function waitForRoom(run: RolloutRun, namespace: string): Promise<void> {
-  const { kube, clock, options } = run;
-  if (clock.now() - run.roomSeenAt < ROOM_CHECK_INTERVAL_MS) return;
-  if (run.roomWait) return run.roomWait;
-  const wait = async () => {
-    let reported: RoomShortage | undefined;
-    for (;;) {
-      const shortage = await readRoomShortage(kube, namespace, options.signal);
-      if (!shortage) break;
-      if (shortage.message !== reported?.message || shortage.pods !== reported.pods)
-        run.emit({ type: "rollout-waiting-for-room", at: clock.now(), pods: shortage.pods, message: shortage.message });
-      reported = shortage;
-      await clock.sleep(options.roomPollMs ?? 10_000, options.signal);
-    }
-    run.roomSeenAt = clock.now();
-    if (reported) run.emit({ type: "rollout-room-available", at: clock.now() });
-  };
-  run.roomWait = wait().finally(() => (run.roomWait = undefined));
-  return run.roomWait;
-}
-
 /** Runs `plans` `concurrency` at a time until done, stopped (failure limit) or cancelled; paused between customers. */
 async function rollWave(run: RolloutRun, plans: readonly ProvisioningPlan[], concurrency: number, canary: boolean): Promise<void> {
   const queue = [...plans];
@@ -173,7 +145,7 @@ async function rollWave(run: RolloutRun, plans: readonly ProvisioningPlan[], con
         return;
       }
       try {
-        await waitForRoom(run, queue[0]!.namespace);
+        await run.room?.untilRoom();
       } catch (error) {
         // Not knowing whether there is room is no reason to pile more pods on: stop, as after failures.
         if (!run.options.signal?.aborted && !run.stopped) {
@@ -202,7 +174,10 @@ export async function runRollout(kube: KubeClient, plans: readonly ProvisioningP
       // A listener's failure must not break the rollout.
     }
   };
-  const run: RolloutRun = { kube, options, clock, emit, results: new Map(), failures: 0, stopped: undefined, roomSeenAt: -Infinity, roomWait: undefined };
+  const namespace = plans[0]?.namespace;
+  const room =
+    namespace === undefined ? undefined : new RoomWatch({ kube, namespace, clock, pollMs: options.roomPollMs ?? 10_000, signal: options.signal, emit });
+  const run: RolloutRun = { kube, options, clock, emit, results: new Map(), failures: 0, stopped: undefined, room };
   const drift = options.skipUpToDate === false ? [] : await detectDrift(kube, plans, options.signal ? { signal: options.signal } : {});
   const upToDate = new Set(drift.filter((d) => !d.drifted).map((d) => d.clientId));
   const todo = plans.filter((p) => !upToDate.has(p.clientId));
@@ -211,6 +186,8 @@ export async function runRollout(kube: KubeClient, plans: readonly ProvisioningP
     run.results.set(id, { clientId: id, outcome: "up-to-date", message: "без изменений" });
     emit({ type: "customer-finished", at: clock.now(), clientId: id, outcome: "up-to-date", message: "без изменений" });
   }
+  const done = new AbortController();
+  const monitoring = room?.monitor(options.signal ? AbortSignal.any([done.signal, options.signal]) : done.signal);
   const canarySize = Math.max(0, Math.min(options.canary ?? 1, todo.length));
   await rollWave(run, todo.slice(0, canarySize), canarySize, true);
   const canaryFailed = todo.slice(0, canarySize).some((p) => run.results.get(p.clientId)?.outcome !== "succeeded");
@@ -219,6 +196,8 @@ export async function runRollout(kube: KubeClient, plans: readonly ProvisioningP
     emit({ type: "rollout-stopped", at: clock.now(), reason: run.stopped });
   }
   if (!canaryFailed) await rollWave(run, todo.slice(canarySize), options.concurrency ?? 4, false);
+  done.abort();
+  await monitoring;
   const cancelled = options.signal?.aborted === true;
   const customers = plans.map(
     (p): RolloutCustomerResult =>

@@ -124,9 +124,9 @@ const MAX_BACKOFF = 300_000;
 /** The scheduler's back-off for a pod it could not place (podInitialBackoffSeconds 1, podMaxBackoffSeconds 10). */
 const SCHEDULE_BACKOFF = { initial: 1_000, max: 10_000 };
 
-/** The scheduler's FailedScheduling message when no node has room for one more pod. */
+/** The scheduler's FailedScheduling message when no node has room for one more pod (kube-scheduler 1.35's words). */
 function tooManyPods(nodes: number): string {
-  return `0/${nodes} nodes are available: ${nodes} Too many pods. preemption: 0/${nodes} nodes are available: ${nodes} No preemption victims found for incoming pod.`;
+  return `0/${nodes} nodes are available: ${nodes} Too many pods. no new claims to deallocate, preemption: 0/${nodes} nodes are available: ${nodes} No preemption victims found for incoming pod.`;
 }
 
 /** Its message when the cluster takes no pod at all (`schedulable: false`). */

@@ -141,7 +141,8 @@ describe("rollouts", () => {
       type: "rollout-waiting-for-room",
       at: expect.any(Number),
       pods: expect.any(Number),
-      message: "0/3 nodes are available: 3 Too many pods. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+      message:
+        "0/3 nodes are available: 3 Too many pods. no new claims to deallocate, preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
     });
     // Nobody started between "waiting" and "room available"; somebody did after.
     const from = events.indexOf(waiting!);

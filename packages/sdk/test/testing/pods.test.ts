@@ -197,7 +197,8 @@ describe("kubelet simulation", () => {
         lastProbeTime: null,
         lastTransitionTime: expect.any(String),
         reason: "Unschedulable",
-        message: "0/3 nodes are available: 3 Too many pods. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+        message:
+          "0/3 nodes are available: 3 Too many pods. no new claims to deallocate, preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
       },
     ]);
     expect((await eventsFor(waitingPod.metadata.name)).map((e) => [e.reason, e.type, e.source.component])).toEqual([
