@@ -43,7 +43,7 @@ export type {
 export { LOG_LEVELS } from "./logger.js";
 export type { BridgeState } from "./state.js";
 export type { Redactor } from "./redact.js";
-export type { OperationStatus, NewOperation, OperationRecords, Live } from "./operation-store.js";
+export type { OperationStatus, NewOperation, OperationRecords, Live, PauseControl } from "./operation-store.js";
 export type { OperationJournal, RetainedRecords } from "./operation-journal.js";
 export type { ClusterAccess, OperationView, Operation } from "./schemas.js";
 export { requestSchemas, responseSchemas } from "./openapi.js";

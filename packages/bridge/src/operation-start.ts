@@ -77,7 +77,7 @@ async function refuseIfLeased(kube: KubeClient, target: OperationTarget, now: nu
 }
 
 /** The lock holder's identity of one operation: this bridge's host, and the operation (told to a second caller). */
-const lockIdentity = (operationId: string) => `sreda-bridge@${hostname()}/${operationId}`;
+export const lockIdentity = (operationId: string) => `sreda-bridge@${hostname()}/${operationId}`;
 
 interface StartDeps {
   operations: OperationStore;

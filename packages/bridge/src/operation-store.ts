@@ -33,6 +33,15 @@ export interface Live {
   pendingSecrets: CustomerSecrets | undefined;
   /** The secret values of the request that started it: every text going into the record is scrubbed with it. */
   redactor: Redactor;
+  /** Pause and resume, for the kinds that can (a rollout). */
+  control?: PauseControl | undefined;
+}
+
+/** What pausing a running operation needs: the SDK's RolloutControl has it. */
+export interface PauseControl {
+  pause(): void;
+  resume(): void;
+  readonly isPaused: boolean;
 }
 
 export interface OperationStoreOptions {
@@ -49,6 +58,7 @@ export const OPERATION_NAMES: Record<OperationKind, string> = {
   suspend: "приостановка",
   resume: "возобновление",
   deprovision: "удаление среды",
+  rollout: "раскатка",
 };
 
 /** Where an operation is read: a provisioning where it always was, the others under /v1/operations. */
@@ -65,11 +75,18 @@ export interface NewOperation {
   cluster: string;
   steps: Array<{ id: string; title: string; kind: string; name: string }>;
   redactor?: Redactor;
+  /** A rollout's progress from the start. */
+  rollout?: OperationRecord["rollout"];
 }
+
+/** How long a deferred journal write may wait (a rollout's many small changes are written together). */
+const JOURNAL_DEFER_MS = 1_000;
 
 export class OperationRecords {
   private readonly ops = new Map<string, Live>();
   private readonly runningByKey = new Map<string, string>();
+  private readonly journalDue = new Set<string>();
+  private journalTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly historyLimit: number;
   protected readonly now: () => number;
   protected readonly logger: Logger | undefined;
@@ -168,6 +185,7 @@ export class OperationRecords {
       events: [],
       environment: null,
       secretsDelivered: false,
+      ...(init.rollout ? { rollout: init.rollout } : {}),
     };
     const live: Live = {
       record,
@@ -188,21 +206,50 @@ export class OperationRecords {
    * structure never are) and journals it. A finished record is not
    * changed (a run unwinding after a shutdown or cancel must not rewrite its outcome) unless `force`.
    */
-  update(id: string, mutate: (record: OperationRecord) => void, options: { force?: boolean } = {}): void {
+  update(id: string, mutate: (record: OperationRecord) => void, options: { force?: boolean; deferJournal?: boolean } = {}): void {
     const live = this.ops.get(id);
     if (!live || (isFinal(live.record.status) && !options.force)) return;
     mutate(live.record);
     scrubTexts(live.record, live.redactor);
     live.record.updatedAt = this.iso();
     if (live.record.events.length > MAX_EVENTS) live.record.events.splice(0, live.record.events.length - MAX_EVENTS);
+    if (options.deferJournal) this.journalSoon(id);
+    else this.journalNow(live);
+  }
+
+  private journalNow(live: Live): void {
+    this.journalDue.delete(live.record.id);
     this.journal?.append(live.record, this);
   }
 
+  /** Journals within JOURNAL_DEFER_MS, once for all the changes meanwhile (a record of a thousand customers is large). */
+  private journalSoon(id: string): void {
+    if (!this.journal) return;
+    this.journalDue.add(id);
+    this.journalTimer ??= setTimeout(() => {
+      this.journalTimer = undefined;
+      for (const due of [...this.journalDue]) {
+        const live = this.ops.get(due);
+        if (live) this.journalNow(live);
+      }
+    }, JOURNAL_DEFER_MS).unref();
+  }
+
+  /** Lets the operation be paused and resumed while it runs. */
+  setControl(id: string, control: PauseControl): void {
+    const live = this.ops.get(id);
+    if (live) live.control = control;
+  }
+
   /** Appends one event (and journals). */
-  event(id: string, event: { type: string; message: string; stepId?: string }, at: number = this.now()): void {
-    this.update(id, (r) => {
-      r.events.push({ at: new Date(at).toISOString(), type: event.type, ...(event.stepId ? { stepId: event.stepId } : {}), message: event.message });
-    });
+  event(id: string, event: { type: string; message: string; stepId?: string }, at: number = this.now(), options: { deferJournal?: boolean } = {}): void {
+    this.update(
+      id,
+      (r) => {
+        r.events.push({ at: new Date(at).toISOString(), type: event.type, ...(event.stepId ? { stepId: event.stepId } : {}), message: event.message });
+      },
+      options,
+    );
   }
 
   /** Marks the operation finished. */
@@ -223,6 +270,7 @@ export class OperationRecords {
     });
     const live = this.ops.get(id);
     if (live) this.release(live);
+    if (live) live.control = undefined;
     if (live) {
       const { clientId, namespace, error: failure } = live.record;
       this.logger?.info("operation finished", { operationId: id, status, clientId, namespace, ...(failure ? { code: failure.code } : {}) });

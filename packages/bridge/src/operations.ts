@@ -4,13 +4,14 @@
  * and a graceful shutdown (./operation-runner.ts). `OperationStore` puts the three together; importers use it.
  */
 import type { Logger } from "./logger.js";
+import { HttpError } from "./errors.js";
 import { OperationJournal } from "./operation-journal.js";
 import { OperationRunner } from "./operation-runner.js";
-import { OperationRecords, type OperationStoreOptions } from "./operation-store.js";
+import { isFinal, OperationRecords, type OperationStoreOptions } from "./operation-store.js";
 import type { OperationView } from "./schemas.js";
 
 export { isFinal, MAX_EVENTS, OPERATION_NAMES, operationLocation, operationNotFound } from "./operation-store.js";
-export type { NewOperation, OperationRecord, OperationStatus, OperationStoreOptions } from "./operation-store.js";
+export type { NewOperation, OperationRecord, OperationStatus, OperationStoreOptions, PauseControl } from "./operation-store.js";
 export type { AbortReason } from "./operation-runner.js";
 
 export class OperationStore extends OperationRecords {
@@ -49,6 +50,35 @@ export class OperationStore extends OperationRecords {
   /** Asks a running operation to stop. 404 unknown, 409 already finished. */
   cancel(id: string): OperationView {
     return this.runner.cancel(id);
+  }
+
+  /**
+   * Pauses (or resumes) a running operation that can be paused (a rollout: those running finish, no new one
+   * starts). 404 unknown, 409 finished or not pausable. Pausing a paused one changes nothing.
+   */
+  setPaused(id: string, paused: boolean): OperationView {
+    const live = this.live(id);
+    if (isFinal(live.record.status))
+      throw new HttpError(409, "OPERATION_FINISHED", `Операция ${id} уже завершена (${live.record.status})`, { operationId: id, status: live.record.status });
+    const control = live.control;
+    if (!control)
+      throw new HttpError(409, "OPERATION_NOT_PAUSABLE", `Операцию ${id} (${live.record.kind}) нельзя приостановить: приостанавливается только раскатка`, {
+        operationId: id,
+        kind: live.record.kind,
+      });
+    if (control.isPaused !== paused) {
+      if (paused) control.pause();
+      else control.resume();
+      this.update(id, (r) => {
+        if (r.rollout) r.rollout.paused = paused;
+        r.events.push({
+          at: this.iso(),
+          type: paused ? "pause-requested" : "resume-requested",
+          message: paused ? "раскатка приостановлена: начатые клиенты завершатся, новые не начнутся" : "раскатка продолжена",
+        });
+      });
+    }
+    return this.peek(id)!;
   }
 
   /**

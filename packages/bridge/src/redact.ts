@@ -99,13 +99,15 @@ export class Redactor {
   /**
    * Remembers the secret values of a request body, before it is validated (so read defensively): the values of the
    * catalog's secret macros (`databases.*.adminPassword`, `environment.sms4b.token`, `secrets.*`), every known
-   * secret under `secrets`, the cluster's token and CA certificate (also of each `environments[]` entry of a status
+   * secret under `secrets` (and each `customers[].secrets` of a fleet request), the cluster's token and CA certificate (also of each `environments[]` entry of a status
    * request), and the values of secret variables. Names of Secrets (`imagePullSecret`, `tlsSecret`) are not secrets.
    */
   addFromRequest(body: unknown): this {
     if (!isRecord(body)) return this;
     for (const path of SECRET_INPUT_PATHS) this.add(at(body, path));
     if (isRecord(body["secrets"])) this.addAll(body["secrets"]);
+    // A fleet request: each customer's known secrets.
+    if (Array.isArray(body["customers"])) for (const c of body["customers"]) if (isRecord(c) && isRecord(c["secrets"])) this.addAll(c["secrets"]);
     const clusters = [
       body["cluster"],
       ...(Array.isArray(body["environments"]) ? body["environments"].map((e) => (isRecord(e) ? e["cluster"] : undefined)) : []),

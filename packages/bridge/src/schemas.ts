@@ -10,6 +10,10 @@ import { BRIDGE_ERROR_CODES } from "./errors.js";
 import {
   ApiRootUrl,
   Customer,
+  CustomerDrift,
+  EnvironmentPhase,
+  Inventory,
+  RolloutOutcome,
   CustomerSecrets,
   EnvironmentAssessment,
   EnvironmentSettings,
@@ -26,7 +30,8 @@ import {
 } from "@sreda/sdk";
 
 // The SDK's response schemas the document names (./openapi.ts) — here too, so `schemas` is the whole contract.
-export { EnvironmentAssessment, EnvironmentPhase, MacroDefinition, PlanStep, ProvisioningPlan, RenderedRequest, StatusReason } from "@sreda/sdk";
+export { EnvironmentAssessment, MacroDefinition, PlanStep, ProvisioningPlan, RenderedRequest, StatusReason } from "@sreda/sdk";
+export { CustomerDrift, EnvironmentPhase, InventoryEntry } from "@sreda/sdk";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
@@ -104,6 +109,67 @@ export const DeprovisionRequest = z.strictObject({
 });
 export type DeprovisionRequest = z.infer<typeof DeprovisionRequest>;
 
+// ---------------------------------------------------------------------------------------------------------------
+// The fleet: many customers of one namespace
+
+/** Customers in one fleet request: a namespace's thousand and some room (about 200 bytes each without secrets). */
+export const MAX_FLEET_CUSTOMERS = 2000;
+
+/** One customer of a fleet request: its own fields only; its secrets are read back from the cluster when not sent. */
+export const FleetCustomer = z.strictObject({
+  client: Customer,
+  secrets: KnownSecrets.optional(),
+});
+
+const fleetShape = {
+  environment: ProvisioningInput.shape.environment,
+  databases: ProvisioningInput.shape.databases,
+  variables: ProvisioningInput.shape.variables.unwrap().optional(),
+  templates: ProvisioningInput.shape.templates,
+  cluster: ClusterAccess,
+  customers: z
+    .array(FleetCustomer)
+    .min(1, "укажите хотя бы одного клиента")
+    .max(MAX_FLEET_CUSTOMERS, { abort: true, error: `не больше ${MAX_FLEET_CUSTOMERS} клиентов за один запрос` })
+    .describe("Клиенты пространства имён; общие настройки (environment, databases, variables, templates) — один раз для всех"),
+};
+
+/**
+ * Customers of one namespace as 1C holds them: the namespace's shared settings once, then each customer — so a
+ * thousand customers fit in a request without repeating the settings. The body of a drift check. Each customer once
+ * (../fleet.ts checks it: a rule of the request, not of its shape).
+ */
+export const FleetRequest = z.strictObject(fleetShape);
+export type FleetRequest = z.infer<typeof FleetRequest>;
+
+/** A rollout: the customers, and how carefully to go. */
+export const RolloutRequest = z.strictObject({
+  ...fleetShape,
+  canary: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe("Клиентов в первой волне (канарейке): все они должны стать готовыми, прежде чем начнутся остальные"),
+  concurrency: z.number().int().min(1).max(50).default(4).describe("Клиентов одновременно после первой волны"),
+  maxFailures: z.number().int().min(1).max(MAX_FLEET_CUSTOMERS).default(1).describe("После стольких неудач новые клиенты не начинаются"),
+  skipUpToDate: z.boolean().default(true).describe("Пропускать клиентов, чьи среды уже совпадают с планом"),
+});
+export type RolloutRequest = z.infer<typeof RolloutRequest>;
+
+/** The namespace whose environments to list, and which customers 1C knows there (to name orphans and missing ones). */
+export const InventoryRequest = z.strictObject({
+  environment: z.strictObject({ namespace: EnvironmentSettings.shape.namespace, apiRootUrl: EnvironmentSettings.shape.apiRootUrl }),
+  cluster: ClusterAccess,
+  clientIds: z
+    .array(Customer.shape.id)
+    .max(MAX_FLEET_CUSTOMERS * 5, { abort: true, error: `не больше ${MAX_FLEET_CUSTOMERS * 5} клиентов` })
+    .optional()
+    .describe("Клиенты пространства имён по данным 1С: без них сироты и отсутствующие не определяются"),
+});
+export type InventoryRequest = z.infer<typeof InventoryRequest>;
+
 export const EnvironmentStatusRequest = z.strictObject({
   environments: z.array(EnvironmentRef).max(100, { abort: true, error: "не больше 100 сред за один запрос" }).min(1, "укажите хотя бы одну среду"),
 });
@@ -179,8 +245,8 @@ export const OperationStatus = z.enum(["queued", "running", "succeeded", "failed
 export const OperationStage = z.enum(["queued", "secrets", "preflight", "applying", "waiting", "done"]);
 export const StepStatus = z.enum(["pending", "running", "created", "updated", "unchanged", "deleted", "failed", "skipped", "cancelled"]);
 
-/** What an operation does: provisioning, suspend, resume or deprovision (one model: 202, progress, cancel, journal). */
-export const OperationKind = z.enum(["provisioning", "suspend", "resume", "deprovision"]);
+/** What an operation does: provisioning, suspend, resume, deprovision or a rollout (one model: 202, progress, cancel, journal). */
+export const OperationKind = z.enum(["provisioning", "suspend", "resume", "deprovision", "rollout"]);
 export type OperationKind = z.infer<typeof OperationKind>;
 
 export const OperationStep = z.object({
@@ -209,6 +275,44 @@ export const OperationEvent = z.object({
   type: z.string(),
   stepId: z.string().optional(),
   message: z.string(),
+});
+
+/** A customer of a rollout: waiting, running, or what became of it (the SDK's outcomes). */
+export const RolloutCustomerState = z.enum(["pending", "running", ...RolloutOutcome.options]);
+
+export const RolloutCustomer = z.object({
+  clientId: z.string(),
+  state: RolloutCustomerState,
+  /** In the first wave. */
+  canary: z.boolean(),
+  /** The environment's phase when its provisioning ended. */
+  phase: EnvironmentPhase.optional(),
+  message: z.string(),
+});
+
+export const RolloutSummary = z.object({
+  total: z.number().int(),
+  pending: z.number().int(),
+  running: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  upToDate: z.number().int(),
+  notStarted: z.number().int(),
+  cancelled: z.number().int(),
+});
+
+/** A rollout's progress: its settings, whether it is paused or waiting for room, and every customer's state. */
+export const RolloutProgress = z.object({
+  canary: z.number().int(),
+  concurrency: z.number().int(),
+  maxFailures: z.number().int(),
+  paused: z.boolean(),
+  /** While pods wait for room: the scheduler's message (no new customer starts meanwhile). */
+  waitingForRoom: z.string().optional().describe("Пока поды ждут места в кластере: сообщение планировщика (новые клиенты не начинаются)"),
+  /** Why no new customer starts any more (the failure limit, a failed canary). */
+  stopReason: z.string().optional(),
+  summary: RolloutSummary,
+  customers: z.array(RolloutCustomer),
 });
 
 export const OperationError = z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
@@ -245,6 +349,8 @@ export const Operation = z.object({
   secrets: CustomerSecrets.optional(),
   /** True once `secrets` has been handed out. */
   secretsDelivered: z.boolean().describe("Секреты уже выданы (поле secrets было в одном из ответов)"),
+  /** A rollout's progress (only a rollout has it; its clientId is empty). */
+  rollout: RolloutProgress.optional().describe("Ход раскатки по клиентам (только у раскатки; clientId у неё пустой)"),
 });
 export type OperationView = z.infer<typeof Operation>;
 
@@ -261,3 +367,14 @@ export const EnvironmentStatusItem = z.object({
   operationId: z.string().optional(),
 });
 export const EnvironmentStatusResponse = z.object({ environments: z.array(EnvironmentStatusItem) });
+
+/** Every environment of a namespace, read from the cluster (the SDK's inventory). */
+export const InventoryResponse = Inventory;
+
+export const DriftResponse = z.object({
+  namespace: z.string(),
+  /** How many customers differ from their plan. */
+  drifted: z.number().int(),
+  /** One entry per customer of the request, in its order. */
+  customers: z.array(CustomerDrift),
+});

@@ -149,7 +149,7 @@ export { SUSPENDED_REPLICAS_ANNOTATION, isSuspended, suspendedReplicas } from ".
 export { buildInventory, Inventory, InventoryEntry } from "./core/inventory.js";
 export type { FleetObjects } from "./core/inventory.js";
 export { readInventory, MANAGED_BY_SELECTOR, detectDrift, runRollout, RolloutControl, readRoomShortage, resolveFleetSecrets } from "./kube/index.js";
-export type { RolloutOptions, RolloutEvent } from "./kube/index.js";
+export type { RolloutOptions, RolloutEvent, RoomEvent } from "./kube/index.js";
 export { CustomerDrift } from "./core/diff.js";
 export { RolloutOutcome, RolloutCustomerResult, RolloutResult, RolloutStatus } from "./core/rollout.js";
 export { roomShortage } from "./core/capacity.js";

@@ -257,6 +257,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operations/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Пауза раскатки: начатые клиенты завершатся, новые не начнутся (409 у других видов операций и у завершённых) */
+        post: operations["pauseOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Продолжение приостановленной раскатки */
+        post: operations["resumeOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fleet/inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Все среды клиентов пространства имён по данным кластера (по спискам, не по запросу на клиента): образ, реплики, фаза, возраст, хэш конфигурации; сироты и отсутствующие */
+        post: operations["fleetInventory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fleet/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Расхождения сред клиентов с тем, что хранит 1С: изменённые пути каждого объекта, как у сравнения одного клиента */
+        post: operations["fleetDrift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fleet/rollouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Раскатка изменения на многих клиентов: первая волна, одновременность, предел неудач; ход по клиентам в операции (202, операция в Location) */
+        post: operations["startRollout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -266,7 +351,7 @@ export interface components {
              * @description Код ошибки (таблица ошибок в README моста); BRIDGE_UNREACHABLE - ответа моста нет вовсе (типизированный клиент)
              * @enum {string}
              */
-            code: "BAD_JSON" | "BAD_ENCODING" | "BAD_REQUEST" | "UNAUTHORIZED" | "CLUSTER_NOT_ALLOWED" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PROVISIONING_IN_PROGRESS" | "OPERATION_IN_PROGRESS" | "OPERATION_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "INVALID_INPUT" | "INTERNAL_ERROR" | "CLUSTER_UNREACHABLE" | "CLUSTER_UNAUTHORIZED" | "CLUSTER_FORBIDDEN" | "CLUSTER_ERROR" | "SHUTTING_DOWN" | "CLUSTER_UNAVAILABLE" | "CLUSTER_TIMEOUT" | "BRIDGE_UNREACHABLE";
+            code: "BAD_JSON" | "BAD_ENCODING" | "BAD_REQUEST" | "UNAUTHORIZED" | "CLUSTER_NOT_ALLOWED" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PROVISIONING_IN_PROGRESS" | "OPERATION_IN_PROGRESS" | "OPERATION_FINISHED" | "OPERATION_NOT_PAUSABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "INVALID_INPUT" | "INTERNAL_ERROR" | "CLUSTER_UNREACHABLE" | "CLUSTER_UNAUTHORIZED" | "CLUSTER_FORBIDDEN" | "CLUSTER_ERROR" | "SHUTTING_DOWN" | "CLUSTER_UNAVAILABLE" | "CLUSTER_TIMEOUT" | "BRIDGE_UNREACHABLE";
             message: string;
             details: {
                 problems?: components["schemas"]["Problem"][];
@@ -469,7 +554,7 @@ export interface components {
         Operation: {
             id: string;
             /** @enum {string} */
-            kind: "provisioning" | "suspend" | "resume" | "deprovision";
+            kind: "provisioning" | "suspend" | "resume" | "deprovision" | "rollout";
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
             /**
@@ -501,6 +586,8 @@ export interface components {
             secrets?: components["schemas"]["CustomerSecrets"];
             /** @description Секреты уже выданы (поле secrets было в одном из ответов) */
             secretsDelivered: boolean;
+            /** @description Ход раскатки по клиентам (только у раскатки; clientId у неё пустой) */
+            rollout?: components["schemas"]["RolloutProgress"];
         };
         OperationStep: {
             id: string;
@@ -576,6 +663,67 @@ export interface components {
                 name: string;
             }[];
         };
+        InventoryResponse: {
+            namespace: string;
+            environments: components["schemas"]["InventoryEntry"][];
+            orphans: string[];
+            missing: string[];
+        };
+        InventoryEntry: {
+            clientId: string;
+            image: string | null;
+            replicas: number | null;
+            readyReplicas: number | null;
+            suspendedReplicas: number | null;
+            /** @enum {string} */
+            phase: "Pending" | "Progressing" | "Ready" | "Suspended" | "Degraded" | "Failed";
+            summary: string;
+            ageSeconds: number | null;
+            configHash: string | null;
+            objects: {
+                [key: string]: number;
+            };
+        };
+        DriftResponse: {
+            namespace: string;
+            drifted: number;
+            customers: components["schemas"]["CustomerDrift"][];
+        };
+        CustomerDrift: {
+            clientId: string;
+            drifted: boolean;
+            objects: components["schemas"]["ObjectDiff"][];
+        };
+        RolloutProgress: {
+            canary: number;
+            concurrency: number;
+            maxFailures: number;
+            paused: boolean;
+            /** @description Пока поды ждут места в кластере: сообщение планировщика (новые клиенты не начинаются) */
+            waitingForRoom?: string;
+            stopReason?: string;
+            summary: components["schemas"]["RolloutSummary"];
+            customers: components["schemas"]["RolloutCustomer"][];
+        };
+        RolloutCustomer: {
+            clientId: string;
+            /** @enum {string} */
+            state: "pending" | "running" | "succeeded" | "failed" | "up-to-date" | "not-started" | "cancelled";
+            canary: boolean;
+            /** @enum {string} */
+            phase?: "Pending" | "Progressing" | "Ready" | "Suspended" | "Degraded" | "Failed";
+            message: string;
+        };
+        RolloutSummary: {
+            total: number;
+            pending: number;
+            running: number;
+            succeeded: number;
+            failed: number;
+            upToDate: number;
+            notStarted: number;
+            cancelled: number;
+        };
         ProvisioningRequest: {
             client: components["schemas"]["Customer"];
             environment: components["schemas"]["EnvironmentSettings"];
@@ -629,6 +777,57 @@ export interface components {
             confirmClientId?: string;
             /** @description Только показать, что будет удалено: ничего не менять */
             dryRun?: boolean;
+        };
+        InventoryRequest: {
+            environment: {
+                namespace: string;
+                apiRootUrl: string;
+            };
+            cluster: components["schemas"]["ClusterAccess"];
+            /** @description Клиенты пространства имён по данным 1С: без них сироты и отсутствующие не определяются */
+            clientIds?: string[];
+        };
+        FleetRequest: {
+            environment: components["schemas"]["EnvironmentSettings"];
+            databases: components["schemas"]["DatabaseAccess"];
+            variables?: components["schemas"]["EnvironmentVariable"][];
+            templates?: components["schemas"]["RequestTemplate"][];
+            cluster: components["schemas"]["ClusterAccess"];
+            /** @description Клиенты пространства имён; общие настройки (environment, databases, variables, templates) — один раз для всех */
+            customers: components["schemas"]["FleetCustomer"][];
+        };
+        RolloutRequest: {
+            environment: components["schemas"]["EnvironmentSettings"];
+            databases: components["schemas"]["DatabaseAccess"];
+            variables?: components["schemas"]["EnvironmentVariable"][];
+            templates?: components["schemas"]["RequestTemplate"][];
+            cluster: components["schemas"]["ClusterAccess"];
+            /** @description Клиенты пространства имён; общие настройки (environment, databases, variables, templates) — один раз для всех */
+            customers: components["schemas"]["FleetCustomer"][];
+            /**
+             * @description Клиентов в первой волне (канарейке): все они должны стать готовыми, прежде чем начнутся остальные
+             * @default 1
+             */
+            canary: number;
+            /**
+             * @description Клиентов одновременно после первой волны
+             * @default 4
+             */
+            concurrency: number;
+            /**
+             * @description После стольких неудач новые клиенты не начинаются
+             * @default 1
+             */
+            maxFailures: number;
+            /**
+             * @description Пропускать клиентов, чьи среды уже совпадают с планом
+             * @default true
+             */
+            skipUpToDate: boolean;
+        };
+        FleetCustomer: {
+            client: components["schemas"]["Customer"];
+            secrets?: components["schemas"]["KnownSecrets"];
         };
         ClusterAccess: {
             apiRootUrl?: string;
@@ -1100,7 +1299,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у раскатки — в пространстве имён уже идёт раскатка (PROVISIONING_IN_PROGRESS); у отмены и паузы — операция уже завершена (OPERATION_FINISHED); у паузы — операция не раскатка (OPERATION_NOT_PAUSABLE) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1252,7 +1451,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у раскатки — в пространстве имён уже идёт раскатка (PROVISIONING_IN_PROGRESS); у отмены и паузы — операция уже завершена (OPERATION_FINISHED); у паузы — операция не раскатка (OPERATION_NOT_PAUSABLE) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1386,7 +1585,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у раскатки — в пространстве имён уже идёт раскатка (PROVISIONING_IN_PROGRESS); у отмены и паузы — операция уже завершена (OPERATION_FINISHED); у паузы — операция не раскатка (OPERATION_NOT_PAUSABLE) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1553,7 +1752,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у раскатки — в пространстве имён уже идёт раскатка (PROVISIONING_IN_PROGRESS); у отмены и паузы — операция уже завершена (OPERATION_FINISHED); у паузы — операция не раскатка (OPERATION_NOT_PAUSABLE) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1660,7 +1859,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у раскатки — в пространстве имён уже идёт раскатка (PROVISIONING_IN_PROGRESS); у отмены и паузы — операция уже завершена (OPERATION_FINISHED); у паузы — операция не раскатка (OPERATION_NOT_PAUSABLE) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1776,7 +1975,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у отмены — операция уже завершена (OPERATION_FINISHED) */
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у раскатки — в пространстве имён уже идёт раскатка (PROVISIONING_IN_PROGRESS); у отмены и паузы — операция уже завершена (OPERATION_FINISHED); у паузы — операция не раскатка (OPERATION_NOT_PAUSABLE) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1841,6 +2040,511 @@ export interface operations {
             };
             /** @description Кластер не ответил вовремя (CLUSTER_TIMEOUT) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pauseOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Пауза раскатки: начатые клиенты завершатся, новые не начнутся (409 у других видов операций и у завершённых) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            /** @description Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет такой операции (OPERATION_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у раскатки — в пространстве имён уже идёт раскатка (PROVISIONING_IN_PROGRESS); у отмены и паузы — операция уже завершена (OPERATION_FINISHED); у паузы — операция не раскатка (OPERATION_NOT_PAUSABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Продолжение приостановленной раскатки */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            /** @description Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет такой операции (OPERATION_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у раскатки — в пространстве имён уже идёт раскатка (PROVISIONING_IN_PROGRESS); у отмены и паузы — операция уже завершена (OPERATION_FINISHED); у паузы — операция не раскатка (OPERATION_NOT_PAUSABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    fleetInventory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InventoryRequest"];
+            };
+        };
+        responses: {
+            /** @description Все среды клиентов пространства имён по данным кластера (по спискам, не по запросу на клиента): образ, реплики, фаза, возраст, хэш конфигурации; сироты и отсутствующие */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InventoryResponse"];
+                };
+            };
+            /** @description Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер не входит в список разрешённых мосту (CLUSTER_NOT_ALLOWED): мост к нему не обращается */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер недоступен или отклонил запрос (CLUSTER_UNREACHABLE, CLUSTER_UNAUTHORIZED, CLUSTER_FORBIDDEN, CLUSTER_ERROR) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Мост останавливается (SHUTTING_DOWN) или кластер перегружен (CLUSTER_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер не ответил вовремя (CLUSTER_TIMEOUT) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    fleetDrift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FleetRequest"];
+            };
+        };
+        responses: {
+            /** @description Расхождения сред клиентов с тем, что хранит 1С: изменённые пути каждого объекта, как у сравнения одного клиента */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftResponse"];
+                };
+            };
+            /** @description Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер не входит в список разрешённых мосту (CLUSTER_NOT_ALLOWED): мост к нему не обращается */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер недоступен или отклонил запрос (CLUSTER_UNREACHABLE, CLUSTER_UNAUTHORIZED, CLUSTER_FORBIDDEN, CLUSTER_ERROR) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Мост останавливается (SHUTTING_DOWN) или кластер перегружен (CLUSTER_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер не ответил вовремя (CLUSTER_TIMEOUT) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RolloutRequest"];
+            };
+        };
+        responses: {
+            /** @description Раскатка изменения на многих клиентов: первая волна, одновременность, предел неудач; ход по клиентам в операции (202, операция в Location) */
+            202: {
+                headers: {
+                    /** @description Адрес операции: /v1/operations/{id} */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            /** @description Тело запроса — не JSON (code BAD_JSON) или не читается в указанной кодировке */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Нет токена моста или он неверен (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Кластер не входит в список разрешённых мосту (CLUSTER_NOT_ALLOWED): мост к нему не обращается */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Для клиента уже выполняется операция: этого моста (PROVISIONING_IN_PROGRESS, details.operationId, details.kind) или другого процесса по его блокировке в кластере (OPERATION_IN_PROGRESS, details.holder, details.operation, details.since); у раскатки — в пространстве имён уже идёт раскатка (PROVISIONING_IN_PROGRESS); у отмены и паузы — операция уже завершена (OPERATION_FINISHED); у паузы — операция не раскатка (OPERATION_NOT_PAUSABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тело запроса больше допустимого (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Тип или кодировка тела не поддерживаются (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Входные данные не прошли проверку (INVALID_INPUT, details.problems[] с путями — не больше 100, остальные сосчитаны в details.moreProblems) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Сбой моста (INTERNAL_ERROR); подробности — в журнале сервиса по details.requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Мост останавливается (SHUTTING_DOWN) или кластер перегружен (CLUSTER_UNAVAILABLE) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,7 @@ import type { BridgeState } from "../state.js";
 import { catalogRoutes } from "./catalog.js";
 import type { RouteDeps } from "./deps.js";
 import { environmentRoutes } from "./environments.js";
+import { fleetRoutes } from "./fleet.js";
 import { lifecycleRoutes } from "./lifecycle.js";
 import { metaRoutes } from "./meta.js";
 import { operationRoutes } from "./operations.js";
@@ -24,5 +25,6 @@ export function createRouter(deps: RouteDeps): Router<BridgeState> {
   operationRoutes(router, deps);
   environmentRoutes(router, deps);
   lifecycleRoutes(router, deps);
+  fleetRoutes(router, deps);
   return router;
 }

@@ -33,6 +33,7 @@ export { readInventory, MANAGED_BY_SELECTOR } from "./inventory.js";
 export { detectDrift } from "./drift.js";
 export { runRollout, RolloutControl } from "./rollout.js";
 export type { RolloutOptions, RolloutEvent } from "./rollout.js";
+export type { RoomEvent } from "./rollout-room.js";
 export { readRoomShortage } from "./capacity.js";
 export type { PruneCandidate, PruneResult } from "./prune.js";
 export { preflight, planReferences } from "./preflight.js";
