@@ -24,6 +24,13 @@ export type EnvironmentRefBody = components["schemas"]["EnvironmentRef"];
 export type DeprovisionRequestBody = components["schemas"]["DeprovisionRequest"];
 /** A deprovisioning's dry run: what would be deleted. */
 export type DeprovisionPreviewBody = components["schemas"]["DeprovisionPreview"];
+/** Many customers of one namespace: the shared settings once, then the customers (a drift check). */
+export type FleetRequestBody = components["schemas"]["FleetRequest"];
+/** A fleet request plus how carefully to roll out (canary, concurrency, failure limit). */
+export type RolloutRequestBody = components["schemas"]["RolloutRequest"];
+export type InventoryRequestBody = components["schemas"]["InventoryRequest"];
+export type InventoryBody = components["schemas"]["InventoryResponse"];
+export type DriftBody = components["schemas"]["DriftResponse"];
 
 export interface BridgeClientOptions {
   /** `http://127.0.0.1:8787` */

@@ -35,9 +35,22 @@ const SUMMARY_KEYS: Record<State, keyof Progress["summary"]> = {
   cancelled: "cancelled",
 };
 
+/** What a rollout request leaves out. */
+const ROLLOUT_DEFAULTS = { canary: 1, concurrency: 4, maxFailures: 1, skipUpToDate: true } as const;
+
+/** How carefully to go: the request's settings, the defaults for what it leaves out. */
+function settingsOf(request: RolloutRequest) {
+  return {
+    canary: request.canary ?? ROLLOUT_DEFAULTS.canary,
+    concurrency: request.concurrency ?? ROLLOUT_DEFAULTS.concurrency,
+    maxFailures: request.maxFailures ?? ROLLOUT_DEFAULTS.maxFailures,
+    skipUpToDate: request.skipUpToDate ?? ROLLOUT_DEFAULTS.skipUpToDate,
+  };
+}
+
 /** The progress a rollout starts with: every customer pending. */
 export function initialProgress(request: RolloutRequest): Progress {
-  const { canary, concurrency, maxFailures } = request;
+  const { canary, concurrency, maxFailures } = settingsOf(request);
   const customers = request.customers.map((c, i) => ({ clientId: c.client.id, state: "pending" as const, canary: i < canary, message: "ожидает" }));
   return { canary, concurrency, maxFailures, paused: false, summary: summarize(customers), customers };
 }
@@ -165,12 +178,8 @@ export async function runFleetRollout(ctx: RolloutContext, control: RolloutContr
   ctx.store.update(ctx.operationId, (r) => {
     r.stage = "applying";
   });
-  const { request } = ctx;
   const result = await runRollout(ctx.kube, prepared.plans, {
-    canary: request.canary,
-    concurrency: request.concurrency,
-    maxFailures: request.maxFailures,
-    skipUpToDate: request.skipUpToDate,
+    ...settingsOf(ctx.request),
     readyTimeoutMs: ctx.readyTimeoutMs,
     control,
     signal,

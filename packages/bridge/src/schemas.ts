@@ -142,7 +142,10 @@ const fleetShape = {
 export const FleetRequest = z.strictObject(fleetShape);
 export type FleetRequest = z.infer<typeof FleetRequest>;
 
-/** A rollout: the customers, and how carefully to go. */
+/**
+ * A rollout: the customers, and how carefully to go. Optional without zod defaults (a default would make the field
+ * required in the generated client types); ../rollout.ts fills them in (ROLLOUT_DEFAULTS).
+ */
 export const RolloutRequest = z.strictObject({
   ...fleetShape,
   canary: z
@@ -150,11 +153,11 @@ export const RolloutRequest = z.strictObject({
     .int()
     .min(0)
     .max(100)
-    .default(1)
-    .describe("Клиентов в первой волне (канарейке): все они должны стать готовыми, прежде чем начнутся остальные"),
-  concurrency: z.number().int().min(1).max(50).default(4).describe("Клиентов одновременно после первой волны"),
-  maxFailures: z.number().int().min(1).max(MAX_FLEET_CUSTOMERS).default(1).describe("После стольких неудач новые клиенты не начинаются"),
-  skipUpToDate: z.boolean().default(true).describe("Пропускать клиентов, чьи среды уже совпадают с планом"),
+    .optional()
+    .describe("Клиентов в первой волне (канарейке): все они должны стать готовыми, прежде чем начнутся остальные; по умолчанию 1"),
+  concurrency: z.number().int().min(1).max(50).optional().describe("Клиентов одновременно после первой волны; по умолчанию 4"),
+  maxFailures: z.number().int().min(1).max(MAX_FLEET_CUSTOMERS).optional().describe("После стольких неудач новые клиенты не начинаются; по умолчанию 1"),
+  skipUpToDate: z.boolean().optional().describe("Пропускать клиентов, чьи среды уже совпадают с планом; по умолчанию да"),
 });
 export type RolloutRequest = z.infer<typeof RolloutRequest>;
 

@@ -3,11 +3,13 @@
  * time (fast timings), the bridge with its default Kubernetes client, and the ready request bodies of
  * examples/requests/ with their placeholders filled — the newcomer's path to a provisioned C42.
  */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { defaultKubeClientFactory } from "../src/cluster.js";
 import { startDevCluster } from "../src/testing/dev-cluster.js";
 import type { DevCluster } from "../src/cli.js";
-import { exampleRequest, startHarness, type Harness } from "./support/harness.js";
+import { BRIDGE_TOKEN, exampleRequest, startHarness, type Harness } from "./support/harness.js";
 import { LeakScanner } from "./support/leaks.js";
 
 let cluster: DevCluster;
@@ -52,3 +54,37 @@ it("previews, provisions and reports C42 from the example requests", async () =>
   const offline = await h.client.POST("/v1/plans", { body: exampleRequest("plan-c42.json", cluster.url, cluster.token) as never });
   expect(offline.data!.secretSources.postgresUserPassword).toBe("placeholder");
 }, 40_000);
+
+it("examples/rollout-lms-dev.ts: provisions the customers the cluster lacks, rolls a new image out to all, finds no drift after", async () => {
+  const script = fileURLToPath(new URL("../../../examples/rollout-lms-dev.ts", import.meta.url));
+  const args = [
+    "--bridge",
+    h.url,
+    "--token",
+    BRIDGE_TOKEN,
+    "--cluster",
+    cluster.url,
+    "--cluster-token",
+    cluster.token,
+    "--customers",
+    "C42,C51,C52",
+    "--image",
+    "registry.example/lms/backend:2.5",
+  ];
+  const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", script, ...args], { encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    );
+  });
+  expect(run.code, run.out).toBe(0);
+  expect(run.out).toContain("Разворачиваю отсутствующие: C51, C52");
+  expect(run.out).toContain("Раскатка образа registry.example/lms/backend:2.5 на 3 клиентов");
+  expect(run.out).toMatch(/^succeeded$/m);
+  expect(run.out).toContain("Расхождений с 1С: 0 из 3");
+  for (const id of ["c42", "c51", "c52"]) {
+    const deployment = await fetch(`${cluster.url}/apis/apps/v1/namespaces/lms-dev/deployments/lms-deployment-${id}`, {
+      headers: { authorization: `Bearer ${cluster.token}` },
+    }).then((r) => r.json() as Promise<{ spec: { template: { spec: { containers: { image: string }[] } } } }>);
+    expect(deployment.spec.template.spec.containers[0]!.image).toBe("registry.example/lms/backend:2.5");
+  }
+}, 90_000);

@@ -804,26 +804,14 @@ export interface components {
             cluster: components["schemas"]["ClusterAccess"];
             /** @description Клиенты пространства имён; общие настройки (environment, databases, variables, templates) — один раз для всех */
             customers: components["schemas"]["FleetCustomer"][];
-            /**
-             * @description Клиентов в первой волне (канарейке): все они должны стать готовыми, прежде чем начнутся остальные
-             * @default 1
-             */
-            canary: number;
-            /**
-             * @description Клиентов одновременно после первой волны
-             * @default 4
-             */
-            concurrency: number;
-            /**
-             * @description После стольких неудач новые клиенты не начинаются
-             * @default 1
-             */
-            maxFailures: number;
-            /**
-             * @description Пропускать клиентов, чьи среды уже совпадают с планом
-             * @default true
-             */
-            skipUpToDate: boolean;
+            /** @description Клиентов в первой волне (канарейке): все они должны стать готовыми, прежде чем начнутся остальные; по умолчанию 1 */
+            canary?: number;
+            /** @description Клиентов одновременно после первой волны; по умолчанию 4 */
+            concurrency?: number;
+            /** @description После стольких неудач новые клиенты не начинаются; по умолчанию 1 */
+            maxFailures?: number;
+            /** @description Пропускать клиентов, чьи среды уже совпадают с планом; по умолчанию да */
+            skipUpToDate?: boolean;
         };
         FleetCustomer: {
             client: components["schemas"]["Customer"];
