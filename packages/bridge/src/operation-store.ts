@@ -379,5 +379,25 @@ export function interrupt(record: OperationRecord, at: string, by: string): void
       step.message = "прервано";
     }
   }
+  if (record.rollout) interruptRollout(record.rollout);
   record.events.push({ at, type: "interrupted", message: `операция прервана ${by}` });
+}
+
+/** A cut-off rollout's customers: those running were cut off, those waiting never started. */
+function interruptRollout(rollout: NonNullable<OperationRecord["rollout"]>): void {
+  for (const customer of rollout.customers) {
+    if (customer.state === "running") Object.assign(customer, { state: "cancelled", message: "прервано" });
+    else if (customer.state === "pending") Object.assign(customer, { state: "not-started", message: "не начат: раскатка прервана" });
+  }
+  const count = (state: string) => rollout.customers.filter((c) => c.state === state).length;
+  rollout.summary = {
+    total: rollout.customers.length,
+    pending: 0,
+    running: 0,
+    succeeded: count("succeeded"),
+    failed: count("failed"),
+    upToDate: count("up-to-date"),
+    notStarted: count("not-started"),
+    cancelled: count("cancelled"),
+  };
 }

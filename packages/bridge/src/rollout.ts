@@ -157,24 +157,32 @@ async function prepare(ctx: RolloutContext, signal: AbortSignal): Promise<FleetP
   }
 }
 
-/** The record's outcome from the SDK's result: every customer converged, stopped (failures, canary), or cancelled. */
+/**
+ * The record's outcome from the SDK's result: every customer converged; stopped (ROLLOUT_STOPPED: a failed canary, the
+ * failure limit); done with failures below the limit (CUSTOMERS_FAILED); or cancelled.
+ */
 function finish(ctx: RolloutContext, result: RolloutResult, signal: AbortSignal): void {
   const { store, operationId: id } = ctx;
   if (result.status === "cancelled" || signal.aborted) return finishAborted(store, id, signal);
   const failed = result.customers.filter((c) => c.outcome === "failed").map((c) => c.clientId);
-  if (result.status === "succeeded" && failed.length === 0) return store.finish(id, "succeeded");
-  const reason = store.peek(id)?.rollout?.stopReason;
-  store.finish(id, "failed", {
-    code: "ROLLOUT_STOPPED",
-    message: reason ?? `Раскатка завершена с неудачами: ${failed.join(", ")}`,
-    details: { failed },
-  });
+  if (result.status === "stopped")
+    return store.finish(id, "failed", { code: "ROLLOUT_STOPPED", message: store.peek(id)?.rollout?.stopReason ?? "Раскатка остановлена", details: { failed } });
+  if (failed.length > 0)
+    return store.finish(id, "failed", { code: "CUSTOMERS_FAILED", message: `Раскатка прошла, но не у всех: неудачи у ${failed.join(", ")}`, details: { failed } });
+  store.finish(id, "succeeded");
 }
 
 /** Runs the rollout of `ctx.request`; `control` pauses and resumes it between customers. */
 export async function runFleetRollout(ctx: RolloutContext, control: RolloutControl, signal: AbortSignal): Promise<void> {
   const prepared = await prepare(ctx, signal);
   if (!prepared) return;
+  if (prepared.plans.length === 0) {
+    return ctx.store.finish(ctx.operationId, "failed", {
+      code: "NO_ENVIRONMENTS",
+      message: "Раскатывать некуда: ни у одного из клиентов нет среды в кластере — сначала разверните их",
+      details: { leftOut: prepared.leftOut.map((c) => c.clientId) },
+    });
+  }
   ctx.store.update(ctx.operationId, (r) => {
     r.stage = "applying";
   });

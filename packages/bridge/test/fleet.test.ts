@@ -167,6 +167,15 @@ describe("rollouts", () => {
     await waitForOperation(h, provisioning.data!.operation.id);
   });
 
+  it("customers none of whom has an environment: nothing to roll out (NO_ENVIRONMENTS), nothing created", async () => {
+    const operation = await rollout(fleet(["C97", "C98"]));
+    const { final } = await waitForOperation(h, operation.id, { via: "operations", timeoutMs: 60_000 });
+    expect(final.status).toBe("failed");
+    expect(final.error).toMatchObject({ code: "NO_ENVIRONMENTS", details: { leftOut: ["C97", "C98"] } });
+    expect(final.rollout.summary).toMatchObject({ total: 2, notStarted: 2 });
+    expect(imageOf("C97")).toBeUndefined();
+  });
+
   it("one rollout per namespace at a time: a second one is refused with the first named", async () => {
     const first = await rollout({ ...fleet(CUSTOMERS, "registry.example/lms/backend:5.0"), canary: 0, concurrency: 1 });
     const second = await h.client.POST("/v1/fleet/rollouts", { body: fleet(CUSTOMERS, "registry.example/lms/backend:6.0") as never });

@@ -34,6 +34,44 @@ function scanJournal(path: string): void {
   scanner.record(`journal ${path}`, readFileSync(path, "utf8"));
 }
 
+describe("a rollout in the journal", () => {
+  it("is written at most once a second for its many small changes, and a restart shows it interrupted: those running cut off, the rest not started", async () => {
+    const store = OperationStore.open({ journalPath: journal });
+    const rollout = {
+      canary: 1,
+      concurrency: 2,
+      maxFailures: 1,
+      paused: false,
+      summary: { total: 3, pending: 3, running: 0, succeeded: 0, failed: 0, upToDate: 0, notStarted: 0, cancelled: 0 },
+      customers: ["C1", "C2", "C3"].map((clientId) => ({ clientId, state: "pending" as const, canary: clientId === "C1", message: "ожидает" })),
+    };
+    const record = store.create({ kind: "rollout", key: "k|lms-dev|*rollout", clientId: "", namespace: "lms-dev", cluster: "https://c", steps: [], rollout });
+    const lines = () => readFileSync(journal, "utf8").trim().split("\n").length;
+    const before = lines();
+    for (let i = 0; i < 50; i++)
+      store.update(
+        record.id,
+        (r) => {
+          r.rollout!.customers[0]!.state = i === 49 ? "succeeded" : "running";
+          r.rollout!.customers[1]!.state = "running";
+        },
+        { deferJournal: true },
+      );
+    expect(lines()).toBe(before); // not yet: coalesced
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(lines()).toBe(before + 1); // once, with the last state
+    const restarted = OperationStore.open({ journalPath: journal });
+    const after = restarted.peek(record.id)!;
+    expect(after.status).toBe("interrupted");
+    expect(after.rollout!.customers.map((c) => [c.clientId, c.state])).toEqual([
+      ["C1", "succeeded"],
+      ["C2", "cancelled"],
+      ["C3", "not-started"],
+    ]);
+    expect(after.rollout!.summary).toMatchObject({ total: 3, pending: 0, running: 0, succeeded: 1, cancelled: 1, notStarted: 1 });
+  });
+});
+
 describe("a restart", () => {
   it("shows a cut-off provisioning as interrupted, and running it again converges", async () => {
     // One cluster outlives two bridges. Its clock is manual: the first bridge's run stops where the test wants.
