@@ -6,6 +6,9 @@
  */
 import {
   createProvisioningPlan,
+  customerInput,
+  repeatedCustomers,
+  type CustomerSecrets,
   resolveFleetSecrets,
   SredaError,
   SredaValidationError,
@@ -17,7 +20,7 @@ import {
 import { HttpError } from "./errors.js";
 import { Redactor } from "./redact.js";
 import type { FleetRequest } from "./schemas.js";
-import { provisioningInput, withPlaceholders } from "./secrets.js";
+import { withPlaceholders } from "./secrets.js";
 
 type Fleet = Pick<FleetRequest, "environment" | "databases" | "variables" | "templates" | "customers">;
 
@@ -26,22 +29,18 @@ const PLANS_PER_TURN = 25;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** One customer's plan (placeholders for the secrets not known yet). */
-function customerPlan(fleet: Fleet, index: number, secrets: Parameters<typeof provisioningInput>[1]): ProvisioningPlan {
-  const { client } = fleet.customers[index]!;
-  return createProvisioningPlan(provisioningInput({ ...fleet, client }, secrets));
+/** One customer's plan with these secrets. */
+function customerPlan(fleet: Fleet, index: number, secrets: CustomerSecrets): ProvisioningPlan {
+  return createProvisioningPlan(customerInput(fleet, index, secrets));
 }
 
 /** Each customer once: a second entry of one customer would roll it out twice. */
 function duplicates(fleet: Fleet): Problem[] {
-  const first = new Map<string, number>();
-  const problems: Problem[] = [];
-  fleet.customers.forEach(({ client }, i) => {
-    const seen = first.get(client.id);
-    if (seen === undefined) first.set(client.id, i);
-    else problems.push({ path: `customers[${i}].client.id`, message: `клиент ${client.id} уже указан в customers[${seen}]`, code: "duplicate-customer" });
-  });
-  return problems;
+  return repeatedCustomers(fleet.customers).map(({ index, first, clientId }) => ({
+    path: `customers[${index}].client.id`,
+    message: `клиент ${clientId} уже указан в customers[${first}]`,
+    code: "duplicate-customer",
+  }));
 }
 
 /**

@@ -168,7 +168,11 @@ function finish(ctx: RolloutContext, result: RolloutResult, signal: AbortSignal)
   if (result.status === "stopped")
     return store.finish(id, "failed", { code: "ROLLOUT_STOPPED", message: store.peek(id)?.rollout?.stopReason ?? "Раскатка остановлена", details: { failed } });
   if (failed.length > 0)
-    return store.finish(id, "failed", { code: "CUSTOMERS_FAILED", message: `Раскатка прошла, но не у всех: неудачи у ${failed.join(", ")}`, details: { failed } });
+    return store.finish(id, "failed", {
+      code: "CUSTOMERS_FAILED",
+      message: `Раскатка прошла, но не у всех: неудачи у ${failed.join(", ")}`,
+      details: { failed },
+    });
   store.finish(id, "succeeded");
 }
 

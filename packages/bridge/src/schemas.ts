@@ -12,7 +12,9 @@ import {
   Customer,
   CustomerDrift,
   EnvironmentPhase,
+  fleetShape,
   Inventory,
+  MAX_FLEET_CUSTOMERS,
   RolloutOutcome,
   CustomerSecrets,
   EnvironmentAssessment,
@@ -31,7 +33,7 @@ import {
 
 // The SDK's response schemas the document names (./openapi.ts) — here too, so `schemas` is the whole contract.
 export { EnvironmentAssessment, MacroDefinition, PlanStep, ProvisioningPlan, RenderedRequest, StatusReason } from "@sreda/sdk";
-export { CustomerDrift, EnvironmentPhase, InventoryEntry } from "@sreda/sdk";
+export { CustomerDrift, EnvironmentPhase, FleetCustomer, InventoryEntry } from "@sreda/sdk";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
@@ -112,34 +114,12 @@ export type DeprovisionRequest = z.infer<typeof DeprovisionRequest>;
 // ---------------------------------------------------------------------------------------------------------------
 // The fleet: many customers of one namespace
 
-/** Customers in one fleet request: a namespace's thousand and some room (about 200 bytes each without secrets). */
-export const MAX_FLEET_CUSTOMERS = 2000;
-
-/** One customer of a fleet request: its own fields only; its secrets are read back from the cluster when not sent. */
-export const FleetCustomer = z.strictObject({
-  client: Customer,
-  secrets: KnownSecrets.optional(),
-});
-
-const fleetShape = {
-  environment: ProvisioningInput.shape.environment,
-  databases: ProvisioningInput.shape.databases,
-  variables: ProvisioningInput.shape.variables.unwrap().optional(),
-  templates: ProvisioningInput.shape.templates,
-  cluster: ClusterAccess,
-  customers: z
-    .array(FleetCustomer)
-    .min(1, "укажите хотя бы одного клиента")
-    .max(MAX_FLEET_CUSTOMERS, { abort: true, error: `не больше ${MAX_FLEET_CUSTOMERS} клиентов за один запрос` })
-    .describe("Клиенты пространства имён; общие настройки (environment, databases, variables, templates) — один раз для всех"),
-};
-
 /**
  * Customers of one namespace as 1C holds them: the namespace's shared settings once, then each customer — so a
  * thousand customers fit in a request without repeating the settings. The body of a drift check. Each customer once
  * (../fleet.ts checks it: a rule of the request, not of its shape).
  */
-export const FleetRequest = z.strictObject(fleetShape);
+export const FleetRequest = z.strictObject({ ...fleetShape, cluster: ClusterAccess });
 export type FleetRequest = z.infer<typeof FleetRequest>;
 
 /**
@@ -148,6 +128,7 @@ export type FleetRequest = z.infer<typeof FleetRequest>;
  */
 export const RolloutRequest = z.strictObject({
   ...fleetShape,
+  cluster: ClusterAccess,
   canary: z
     .number()
     .int()

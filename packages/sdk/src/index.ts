@@ -151,6 +151,7 @@ export type { FleetObjects } from "./core/inventory.js";
 export { readInventory, MANAGED_BY_SELECTOR, detectDrift, runRollout, RolloutControl, readRoomShortage, resolveFleetSecrets } from "./kube/index.js";
 export type { RolloutOptions, RolloutEvent, RoomEvent } from "./kube/index.js";
 export { CustomerDrift } from "./core/diff.js";
+export { FleetInput, FleetCustomer, fleetShape, customerInput, repeatedCustomers, MAX_FLEET_CUSTOMERS } from "./core/fleet.js";
 export { RolloutOutcome, RolloutCustomerResult, RolloutResult, RolloutStatus } from "./core/rollout.js";
 export { roomShortage } from "./core/capacity.js";
 export type { RoomShortage } from "./core/capacity.js";

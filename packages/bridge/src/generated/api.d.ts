@@ -792,18 +792,18 @@ export interface components {
             databases: components["schemas"]["DatabaseAccess"];
             variables?: components["schemas"]["EnvironmentVariable"][];
             templates?: components["schemas"]["RequestTemplate"][];
-            cluster: components["schemas"]["ClusterAccess"];
             /** @description Клиенты пространства имён; общие настройки (environment, databases, variables, templates) — один раз для всех */
             customers: components["schemas"]["FleetCustomer"][];
+            cluster: components["schemas"]["ClusterAccess"];
         };
         RolloutRequest: {
             environment: components["schemas"]["EnvironmentSettings"];
             databases: components["schemas"]["DatabaseAccess"];
             variables?: components["schemas"]["EnvironmentVariable"][];
             templates?: components["schemas"]["RequestTemplate"][];
-            cluster: components["schemas"]["ClusterAccess"];
             /** @description Клиенты пространства имён; общие настройки (environment, databases, variables, templates) — один раз для всех */
             customers: components["schemas"]["FleetCustomer"][];
+            cluster: components["schemas"]["ClusterAccess"];
             /** @description Клиентов в первой волне (канарейке): все они должны стать готовыми, прежде чем начнутся остальные; по умолчанию 1 */
             canary?: number;
             /** @description Клиентов одновременно после первой волны; по умолчанию 4 */
@@ -815,7 +815,12 @@ export interface components {
         };
         FleetCustomer: {
             client: components["schemas"]["Customer"];
-            secrets?: components["schemas"]["KnownSecrets"];
+            secrets?: {
+                rsaPrivateKeyPem?: string;
+                keysSecretSeed?: string;
+                postgresUserPassword?: string;
+                clickhouseUserPassword?: string;
+            };
         };
         ClusterAccess: {
             apiRootUrl?: string;
