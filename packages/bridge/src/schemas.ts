@@ -359,6 +359,10 @@ export const DriftResponse = z.object({
   namespace: z.string(),
   /** How many customers differ from their plan. */
   drifted: z.number().int(),
-  /** One entry per customer of the request, in its order. */
+  /** One entry per customer compared, in the request's order. */
   customers: z.array(CustomerDrift),
+  /** Customers not compared, and why (their plan does not build, a secret stored in the cluster fails validation). */
+  notChecked: z
+    .array(z.object({ clientId: z.string(), message: z.string() }))
+    .describe("Клиенты, которых не удалось сравнить, и почему (план не строится, секрет в кластере не проходит проверку)"),
 });

@@ -86,6 +86,7 @@ describe("drift", () => {
     const res = await h.client.POST("/v1/fleet/drift", { body: fleet(CUSTOMERS) as never });
     expect(res.response.status, JSON.stringify(res.error)).toBe(200);
     expect(res.data!.drifted).toBe(1);
+    expect(res.data!.notChecked).toEqual([]);
     expect(res.data!.customers.map((d) => [d.clientId, d.drifted])).toEqual([
       ["C1", false],
       ["C2", true],
@@ -96,6 +97,22 @@ describe("drift", () => {
       { stepId: "lms-config", kind: "ConfigMap", name: "lms-config-c2", action: "change", changedPaths: ["$.data.LMS_SERVER_DEBUG"] },
     ]);
     scanner.record("drift answer", JSON.stringify(res.data));
+  });
+});
+
+describe("drift of a customer that cannot be compared", () => {
+  it("lists it apart with why (its stored secret fails validation), the others compared", async () => {
+    const secret = h.fake.getObject("Secret", "lms-dev", "lms-secrets-c4") as { data: Record<string, string> };
+    // The seed 1C never sent, read back from the cluster: a value that fails validation is never silently replaced.
+    h.fake.putObject({ ...secret, data: { ...secret.data, LMS_KEYS_SECRET_SEED: Buffer.from("not a seed").toString("base64") } });
+    try {
+      const res = await h.client.POST("/v1/fleet/drift", { body: fleet(["C1", "C4"]) as never });
+      expect(res.response.status, JSON.stringify(res.error)).toBe(200);
+      expect(res.data!.customers.map((d) => d.clientId)).toEqual(["C1"]);
+      expect(res.data!.notChecked).toEqual([{ clientId: "C4", message: expect.stringMatching(/lms-secrets-c4/) }]);
+    } finally {
+      h.fake.putObject(secret);
+    }
   });
 });
 

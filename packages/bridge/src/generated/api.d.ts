@@ -688,6 +688,11 @@ export interface components {
             namespace: string;
             drifted: number;
             customers: components["schemas"]["CustomerDrift"][];
+            /** @description Клиенты, которых не удалось сравнить, и почему (план не строится, секрет в кластере не проходит проверку) */
+            notChecked: {
+                clientId: string;
+                message: string;
+            }[];
         };
         CustomerDrift: {
             clientId: string;

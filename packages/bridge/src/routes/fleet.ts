@@ -35,10 +35,11 @@ export function fleetRoutes(router: BridgeRouter, deps: RouteDeps): void {
     const prepared = await fleetPlans(kube, request, { onlyExisting: false });
     const found = await detectDrift(kube, prepared.plans);
     const byId = new Map(found.map((d) => [d.clientId, d]));
-    // In the request's order; a customer whose plan does not build has no drift to show (its message says why).
+    // In the request's order; a customer whose plan does not build is listed apart, with why.
     const customers = request.customers.flatMap((c) => byId.get(c.client.id) ?? []);
+    const notChecked = prepared.leftOut.map(({ clientId, message }) => ({ clientId, message: ctx.state.redactor.scrub(message) }));
     ctx.set("Cache-Control", "no-store");
-    ctx.body = { namespace: request.environment.namespace, drifted: customers.filter((d) => d.drifted).length, customers };
+    ctx.body = { namespace: request.environment.namespace, drifted: customers.filter((d) => d.drifted).length, customers, notChecked };
   });
 
   router.post("/v1/fleet/rollouts", async (ctx) => {
