@@ -8,6 +8,7 @@ import {
   createProvisioningPlan,
   customerInput,
   repeatedCustomers,
+  resolveCustomerSecrets,
   type CustomerSecrets,
   resolveFleetSecrets,
   SredaError,
@@ -20,7 +21,7 @@ import {
 import { HttpError } from "./errors.js";
 import { Redactor } from "./redact.js";
 import type { FleetRequest } from "./schemas.js";
-import { withPlaceholders } from "./secrets.js";
+import { SECRET_FIELDS, withPlaceholders } from "./secrets.js";
 
 type Fleet = Pick<FleetRequest, "environment" | "databases" | "variables" | "templates" | "customers">;
 
@@ -90,10 +91,33 @@ async function placeholderPlans(fleet: Fleet, signal?: AbortSignal): Promise<{ p
   return { plans, leftOut };
 }
 
+/** What a customer whose secrets are found nowhere is compared with: placeholders stand for what does not exist. */
+async function planWithoutStoredSecrets(
+  kube: KubeClient,
+  fleet: Fleet,
+  index: number,
+  placeholderPlan: ProvisioningPlan,
+  error: SredaError,
+  signal: AbortSignal | undefined,
+): Promise<{ plan: ProvisioningPlan; secrets?: CustomerSecrets }> {
+  const missing = (error.details["missing"] as unknown[] | undefined) ?? [];
+  // Nothing of the customer's is stored: its objects do not exist, so the placeholders are compared with nothing.
+  if (missing.length === SECRET_FIELDS.length) return { plan: placeholderPlan };
+  // Some are (a Secret deleted by hand): the rest as a provisioning would make them, so the changes shown are real.
+  const resolved = await resolveCustomerSecrets(kube, {
+    environment: placeholderPlan.environment,
+    supplied: fleet.customers[index]!.secrets ?? {},
+    ...(signal ? { signal } : {}),
+  });
+  return { plan: customerPlan(fleet, index, resolved.secrets), secrets: resolved.secrets };
+}
+
 /**
  * Every customer's plan with its real secrets: what the request sent, else what the cluster keeps (one list of the
- * namespace's Secrets). `onlyExisting`: a customer whose secrets are not all in the cluster is left out — a rollout
- * changes existing environments and never generates a customer's secrets, which 1C would then have to keep.
+ * namespace's Secrets; nothing generated up front — an RSA key per new customer would cost seconds). `onlyExisting`
+ * (a rollout): a customer whose secrets are not all in the cluster is left out — a rollout changes existing
+ * environments and never makes a customer's secrets, which 1C would then have to keep. Otherwise (a drift check) such
+ * a customer is compared as it is: nothing stored, nothing there.
  */
 export async function fleetPlans(kube: KubeClient, fleet: Fleet, options: { onlyExisting: boolean; signal?: AbortSignal }): Promise<FleetPlans> {
   const { signal } = options;
@@ -102,7 +126,7 @@ export async function fleetPlans(kube: KubeClient, fleet: Fleet, options: { only
   const resolved = await resolveFleetSecrets(
     kube,
     indexes.map((i) => ({ environment: first.plans[i]!.environment, supplied: fleet.customers[i]!.secrets ?? {} })),
-    signal ? { signal } : {},
+    { generate: false, ...(signal ? { signal } : {}) },
   );
   const result: FleetPlans = { plans: [], redactors: new Map(), leftOut: first.leftOut };
   for (let n = 0; n < indexes.length; n++) {
@@ -111,9 +135,13 @@ export async function fleetPlans(kube: KubeClient, fleet: Fleet, options: { only
     const i = indexes[n]!;
     const clientId = fleet.customers[i]!.client.id;
     const secrets: ResolvedCustomerSecrets | SredaError = resolved[n]!;
-    if (secrets instanceof SredaError) result.leftOut.push({ clientId, message: secrets.message });
-    else if (options.onlyExisting && secrets.generated)
+    if (secrets instanceof SredaError && secrets.code === "SECRETS_NOT_FOUND" && !options.onlyExisting) {
+      const { plan, secrets: made } = await planWithoutStoredSecrets(kube, fleet, i, first.plans[i]!, secrets, signal);
+      result.plans.push(plan);
+      result.redactors.set(clientId, new Redactor().addAll(made));
+    } else if (secrets instanceof SredaError && secrets.code === "SECRETS_NOT_FOUND")
       result.leftOut.push({ clientId, message: "среды клиента нет в кластере (его секретов там нет): сначала разверните её отдельно" });
+    else if (secrets instanceof SredaError) result.leftOut.push({ clientId, message: secrets.message });
     else {
       result.plans.push(customerPlan(fleet, i, secrets.secrets));
       result.redactors.set(clientId, new Redactor().addAll(secrets.secrets));

@@ -123,6 +123,16 @@ export function booleanOption(values: OptionValues, name: string, fallback = fal
   return typeof value === "boolean" ? value : fallback;
 }
 
+/** An integer flag's value within [min, max], `fallback` when absent. */
+export function integerOption(values: OptionValues, name: string, fallback: number, min: number, max: number): number {
+  const text = stringOption(values, name);
+  if (text === undefined) return fallback;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new UsageError(`invalid value for --${name}: "${text}" (a whole number from ${min} to ${max})`);
+  return value;
+}
+
 const UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
 /** The longest timer Node keeps (about 24.8 days; a longer one fires at once): what "no limit" means here. */

@@ -18,7 +18,7 @@ export interface CommandContext {
 
 export interface Command {
   name: string;
-  group: "basic" | "lifecycle" | "other";
+  group: "basic" | "lifecycle" | "fleet" | "other";
   /** One line, for `sreda --help`. */
   summary: string;
   /** The paragraph at the top of the command's help. */
@@ -38,6 +38,14 @@ export const FILENAME_OPTION: OptionSpec = {
   short: "f",
   type: "string",
   description: 'The ProvisioningInput JSON file ("-" reads standard input); its secrets may be left out.',
+};
+
+export const FLEET_FILENAME_OPTION: OptionSpec = {
+  name: "filename",
+  short: "f",
+  type: "string",
+  description:
+    'The FleetInput JSON file: the namespace\'s shared settings once (environment, databases, variables, templates), then the customers, whose secrets may be left out ("-" reads standard input).',
 };
 
 export const OUTPUT_OPTION: OptionSpec = {

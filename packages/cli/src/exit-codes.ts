@@ -7,7 +7,10 @@ import { isKubeError, SredaError, SredaValidationError, type ApplyResult, type P
 export const EXIT_CODES = Object.freeze({
   /** Everything succeeded (for `status`: the environment is not Failed). */
   succeeded: 0,
-  /** A step, the pruning or the environment failed; the cluster could not be reached. */
+  /**
+   * A step, the pruning or the environment failed; the cluster could not be reached. `sreda drift`: drift found (as
+   * `kubectl diff`); `sreda rollout`: it stopped, or a customer failed.
+   */
   failed: 1,
   /** Bad input or usage: unknown flag, unreadable file, invalid input (with the field paths), kubeconfig problem. */
   usage: 2,
@@ -22,7 +25,7 @@ export const EXIT_CODES = Object.freeze({
 /** The lines of the exit-code table, for the help. */
 export const EXIT_CODE_HELP: readonly [number, string][] = [
   [EXIT_CODES.succeeded, "succeeded (status: the environment is not Failed)"],
-  [EXIT_CODES.failed, "failed: a step, the pruning or the environment failed, or the cluster was unreachable"],
+  [EXIT_CODES.failed, "failed: a step, the pruning or the environment failed, or the cluster was unreachable; drift found; a rollout stopped or failed"],
   [EXIT_CODES.usage, "bad input or usage: flags, the input file (with the paths of invalid fields), kubeconfig"],
   [EXIT_CODES.preflightFailed, "preflight failed: namespace, required objects or permissions missing; credentials refused"],
   [EXIT_CODES.locked, "locked: another operation is running for this customer"],

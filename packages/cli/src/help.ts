@@ -53,12 +53,14 @@ export function rootHelp(commands: readonly Command[]): string {
   ];
   return [
     "sreda provisions customer environments of Sreda on Kubernetes from a JSON input file (a ProvisioningInput),",
-    "reaching the cluster through your kubeconfig as kubectl does, and controls them afterwards.",
+    "reaching the cluster through your kubeconfig as kubectl does, and controls them afterwards; the fleet commands",
+    "do it for every customer of a namespace at once (a FleetInput: the shared settings once, then the customers).",
     "",
     " Find more information at: https://github.com/sreda/sreda/tree/main/packages/cli",
     "",
     ...group("Basic Commands", "basic"),
     ...group("Lifecycle Commands", "lifecycle"),
+    ...group("Fleet Commands", "fleet"),
     ...group("Other Commands", "other"),
     "Exit codes:",
     ...EXIT_CODE_HELP.map(([code, text]) => `  ${code}   ${text}`),

@@ -59,20 +59,38 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
+/**
+ * The JSON object of a file (`what` names it in the error: "a ProvisioningInput"), with `environment`'s fields
+ * replaced by `environment` (`-n`'s namespace; rollout's `--image`).
+ */
+export async function readInputObject(
+  file: string,
+  io: SredaIo,
+  what: string,
+  environment: Record<string, string | undefined> = {},
+): Promise<Record<string, unknown>> {
+  const raw = parseJson(await readText(file, io), file);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${file}: expected a JSON object (${what})`);
+  const json = { ...(raw as Record<string, unknown>) };
+  const overrides = Object.entries(environment).filter(([, value]) => value !== undefined);
+  if (overrides.length > 0) {
+    const current = json["environment"];
+    json["environment"] = { ...(current !== null && typeof current === "object" ? current : {}), ...Object.fromEntries(overrides) };
+  }
+  return json;
+}
+
+/** zod's issues as a UsageError: every problem with its path. */
+export function invalidInput(file: string, issues: readonly { path: readonly PropertyKey[]; message: string; code: string }[]): UsageError {
+  const problems = issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, code: issue.code }));
+  return new UsageError(`${file}: the input is not valid (${problems.length} ${problems.length === 1 ? "problem" : "problems"})`, problems);
+}
+
 /** Reads, overrides the namespace, validates: a UsageError lists every problem with its path. */
 export async function loadInput(file: string, io: SredaIo, namespace: string | undefined): Promise<LoadedInput> {
-  const raw = parseJson(await readText(file, io), file);
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${file}: expected a JSON object (a ProvisioningInput)`);
-  const json = { ...(raw as Record<string, unknown>) };
-  if (namespace !== undefined) {
-    const environment = json["environment"];
-    json["environment"] = { ...(environment !== null && typeof environment === "object" ? environment : {}), namespace };
-  }
+  const json = await readInputObject(file, io, "a ProvisioningInput", { namespace });
   const parsed = InputWithoutSecrets.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, code: issue.code }));
-    throw new UsageError(`${file}: the input is not valid (${problems.length} ${problems.length === 1 ? "problem" : "problems"})`, problems);
-  }
+  if (!parsed.success) throw invalidInput(file, parsed.error.issues);
   const { secrets: _secrets, ...data } = json;
   const secrets = parsed.data.secrets ?? {};
   return {

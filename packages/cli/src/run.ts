@@ -6,8 +6,11 @@ import { GLOBAL_OPTIONS, HELP_OPTION, parseOptions, positionalsOf, stringOption,
 import type { Command } from "./command.js";
 import { applyCommand } from "./commands/apply.js";
 import { diffCommand } from "./commands/diff.js";
+import { driftCommand } from "./commands/drift.js";
+import { inventoryCommand } from "./commands/inventory.js";
 import { deprovisionCommand, resumeCommand, suspendCommand } from "./commands/lifecycle.js";
 import { planCommand } from "./commands/plan.js";
+import { rolloutCommand } from "./commands/rollout.js";
 import { statusCommand } from "./commands/status.js";
 import { EXIT_CODES, exitCodeOf, UsageError } from "./exit-codes.js";
 import { commandHelp, optionsHelp, rootHelp } from "./help.js";
@@ -51,6 +54,9 @@ const COMMANDS: readonly Command[] = [
   suspendCommand,
   resumeCommand,
   deprovisionCommand,
+  inventoryCommand,
+  driftCommand,
+  rolloutCommand,
   optionsCommand,
   versionCommand,
 ];

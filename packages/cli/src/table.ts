@@ -16,3 +16,26 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
     return width(line) > maxWidth && width(line) === line.length ? `${line.slice(0, Math.max(0, maxWidth - 1))}…` : line;
   });
 }
+
+/**
+ * An AGE cell as kubectl writes it (apimachinery's HumanDuration): `45s`, `3m20s`, `25m`, `5h10m`, `3d4h`, `120d`,
+ * `2y30d`; `<unknown>` without a time.
+ */
+export function formatAge(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return "<unknown>";
+  const s = Math.floor(seconds);
+  if (s < -1) return "<invalid>";
+  if (s < 0) return "0s";
+  if (s < 120) return `${s}s`;
+  const minutes = Math.floor(s / 60);
+  const parts = (big: number, unit: string, small: number, smallUnit: string) => `${big}${unit}${small > 0 ? `${small}${smallUnit}` : ""}`;
+  if (minutes < 10) return parts(minutes, "m", s % 60, "s");
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) return parts(hours, "h", minutes % 60, "m");
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) return parts(Math.floor(hours / 24), "d", hours % 24, "h");
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
+  if (hours < 24 * 365 * 8) return parts(Math.floor(hours / 24 / 365), "y", Math.floor(hours / 24) % 365, "d");
+  return `${Math.floor(hours / 24 / 365)}y`;
+}

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parseDuration } from "../src/args.js";
 import { EXIT_CODES, runSreda } from "../src/index.js";
 import { formatDuration, objectRef } from "../src/progress.js";
-import { table } from "../src/table.js";
+import { formatAge, table } from "../src/table.js";
 import { CLI_VERSION } from "../src/version.js";
 import { EXAMPLE_INPUT, runInProcess } from "./support/harness.js";
 
@@ -32,6 +32,7 @@ describe("help", () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toContain("Basic Commands:\n  plan ");
       expect(run.stdout).toContain("Lifecycle Commands:\n  suspend ");
+      expect(run.stdout).toContain("Fleet Commands:\n  inventory ");
       expect(run.stdout).toMatch(
         /Exit codes:\n {2}0 {3}succeeded.*\n {2}1 {3}failed.*\n {2}2 {3}bad input.*\n {2}3 {3}preflight failed.*\n {2}4 {3}locked.*\n {2}5 {3}cancelled/,
       );
@@ -132,5 +133,50 @@ describe("output", () => {
       90_000, 5_400_000, 500, 2_147_483_647,
     ]);
     expect(table(["A", "LONGER"], [["xyz", "1"]])).toEqual(["A     LONGER", "xyz   1"]);
+    // kubectl's AGE (apimachinery's HumanDuration).
+    const ages = [
+      null,
+      -5,
+      -1,
+      0,
+      45,
+      119,
+      120,
+      200,
+      600,
+      10_799,
+      10_800,
+      18_600,
+      28_800,
+      172_799,
+      172_800,
+      183_600,
+      691_200,
+      63_072_000,
+      65_664_000,
+      252_288_000,
+    ];
+    expect(ages.map(formatAge)).toEqual([
+      "<unknown>",
+      "<invalid>",
+      "0s",
+      "0s",
+      "45s",
+      "119s",
+      "2m",
+      "3m20s",
+      "10m",
+      "179m",
+      "3h",
+      "5h10m",
+      "8h",
+      "47h",
+      "2d",
+      "2d3h",
+      "8d",
+      "2y",
+      "2y30d",
+      "8y",
+    ]);
   });
 });

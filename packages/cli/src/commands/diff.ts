@@ -9,7 +9,7 @@ import { FILENAME_OPTION, OUTPUT_OPTION, requiredInput, type Command } from "../
 import { checkNamespace, connect } from "../connect.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { planOf } from "../input.js";
-import type { Output } from "../output.js";
+import type { Output, Paint } from "../output.js";
 import { objectRef } from "../progress.js";
 import { clusterSecrets } from "../secrets.js";
 
@@ -21,17 +21,26 @@ function summaryOf(diff: readonly ObjectDiff[]): Summary {
   return summary;
 }
 
-function printDiff(output: Output, diff: readonly ObjectDiff[], summary: Summary, where: string): void {
-  const { paint } = output;
-  output.line(`Diff of ${where}:`);
+/**
+ * The objects that differ, one line each (`~ configmap/lms-config-c42   change`), the paths of a change's fields
+ * under it; every line indented by `indent` (`sreda drift` shows them under each customer).
+ */
+export function objectDiffLines(paint: Paint, diff: readonly ObjectDiff[], indent = ""): string[] {
   const marks = { create: paint.green("+"), change: paint.yellow("~"), delete: paint.red("-"), unchanged: " " };
   const words = { create: paint.green("create"), change: paint.yellow("change"), delete: paint.red("delete"), unchanged: "" };
   const changed = diff.filter((d) => d.action !== "unchanged");
   const widest = Math.max(0, ...changed.map((d) => objectRef(d.kind, d.name).length));
-  for (const d of changed) {
-    output.line(`${marks[d.action]} ${objectRef(d.kind, d.name).padEnd(widest)}   ${words[d.action]}`);
-    for (const path of d.changedPaths) output.line(`      ${paint.dim(path)}`);
-  }
+  return changed.flatMap((d) => [
+    `${indent}${marks[d.action]} ${objectRef(d.kind, d.name).padEnd(widest)}   ${words[d.action]}`,
+    ...d.changedPaths.map((path) => `${indent}      ${paint.dim(path)}`),
+  ]);
+}
+
+function printDiff(output: Output, diff: readonly ObjectDiff[], summary: Summary, where: string): void {
+  const { paint } = output;
+  output.line(`Diff of ${where}:`);
+  const changed = diff.filter((d) => d.action !== "unchanged");
+  for (const line of objectDiffLines(paint, diff)) output.line(line);
   if (summary.unchanged > 0) output.line(paint.dim(`  ${summary.unchanged} unchanged`));
   output.line(
     changed.length === 0

@@ -92,6 +92,7 @@ async function resolveWith(
   supplied: Partial<CustomerSecrets>,
   readSecret: SecretReader,
   random: RandomSource | undefined,
+  generate = true,
 ): Promise<ResolvedCustomerSecrets> {
   const { namespace } = environment;
   const values: Partial<CustomerSecrets> = {};
@@ -123,7 +124,14 @@ async function resolveWith(
   );
 
   let generated = false;
-  if (Object.keys(values).length < FIELDS.length) {
+  const missing = FIELDS.filter((f) => !(f in values));
+  if (missing.length > 0 && !generate) {
+    throw new SredaError("SECRETS_NOT_FOUND", `Секретов клиента ${environment.clientId} нет ни во входных данных, ни в кластере: ${missing.join(", ")}`, {
+      missing,
+      namespace,
+    });
+  }
+  if (missing.length > 0) {
     const fresh = generateCustomerSecrets(random ? { random } : {});
     for (const field of FIELDS) {
       if (!(field in values)) {
@@ -139,12 +147,14 @@ async function resolveWith(
 /**
  * Many customers of one namespace at once (a rollout): one list of the namespace's Secrets of Sreda's instead of a
  * read per customer — a Secret the list lacks (not labelled: a template override) is read by name. Each customer's
- * answer is its `ResolvedCustomerSecrets` or the error that customer alone met (a stored value that fails validation).
+ * answer is its `ResolvedCustomerSecrets` or the error that customer alone met: a stored value that fails
+ * validation, or — with `generate: false` — SECRETS_NOT_FOUND (`details.missing`) for secrets found nowhere, so a
+ * caller that would drop new secrets (a rollout, a drift check) does not pay for an RSA key per new customer.
  */
 export async function resolveFleetSecrets(
   kube: KubeClient,
   customers: ReadonlyArray<{ environment: EnvironmentDescription; supplied?: Partial<CustomerSecrets> }>,
-  options: { random?: RandomSource; signal?: AbortSignal } = {},
+  options: { random?: RandomSource; signal?: AbortSignal; generate?: boolean } = {},
 ): Promise<Array<ResolvedCustomerSecrets | SredaError>> {
   const namespace = customers[0]?.environment.namespace;
   if (namespace === undefined) return [];
@@ -157,10 +167,12 @@ export async function resolveFleetSecrets(
   const known = new Map((list.items ?? []).map((s) => [s.metadata?.name ?? "", s.data ?? {}]));
   return Promise.all(
     customers.map(({ environment, supplied }) =>
-      resolveWith(environment, supplied ?? {}, secretReader(kube, environment.namespace, options.signal, known), options.random).catch((error: unknown) => {
-        if (error instanceof SredaError) return error;
-        throw error;
-      }),
+      resolveWith(environment, supplied ?? {}, secretReader(kube, environment.namespace, options.signal, known), options.random, options.generate).catch(
+        (error: unknown) => {
+          if (error instanceof SredaError) return error;
+          throw error;
+        },
+      ),
     ),
   );
 }

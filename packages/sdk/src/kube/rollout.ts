@@ -29,7 +29,8 @@ export type RolloutEvent =
   | RoomEvent
   | { type: "rollout-paused"; at: number }
   | { type: "rollout-resumed"; at: number }
-  | { type: "rollout-stopped"; at: number; reason: string }
+  /** cause: the first wave failed, the failure limit was reached, or whether there is room could not be read. */
+  | { type: "rollout-stopped"; at: number; cause: "canary-failed" | "failure-limit" | "room-unknown"; reason: string }
   | { type: "rollout-finished"; at: number; status: RolloutResult["status"] };
 
 /** Pause and resume a running rollout between customers (those already running finish). */
@@ -141,7 +142,7 @@ async function rollWave(run: RolloutRun, plans: readonly ProvisioningPlan[], con
       if (run.options.signal?.aborted || run.stopped || queue.length === 0) return;
       if (run.failures >= maxFailures) {
         run.stopped = `${run.failures} неудач(и) — предел ${maxFailures}: новые клиенты не начинаются`;
-        run.emit({ type: "rollout-stopped", at: run.clock.now(), reason: run.stopped });
+        run.emit({ type: "rollout-stopped", at: run.clock.now(), cause: "failure-limit", reason: run.stopped });
         return;
       }
       try {
@@ -150,7 +151,7 @@ async function rollWave(run: RolloutRun, plans: readonly ProvisioningPlan[], con
         // Not knowing whether there is room is no reason to pile more pods on: stop, as after failures.
         if (!run.options.signal?.aborted && !run.stopped) {
           run.stopped = `не удалось проверить, есть ли место в кластере: ${describeFailure(error).message}`;
-          run.emit({ type: "rollout-stopped", at: run.clock.now(), reason: run.stopped });
+          run.emit({ type: "rollout-stopped", at: run.clock.now(), cause: "room-unknown", reason: run.stopped });
         }
         return;
       }
@@ -193,7 +194,7 @@ export async function runRollout(kube: KubeClient, plans: readonly ProvisioningP
   const canaryFailed = todo.slice(0, canarySize).some((p) => run.results.get(p.clientId)?.outcome !== "succeeded");
   if (canaryFailed && !options.signal?.aborted && !run.stopped) {
     run.stopped = "первая волна (канарейка) не стала готовой: остальные клиенты не начинаются";
-    emit({ type: "rollout-stopped", at: clock.now(), reason: run.stopped });
+    emit({ type: "rollout-stopped", at: clock.now(), cause: "canary-failed", reason: run.stopped });
   }
   if (!canaryFailed) await rollWave(run, todo.slice(canarySize), options.concurrency ?? 4, false);
   done.abort();

@@ -111,5 +111,18 @@ describe("the secrets of many customers", () => {
     const gets = requests.filter((r) => r.startsWith("get"));
     expect(gets.length).toBeGreaterThan(0);
     expect(gets.every((r) => r.endsWith("c44"))).toBe(true);
+
+    // A caller that would drop new secrets (a rollout) asks not to generate them: the new customer is an error.
+    const [, kept, fresh] = await resolveFleetSecrets(
+      kube,
+      environments.slice(0, 3).map((environment) => ({ environment })),
+      { generate: false },
+    );
+    expect(kept).toMatchObject({ secrets: stored, generated: false });
+    expect(fresh).toBeInstanceOf(SredaError);
+    expect(fresh).toMatchObject({
+      code: "SECRETS_NOT_FOUND",
+      details: { missing: ["rsaPrivateKeyPem", "keysSecretSeed", "postgresUserPassword", "clickhouseUserPassword"] },
+    });
   });
 });
