@@ -100,9 +100,18 @@ export async function runSchemathesis(
         resolve({ exitCode: code, output });
       });
     });
-    const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, "utf8")) as SchemathesisReport) : undefined;
-    return { exitCode, output, report, ms: performance.now() - started };
+    return { exitCode, output, report: readReport(reportPath), ms: performance.now() - started };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The JSON report; none when schemathesis wrote none or was killed halfway through writing it (the output says why). */
+function readReport(reportPath: string): SchemathesisReport | undefined {
+  if (!existsSync(reportPath)) return undefined;
+  try {
+    return JSON.parse(readFileSync(reportPath, "utf8")) as SchemathesisReport;
+  } catch {
+    return undefined;
   }
 }

@@ -2,8 +2,8 @@
 
 `sreda_foreign_cluster_refused`: the bridge's allow-list names one cluster (the fake cluster on
 `http://127.0.0.1:<port>/`); a request whose cluster has a DNS name — which can never be that address — must be
-refused: 403 CLUSTER_NOT_ALLOWED (or 422 for other reasons) for a diff, a provisioning, a suspend, a resume or a
-deprovisioning (its dry run included), that environment's `error.code` CLUSTER_NOT_ALLOWED in a status answer. Each
+refused: 403 CLUSTER_NOT_ALLOWED (or 422 for other reasons) for a diff, a provisioning, a suspend, a resume, a
+deprovisioning (its dry run included), an inventory, a drift check or a rollout, that environment's `error.code` CLUSTER_NOT_ALLOWED in a status answer. Each
 refusal is counted in SREDA_FUZZ_STATS, so the test can tell the fuzzer reached the allow-list at all.
 
 `sreda_valid_body_accepted` replaces the built-in `positive_data_acceptance` (excluded on the command
@@ -117,6 +117,9 @@ CLUSTER_ROUTES = {
     "/v1/environments/suspend",
     "/v1/environments/resume",
     "/v1/environments/deprovision",
+    "/v1/fleet/inventory",
+    "/v1/fleet/drift",
+    "/v1/fleet/rollouts",
 }
 
 
