@@ -193,6 +193,11 @@ class CustomerLease implements HeldLease {
         if (signal?.aborted) throw signal.reason;
         throw this.failed(error);
       }
+      if (outcome === "acquired" && signal?.aborted) {
+        // Aborted while our write was on its way: it landed, so the lease is ours — give it back before going.
+        await this.release();
+        throw signal.reason;
+      }
       if (outcome === "acquired") {
         this.renewing = this.keepRenewing();
         return;
@@ -203,9 +208,23 @@ class CustomerLease implements HeldLease {
     }
   }
 
-  /** client-go's tryAcquireOrRenew for a lease not yet ours: taken, lost to a racer, or held by the record's holder. */
+  /**
+   * client-go's tryAcquireOrRenew for a lease not yet ours: taken, lost to a racer, or held by the record's holder.
+   * The read stops at an abort; a write, once sent, is waited for (bounded, not by the caller's signal): a write cut
+   * off halfway may have landed, and a lease taken with nobody knowing would stay held for its whole duration.
+   */
   private async tryAcquire(signal: AbortSignal | undefined): Promise<"acquired" | "raced" | LeaseRecord> {
     const lease = await this.read(signal);
+    signal?.throwIfAborted();
+    const bound = deadlineSignal(this.clock, (this.durationMs * 2) / 3, new Error("нет ответа"));
+    try {
+      return await this.write(lease, bound.signal);
+    } finally {
+      bound.cancel();
+    }
+  }
+
+  private async write(lease: Lease | undefined, signal: AbortSignal): Promise<"acquired" | "raced" | LeaseRecord> {
     const sentAt = this.clock.now();
     if (!lease) {
       try {

@@ -199,6 +199,28 @@ describe("a create whose answer is lost", () => {
   });
 });
 
+describe("an abort while the lease is being written", () => {
+  it("does not leave the lease held: the write is let finish, then the lease is given back and the abort thrown", async () => {
+    const { cluster, client, lease } = setup();
+    const controller = new AbortController();
+    // A slow network: the server stores the Lease at once, its answer arrives 100 ms later — after the abort.
+    const slowAnswers = async (request: Request): Promise<Response> => {
+      const signal = request.signal;
+      const response = await cluster.fetch(new Request(request, { signal: null }));
+      if (request.method === "POST") {
+        controller.abort(new Error("Ctrl+C"));
+        await cluster.clock.sleep(100);
+      }
+      signal.throwIfAborted();
+      return response;
+    };
+    const kube = client("token-bridge", slowAnswers);
+    const held = hold(kube, { identity: "bridge-1", signal: controller.signal }, cluster.clock);
+    await expect(held).rejects.toThrow("Ctrl+C");
+    expect(lease()!.spec).toMatchObject({ holderIdentity: "" });
+  });
+});
+
 describe("renewal", () => {
   it("keeps the lease through a run longer than its duration: renewed every 10 s, the other refused all along", async () => {
     const { cluster, bridge, cli, lease } = setup();
