@@ -56,8 +56,7 @@ over HTTP on 127.0.0.1 with ${LATENCY_MS} ms of latency per request; \`readInven
 | rounds | ${rounds.map((r) => `${r.ms.toFixed(0)} ms`).join(", ")} |
 
 The first round also waits for the fake's controllers, which are still creating the ReplicaSets and pods of the new
-Deployments; the median is of the five. The goals of issue 16's benchmark (a rollout to 1,000 customers) are not
-measured yet.
+Deployments; the median is of the five. The rollout to the same number of customers is the next section.
 `;
 console.log(markdown);
 writeSection("sdk-inventory", markdown);
