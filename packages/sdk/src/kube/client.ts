@@ -218,8 +218,10 @@ export function createKubeClient(config: KubeClientConfig): KubeClient {
   }
   const baseFetch = createBaseFetch(apiRootUrl, config.fetch, { caCert, insecureSkipTlsVerify, clientCertificate });
   const limiter = createRateLimiter(qps, burst, clock, { qps: KUBE_DEFAULT_QPS, burst: KUBE_DEFAULT_BURST });
+  // The same QPS and burst, a budget of their own: the leases' traffic is a renewal per customer every 10 s.
+  const leaseLimiter = createRateLimiter(qps, burst, clock, { qps: KUBE_DEFAULT_QPS, burst: KUBE_DEFAULT_BURST });
   const redact = redactorFor(token ?? "");
-  const send = createTransport({ apiRootUrl, token: token ?? "", userAgent, baseFetch, limiter, clock, random, maxRetries, onRetry, redact });
+  const send = createTransport({ apiRootUrl, token: token ?? "", userAgent, baseFetch, limiter, leaseLimiter, clock, random, maxRetries, onRetry, redact });
   const ctx = createCallContext(apiRootUrl, send, redact, clock, defaultTimeoutMs);
   const verbs = kubeVerbs(ctx);
 

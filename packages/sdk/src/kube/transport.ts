@@ -48,6 +48,12 @@ interface TransportOptions {
   userAgent: string;
   baseFetch: BaseFetch;
   limiter: RateLimiter;
+  /**
+   * The bucket of the requests to coordination.k8s.io (the customers' Leases): client-go's leader election runs on a
+   * client of its own, so a renewal never waits behind a rollout's queue of other requests — a lease not renewed
+   * within its deadline is lost, and with it the customer's run.
+   */
+  leaseLimiter: RateLimiter;
   clock: Clock;
   random: () => number;
   maxRetries: number;
@@ -92,6 +98,9 @@ export function redactorFor(token: string): Redact {
 }
 
 /** As client-go's rest.Config: 0 means the default, a negative (or infinite) QPS turns client-side limiting off. */
+/** The API group of the customers' locks. */
+const LEASE_PATH_PREFIX = "/apis/coordination.k8s.io/";
+
 export function createRateLimiter(qps: number, burst: number, clock: Clock, defaults: { qps: number; burst: number }): RateLimiter {
   return qps < 0 || qps === Infinity ? unlimitedRateLimiter : createTokenBucket({ qps: qps || defaults.qps, burst: burst || defaults.burst, clock });
 }
@@ -142,7 +151,7 @@ function judge(result: { value: AttemptResult } | { error: unknown }, idempotent
 /** One attempt: a token from the limiter, the request under the attempt's timeout, the answer buffered (unless streamed). */
 async function attemptOnce(options: TransportOptions, out: Outgoing, policy: SendPolicy): Promise<AttemptResult> {
   const { method, path, signal } = out;
-  await options.limiter.acquire(signal);
+  await (path.startsWith(LEASE_PATH_PREFIX) ? options.leaseLimiter : options.limiter).acquire(signal);
   const stopTimer = new AbortController();
   const timeout = new AbortController();
   const attemptSignal = AbortSignal.any([signal, timeout.signal]);

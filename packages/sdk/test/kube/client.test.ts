@@ -473,6 +473,23 @@ describe("rate limiting", () => {
     expect(calls.map((c) => c.at)).toEqual([0, 0, 500, 1000, 1500]);
     expect(calls.map((c) => new URL(c.url).pathname.split("/").pop())).toEqual(["ns-0", "ns-1", "ns-2", "ns-3", "ns-4"]);
   });
+
+  it("the customers' Leases have a bucket of their own: a renewal does not wait behind the queue (client-go's leader election uses its own client)", async () => {
+    const replies = Array.from({ length: 6 }, () => json({}));
+    const { kube, clock, calls } = setup(replies, { qps: 1, burst: 1 });
+    const queued = Promise.all(Array.from({ length: 5 }, (_, i) => kube.get(`/api/v1/namespaces/lms-dev/configmaps/c-${i}`)));
+    await clock.flush();
+    const lease = kube.get("/apis/coordination.k8s.io/v1/namespaces/lms-dev/leases/sreda-lock-c42");
+    await clock.flush();
+    // The lease went at once, though four requests wait their turn (one a second) in the shared bucket.
+    expect(calls.map((c) => [new URL(c.url).pathname.split("/").pop(), c.at])).toEqual([
+      ["c-0", 0],
+      ["sreda-lock-c42", 0],
+    ]);
+    await clock.advance(4000);
+    await Promise.all([queued, lease]);
+    expect(calls.map((c) => c.at)).toEqual([0, 0, 1000, 2000, 3000, 4000]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
