@@ -15,6 +15,7 @@ import { KubeNetworkError, kubeStatusErrorFrom, parseRetryAfter, redactBearer, s
 import { NULL_BODY_STATUS, type BaseFetch } from "./https-fetch.js";
 import { createTokenBucket, unlimitedRateLimiter, type RateLimiter } from "./rate-limit.js";
 import { retryVerdict, withRetries, type AttemptOutcome, type RetryVerdict } from "./retry.js";
+import { followSignals } from "./signals.js";
 
 /** One per process, as customerLocks: a client of one copy of the SDK reports retries to an executor of the other. */
 const retryObservers: AsyncLocalStorage<(info: KubeRetryInfo) => void> = ((
@@ -154,7 +155,10 @@ async function attemptOnce(options: TransportOptions, out: Outgoing, policy: Sen
   await (path.startsWith(LEASE_PATH_PREFIX) ? options.leaseLimiter : options.limiter).acquire(signal);
   const stopTimer = new AbortController();
   const timeout = new AbortController();
-  const attemptSignal = AbortSignal.any([signal, timeout.signal]);
+  const followed = followSignals([signal, timeout.signal]);
+  const attemptSignal = followed.signal;
+  // A streamed answer (a watch) reads on after this returns: it keeps following the caller's signal.
+  let streaming = false;
   if (policy.timeoutMs > 0) {
     options.clock.sleep(policy.timeoutMs, stopTimer.signal).then(
       () => timeout.abort(new KubeNetworkError({ method, path, description: `timed out after ${policy.timeoutMs} ms`, timedOut: true })),
@@ -167,7 +171,10 @@ async function attemptOnce(options: TransportOptions, out: Outgoing, policy: Sen
     if (out.body !== undefined) init.body = out.body;
     const response = await Promise.race([options.baseFetch(new Request(out.url, init)), aborted]);
     assertSameClock(options.clock, response);
-    if (policy.stream && response.ok) return { response };
+    if (policy.stream && response.ok) {
+      streaming = true;
+      return { response };
+    }
     const buffer = await Promise.race([response.arrayBuffer(), aborted]);
     return bufferedAnswer(options, out, response, buffer);
   } catch (err) {
@@ -177,6 +184,7 @@ async function attemptOnce(options: TransportOptions, out: Outgoing, policy: Sen
     throw networkErrorFrom(err, method, path, options.redact);
   } finally {
     stopTimer.abort();
+    if (!streaming) followed.dispose();
   }
 }
 
